@@ -1,0 +1,27 @@
+/**
+ * The API a `*.landscape.ts` file imports as `loss-landscape`.
+ *
+ *   import * as tf from '@tensorflow/tfjs';
+ *   import { landscape, datasets } from 'loss-landscape';
+ *   export const mlp = landscape({ data: () => datasets.mnist({ train: 5000, test: 1000 }), ... });
+ */
+import type { LandscapeConfig, LandscapeDefinition } from './types';
+import * as datasets from './datasets';
+
+export * from './types';
+export { datasets };
+
+/** Declares a model whose loss landscape can be probed. Export the result from the file. */
+export function landscape(config: LandscapeConfig): LandscapeDefinition {
+  if (!config || typeof config !== 'object') throw new TypeError('landscape(config): config must be an object');
+  for (const key of ['data', 'model', 'loss', 'optimizer'] as const) {
+    if (config[key] === undefined) throw new TypeError(`landscape(config): '${key}' is required`);
+  }
+  if (typeof config.model !== 'function') throw new TypeError("landscape(config): 'model' must be a function returning a tf.LayersModel");
+  if (typeof config.optimizer !== 'function') throw new TypeError("landscape(config): 'optimizer' must be a function, e.g. () => tf.train.sgd(0.1)");
+  return Object.freeze({ __lossLandscape: 1 as const, config });
+}
+
+export function isLandscapeDefinition(x: unknown): x is LandscapeDefinition {
+  return !!x && typeof x === 'object' && (x as { __lossLandscape?: unknown }).__lossLandscape === 1;
+}

@@ -1,0 +1,75 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** Numbers as a tensor, or as nested plain arrays (rows = examples). */
+export type TensorLike = tf.Tensor | number[] | number[][] | number[][][] | number[][][][];
+
+/** A dataset: training inputs/targets and optional held-out test inputs/targets. */
+export interface Data {
+  /** Training inputs, first dimension = examples. */
+  x: TensorLike;
+  /** Training targets (one-hot for categoricalCrossentropy), first dimension = examples. */
+  y: TensorLike;
+  /** Test inputs (optional; without them test curves are omitted). */
+  xTest?: TensorLike;
+  /** Test targets. */
+  yTest?: TensorLike;
+  /** A human-readable name shown in the panel. */
+  name?: string;
+}
+
+/** The built-in losses, by the names `model.compile` uses. */
+export type LossName =
+  | 'categoricalCrossentropy'
+  | 'sparseCategoricalCrossentropy'
+  | 'binaryCrossentropy'
+  | 'meanSquaredError'
+  | 'meanAbsoluteError';
+
+/** A loss: a built-in name, or a function returning the mean loss of a batch as a scalar. */
+export type Loss = LossName | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar);
+
+/** Accuracy-style metrics computed along the probes (besides the loss). */
+export type MetricName = 'accuracy' | 'none';
+
+/** Defaults for the probes of this definition (the panel's and CLI's options override them). */
+export interface ProbeDefaults {
+  /** Number of α values along the line (default 41). */
+  points?: number;
+  /** α range of the line (default [-0.5, 1.5]). */
+  alphaRange?: [number, number];
+  /** Plane grid size N (N×N, default 21). */
+  grid?: number;
+  /** Plane directions (default 'goodfellow'). */
+  directions?: 'goodfellow' | 'random' | 'pca';
+  /** Evaluate on the first N train and test examples only (0 = all). */
+  examples?: number;
+}
+
+export interface LandscapeConfig {
+  /** The data, or a function returning it (called once per run; may be async). */
+  data: Data | (() => Data | Promise<Data>);
+  /** Builds a fresh, uncompiled tf.LayersModel (tf.sequential(...) or tf.model(...)). Called once per run. */
+  model: () => tf.LayersModel;
+  /** The training loss. */
+  loss: Loss;
+  /** The optimizer, e.g. `() => tf.train.sgd(0.1)` (a fresh one per run). */
+  optimizer: () => tf.Optimizer;
+  /** Passes over the training data (default 1). */
+  epochs?: number;
+  /** Mini-batch size (default 32). */
+  batchSize?: number;
+  /** Seed for weight initialization, shuffling and dropout (default 1). Same seed ⇒ same run. */
+  seed?: number;
+  /** 'accuracy' (default for crossentropy losses) or 'none'. */
+  metrics?: MetricName;
+  /** Shuffle the training examples every epoch with the seed (default true). */
+  shuffle?: boolean;
+  /** Defaults for the probes of this definition. */
+  probe?: ProbeDefaults;
+}
+
+/** What `landscape(...)` returns; export it from a `*.landscape.ts` file. */
+export interface LandscapeDefinition {
+  readonly __lossLandscape: 1;
+  readonly config: LandscapeConfig;
+}

@@ -1,0 +1,41 @@
+/** The human-readable summary the CLI prints on stdout. */
+import type { ProbeResult } from '../protocol';
+
+const f = (x: number | null | undefined, d = 4) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
+const pct = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${(100 * x).toFixed(1)} %`);
+
+export function summary(r: ProbeResult, file: string): string {
+  const L: string[] = [];
+  const t = r.train;
+  L.push(`${r.definition} (${file}): ${r.analysis}${r.plane ? ` (${r.plane.directions} directions)` : ''}, backend ${r.backend}`);
+  L.push(`trained ${t.epochs} epoch(s), ${t.steps} steps, ${t.parameters.toLocaleString('en-US')} parameters in ${r.timing.trainSeconds.toFixed(1)} s:` +
+    ` train loss ${f(t.finalTrainLoss)}, test loss ${f(t.finalTestLoss)}, test accuracy ${pct(t.finalTestAccuracy)}`);
+  L.push(`evaluated on ${r.examples.evalTrain} train / ${r.examples.evalTest} test examples` +
+    (r.examples.evalTrain < r.examples.train ? ` (subset of ${r.examples.train} / ${r.examples.test})` : ''));
+  if (r.interpolate) {
+    const it = r.interpolate;
+    L.push('loss along θ(α) = (1−α)·θ₀ + α·θ_T:');
+    for (const a of [0, 0.5, 1]) {
+      const i = it.alpha.findIndex((x) => Math.abs(x - a) < 1e-9);
+      if (i < 0) continue;
+      L.push(`  α=${String(a).padEnd(4)} train ${f(it.trainLoss[i])}  test ${f(it.testLoss[i])}  test accuracy ${pct(it.testAccuracy[i])}`);
+    }
+    L.push(`monotone on [0,1]: ${it.monotone ? 'yes' : 'no'}`);
+    L.push(`barrier: ${it.barrier > 0 ? `${f(it.barrier)} at α=${it.barrierAlpha.toFixed(2)}` : '0 (none: the loss stays on or below the chord θ₀→θ_T)'}`);
+    L.push(`probe: ${it.alpha.length} points in ${r.timing.probeSeconds.toFixed(1)} s`);
+  }
+  if (r.plane) {
+    const p = r.plane;
+    let min = Infinity, max = -Infinity, at: [number, number] = [0, 0];
+    p.loss.forEach((row, i) => row.forEach((v, j) => { if (v < min) { min = v; at = [p.a[j], p.b[i]]; } if (v > max) max = v; }));
+    L.push(`plane ${p.a.length}×${p.b.length}: a ∈ [${f(p.a[0], 2)}, ${f(p.a[p.a.length - 1], 2)}], b ∈ [${f(p.b[0], 2)}, ${f(p.b[p.b.length - 1], 2)}]`);
+    L.push(`  loss from ${f(min)} (at a=${at[0].toFixed(2)}, b=${at[1].toFixed(2)}) to ${f(max)}`);
+    L.push(`  θ₀ at (${f(p.init[0], 3)}, ${f(p.init[1], 3)}), θ_T at (${f(p.final[0], 3)}, ${f(p.final[1], 3)}); the plane holds ${pct(p.explained)} of the path's displacement`);
+    const rw = p.randomWalk, n = rw.a.length - 1;
+    const dist = (a: number[], b: number[], k: number) => Math.hypot(a[k] - a[0], b[k] - b[0]);
+    L.push(`  path ends ${f(dist(p.trajectory.a, p.trajectory.b, p.trajectory.a.length - 1), 3)} from θ₀ on the plane; the random-walk control (same step norms) ends ${f(dist(rw.a, rw.b, n), 3)}`);
+    L.push(`probe: ${p.a.length * p.b.length} points in ${r.timing.probeSeconds.toFixed(1)} s`);
+  }
+  for (const n of r.notes) L.push(`note: ${n}`);
+  return L.join('\n');
+}

@@ -1,0 +1,85 @@
+/**
+ * Goodfellow, Vinyals & Saxe (2015): the loss along the straight line
+ *   θ(α) = (1 − α)·θ_a + α·θ_b,
+ * by default from the initialization θ₀ (α = 0) to the trained θ_T (α = 1). Non-trainable state
+ * (BatchNorm moving statistics) is interpolated the same way.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { InterpolateResult } from '../protocol';
+import type { LossSpec } from './losses';
+import { AffineEvaluator, EvalSet, Metrics } from './evaluate';
+import { AffineParams, ParamLayout, stateLayout, stateVars, sub, trainableVars } from './params';
+import { coarseToFine } from './order';
+
+export function linspace(lo: number, hi: number, n: number): number[] {
+  if (n < 2) return [lo];
+  return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+}
+
+/** α grid: n points over [lo, hi] plus 0 and 1 exactly (the endpoints), sorted. */
+export function alphaGrid(lo: number, hi: number, n: number): number[] {
+  const a = linspace(lo, hi, n);
+  for (const e of [0, 1]) if (!a.some((v) => Math.abs(v - e) < 1e-9)) a.push(e);
+  return a.map((v) => (Math.abs(v) < 1e-12 ? 0 : Math.abs(v - 1) < 1e-12 ? 1 : v)).sort((p, q) => p - q);
+}
+
+/**
+ * Monotone on [0,1]: the loss never rises between consecutive α in [0,1] by more than `tol`
+ * (relative to the loss at α = 0). Barrier B = max over α ∈ [0,1] of
+ *   J(θ(α)) − ((1 − α)·J(θ_a) + α·J(θ_b)),
+ * the height above the chord between the endpoints, and the α where it is reached.
+ */
+export function lineSummary(alpha: number[], loss: number[], tol = 1e-4) {
+  const inside = alpha.map((a, i) => [a, loss[i]] as const).filter(([a]) => a >= -1e-12 && a <= 1 + 1e-12);
+  const j0 = loss[alpha.indexOf(0)], j1 = loss[alpha.indexOf(1)];
+  let monotone = true;
+  for (let k = 1; k < inside.length; k++) if (inside[k][1] - inside[k - 1][1] > tol * Math.max(1, Math.abs(j0))) monotone = false;
+  let barrier = -Infinity, barrierAlpha = 0;
+  for (const [a, l] of inside) {
+    const h = l - ((1 - a) * j0 + a * j1);
+    if (h > barrier) { barrier = h; barrierAlpha = a; }
+  }
+  return { monotone, barrier: Math.max(0, barrier), barrierAlpha };
+}
+
+export interface LineInput {
+  model: tf.LayersModel;
+  spec: LossSpec;
+  layout: ParamLayout;
+  thetaA: Float32Array;
+  thetaB: Float32Array;
+  stateA: Float32Array;
+  stateB: Float32Array;
+  sets: { train: EvalSet; test?: EvalSet };
+  alpha: number[];
+  fastFirstLayer?: boolean;
+  onPoint?: (index: number, alpha: number, train: Metrics, test: Metrics | undefined, done: number) => void | Promise<void>;
+}
+
+export async function interpolate(input: LineInput): Promise<InterpolateResult & { fast: boolean; fastReason: string }> {
+  const { model, spec, layout, thetaA, thetaB, alpha } = input;
+  const dir = sub(thetaB, thetaA);
+  const params = new AffineParams(trainableVars(model), layout, thetaA, [dir]);
+  const sLayout = stateLayout(model);
+  const state = sLayout.total > 0 ? new AffineParams(stateVars(model), sLayout, input.stateA, [sub(input.stateB, input.stateA)]) : undefined;
+  const sets: Record<string, EvalSet> = { train: input.sets.train, ...(input.sets.test ? { test: input.sets.test } : {}) };
+  const ev = new AffineEvaluator(model, spec, params, layout, thetaA, [dir], sets, { fastFirstLayer: input.fastFirstLayer });
+  const n = alpha.length;
+  const trainLoss = new Array<number>(n), testLoss = new Array<number>(n), trainSE = new Array<number>(n);
+  const trainAcc = new Array<number | null>(n), testAcc = new Array<number | null>(n);
+  try {
+    let done = 0;
+    for (const i of coarseToFine(n)) {
+      state?.set([alpha[i]]);
+      const tr = ev.at([alpha[i]], 'train');
+      const te = input.sets.test ? ev.current('test', [alpha[i]]) : undefined;
+      trainLoss[i] = tr.loss; trainSE[i] = tr.lossSE ?? NaN; trainAcc[i] = tr.accuracy;
+      testLoss[i] = te ? te.loss : NaN; testAcc[i] = te ? te.accuracy : null;
+      await input.onPoint?.(i, alpha[i], tr, te, ++done);
+    }
+  } finally {
+    ev.dispose(); params.dispose(); state?.dispose();
+  }
+  return { alpha, trainLoss, testLoss, trainAccuracy: trainAcc, testAccuracy: testAcc, trainLossSE: trainSE,
+    ...lineSummary(alpha, trainLoss), fast: ev.fast, fastReason: ev.fastReason };
+}

@@ -1,0 +1,158 @@
+/**
+ * One probe, start to finish: data → model → recorded training → the asked analysis.
+ * Pure TF.js; the runner process and the tests call it, with callbacks for streaming.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LandscapeConfig } from '../api/types';
+import type { BackendName, ExampleCounts, PlaneResult, ProbeOptions, ProbeResult, TrainSummary } from '../protocol';
+import { defaultProbeOptions } from '../protocol';
+import { lossSpec } from './losses';
+import { head, loadData } from './data';
+import { train, TrainRecord } from './train';
+import { evaluateModel } from './evaluate';
+import { alphaGrid, interpolate, linspace } from './interpolate';
+import { goodfellowBasis, pcaBasis, PlaneBasis, randomBasis } from './directions';
+import { planeProbe, planeRanges, projectPath, randomWalk } from './plane';
+import { mulberry32 } from './random';
+import { writeParams, writeState } from './params';
+
+export type ResolvedOptions = Required<Omit<ProbeOptions, 'saveWeights'>> & { saveWeights?: string };
+
+export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>): ResolvedOptions {
+  const d = config.probe ?? {};
+  const pick = <T>(...xs: (T | undefined)[]) => xs.find((x) => x !== undefined) as T;
+  return {
+    analysis: o.analysis ?? 'interpolate',
+    directions: pick(o.directions, d.directions, defaultProbeOptions.directions),
+    points: pick(o.points, d.points, defaultProbeOptions.points),
+    alphaRange: pick(o.alphaRange, d.alphaRange, defaultProbeOptions.alphaRange),
+    grid: pick(o.grid, d.grid, defaultProbeOptions.grid),
+    examples: pick(o.examples, d.examples, defaultProbeOptions.examples),
+    backend: pick(o.backend, defaultProbeOptions.backend),
+    fastFirstLayer: pick(o.fastFirstLayer, defaultProbeOptions.fastFirstLayer),
+    saveWeights: o.saveWeights,
+  };
+}
+
+export interface ProbeEvents {
+  progress?(phase: 'load' | 'train' | 'probe', done: number, total: number, message?: string): void;
+  trainEpoch?(epoch: number, loss: number, steps: number): void | Promise<void>;
+  trained?(train: TrainSummary, examples: ExampleCounts): void;
+  curvePoint?(index: number, alpha: number, trainLoss: number, testLoss: number, trainAcc: number | null, testAcc: number | null, total: number): void | Promise<void>;
+  planeSetup?(setup: Pick<PlaneResult, 'directions' | 'a' | 'b' | 'trajectory' | 'randomWalk' | 'init' | 'final'>): void;
+  planeCells?(i: number[], j: number[], loss: number[], done: number, total: number): void | Promise<void>;
+  /** Called once training is done, with everything recorded (e.g. to save weights). */
+  recorded?(record: TrainRecord): void | Promise<void>;
+}
+
+/** A user-code failure in a named phase (the runner maps its stack to the user's file). */
+export class PhaseError extends Error {
+  constructor(readonly phase: 'data' | 'model' | 'optimizer' | 'train' | 'probe', readonly cause: unknown) {
+    super(`${phase}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+async function phase<T>(name: PhaseError['phase'], fn: () => T | Promise<T>): Promise<T> {
+  try { return await fn(); } catch (e) { throw e instanceof PhaseError ? e : new PhaseError(name, e); }
+}
+
+export async function runProbe(definition: string, config: LandscapeConfig, options: ResolvedOptions,
+  backend: BackendName, ev: ProbeEvents = {}, file = ''): Promise<ProbeResult> {
+  const seed = config.seed ?? 1;
+  const t0 = Date.now();
+  const notes: string[] = [];
+  ev.progress?.('load', 0, 1, 'loading data');
+  const data = await phase('data', () => loadData(config));
+  const original = Math.random;
+  Math.random = mulberry32(seed * 7919 + 17); // TF.js initializers and dropout draw their seeds from Math.random
+  try {
+    const model = await phase('model', () => {
+      const m = config.model();
+      if (!(m instanceof tf.LayersModel)) throw new Error(`model() must return a tf.LayersModel (tf.sequential(...) or tf.model(...)), got ${m === null ? 'null' : typeof m}`);
+      return m;
+    });
+    const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
+    const optimizer = await phase('optimizer', () => config.optimizer());
+    const loadSeconds = (Date.now() - t0) / 1000;
+
+    const t1 = Date.now();
+    const epochs = config.epochs ?? 1, batchSize = config.batchSize ?? 32;
+    ev.progress?.('train', 0, epochs, `training ${epochs} epoch(s)`);
+    const rec = await phase('train', () => train(model, optimizer, spec, data.train.x, data.train.y, {
+      epochs, batchSize, seed, shuffle: config.shuffle ?? true,
+      onEpoch: async (e, loss, steps) => { ev.progress?.('train', e + 1, epochs, `epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); await ev.trainEpoch?.(e, loss, steps); },
+    }));
+    const trainSeconds = (Date.now() - t1) / 1000;
+    await ev.recorded?.(rec);
+
+    const evalTrain = head(data.train, options.examples);
+    const evalTest = data.test ? head(data.test, options.examples) : undefined;
+    const examples: ExampleCounts = {
+      train: data.train.x.shape[0], test: data.test?.x.shape[0] ?? 0,
+      evalTrain: evalTrain.x.shape[0], evalTest: evalTest?.x.shape[0] ?? 0,
+    };
+    if (examples.evalTrain < examples.train) notes.push(`losses estimated on the first ${examples.evalTrain} of ${examples.train} training examples`);
+    const fin = evaluateModel(model, spec, evalTrain);
+    const finTest = evalTest ? evaluateModel(model, spec, evalTest) : undefined;
+    const stride = Math.max(1, Math.ceil(rec.steps / 500));
+    const lossPerStep = { step: [] as number[], loss: [] as number[] };
+    for (let s = 0; s < rec.steps; s += stride) {
+      let sum = 0, k = 0;
+      for (let t = s; t < Math.min(rec.steps, s + stride); t++, k++) sum += rec.lossPerStep[t];
+      lossPerStep.step.push(s + k); lossPerStep.loss.push(sum / k);
+    }
+    const summary: TrainSummary = {
+      epochs, steps: rec.steps, lossPerEpoch: rec.lossPerEpoch, lossPerStep,
+      finalTrainLoss: fin.loss, finalTestLoss: finTest?.loss ?? NaN,
+      finalTrainAccuracy: fin.accuracy, finalTestAccuracy: finTest?.accuracy ?? null,
+      parameters: rec.layout.total, snapshots: rec.snapshots.length,
+    };
+    ev.trained?.(summary, examples);
+
+    const t2 = Date.now();
+    const result: ProbeResult = {
+      schema: 'loss-landscape/result@1', file, definition, analysis: options.analysis, backend, examples,
+      options: { ...options }, train: summary, timing: { loadSeconds, trainSeconds, probeSeconds: 0 }, notes,
+    };
+    if (options.analysis === 'interpolate') {
+      const alpha = alphaGrid(options.alphaRange[0], options.alphaRange[1], options.points);
+      const r = await phase('probe', () => interpolate({
+        model, spec, layout: rec.layout, thetaA: rec.theta0, thetaB: rec.thetaT, stateA: rec.state0, stateB: rec.stateT,
+        sets: { train: evalTrain, test: evalTest }, alpha, fastFirstLayer: options.fastFirstLayer,
+        onPoint: async (i, a, tr, te, done) => {
+          ev.progress?.('probe', done, alpha.length);
+          await ev.curvePoint?.(i, a, tr.loss, te?.loss ?? NaN, tr.accuracy, te?.accuracy ?? null, alpha.length);
+        },
+      }));
+      const { fast, fastReason, ...interp } = r;
+      notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
+      result.interpolate = interp;
+    } else {
+      const rng = mulberry32(seed * 31 + 5);
+      const basis: PlaneBasis = options.directions === 'random' ? randomBasis(rec.layout, rec.thetaT, rng)
+        : options.directions === 'pca' ? pcaBasis(rec.thetaT, rec.snapshots, rng)
+        : goodfellowBasis(rec.theta0, rec.thetaT, rec.snapshots, rng);
+      const traj = { ...projectPath(basis, rec.snapshots), step: rec.snapshotSteps };
+      const walk = randomWalk(basis, rec.theta0, rec.snapshots, rng);
+      const ranges = planeRanges(basis.kind, traj, options.alphaRange);
+      const a = linspace(ranges.a[0], ranges.a[1], options.grid), b = linspace(ranges.b[0], ranges.b[1], options.grid);
+      const last = traj.a.length - 1;
+      ev.planeSetup?.({ directions: basis.kind, a, b, trajectory: traj, randomWalk: walk, init: [traj.a[0], traj.b[0]], final: [traj.a[last], traj.b[last]] });
+      const r = await phase('probe', () => planeProbe({
+        model, spec, layout: rec.layout, basis, state: rec.stateT, trajectory: traj, randomWalk: walk, a, b, train: evalTrain,
+        fastFirstLayer: options.fastFirstLayer,
+        onCells: async (i, j, l, done, total) => { ev.progress?.('probe', done, total); await ev.planeCells?.(i, j, l, done, total); },
+      }));
+      const { fast, fastReason, ...plane } = r;
+      notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
+      if (rec.stateT.length) notes.push('non-trainable state (e.g. BatchNorm statistics) held at θ_T on the plane');
+      result.plane = plane;
+    }
+    result.timing.probeSeconds = (Date.now() - t2) / 1000;
+    // leave the model at θ_T
+    writeParams(model, rec.thetaT); writeState(model, rec.stateT);
+    return result;
+  } finally {
+    Math.random = original;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Typed messages between the runner (child process), the extension host / CLI and the webview.
+ * Data flows one way: runner → host → webview. Every message carries the `runId` of the run
+ * it belongs to so that stale chunks of a cancelled run are dropped by the receiver.
+ * Numeric payloads are plain number arrays (they cross a JSON IPC channel and postMessage).
+ */
+
+export type AnalysisKind = 'interpolate' | 'plane';
+export type DirectionsKind = 'goodfellow' | 'random' | 'pca';
+export type BackendName = 'wasm' | 'cpu' | 'node';
+
+/** What to probe. Every field but `analysis` has a default (see `defaultProbeOptions`). */
+export interface ProbeOptions {
+  analysis: AnalysisKind;
+  /** plane only: how the two directions are chosen. */
+  directions?: DirectionsKind;
+  /** interpolate: number of α values (default 41). */
+  points?: number;
+  /** interpolate: α range (default [-0.5, 1.5]). */
+  alphaRange?: [number, number];
+  /** plane: grid size N (N×N points, default 21). */
+  grid?: number;
+  /** Evaluate on the first N train and N test examples only (0 / undefined = all). */
+  examples?: number;
+  backend?: BackendName;
+  /** Directory to write θ_a, θ_b and the trajectory as float32 + params.json. */
+  saveWeights?: string;
+  /** Use the first-layer linearity trick when the model allows it (default true). */
+  fastFirstLayer?: boolean;
+}
+
+export const defaultProbeOptions = {
+  directions: 'goodfellow' as DirectionsKind,
+  points: 41,
+  alphaRange: [-0.5, 1.5] as [number, number],
+  grid: 21,
+  examples: 0,
+  backend: 'wasm' as BackendName,
+  fastFirstLayer: true,
+};
+
+/** A `landscape(...)` export found in the user's file. */
+export interface DefinitionInfo {
+  name: string;
+  /** 1-based line of the `landscape(` call in the user's file, when known. */
+  line?: number;
+}
+
+export interface RunRequest {
+  runId: string;
+  /** Absolute path of the user's `.landscape.ts` file. */
+  file: string;
+  /** Export name; default: the only / first definition. */
+  definition?: string;
+  options: ProbeOptions;
+}
+
+export interface ExampleCounts { train: number; test: number; evalTrain: number; evalTest: number }
+
+export interface InterpolateResult {
+  alpha: number[];
+  trainLoss: number[];
+  testLoss: number[];
+  trainAccuracy: (number | null)[];
+  testAccuracy: (number | null)[];
+  /** Standard error of the train-loss estimate at each α (per-example losses). */
+  trainLossSE: number[];
+  monotone: boolean;
+  barrier: number;
+  barrierAlpha: number;
+}
+
+export interface PlaneResult {
+  directions: DirectionsKind;
+  /** Grid coordinates along u (columns) and v (rows). */
+  a: number[];
+  b: number[];
+  /** loss[i][j] = J(θ_c + a[j]·u + b[i]·v) on the train subset: rows of b, columns of a. */
+  loss: number[][];
+  testLoss?: number[][];
+  /** The training path projected on (u, v). */
+  trajectory: { a: number[]; b: number[]; step: number[] };
+  /** Random walk with the same step norms, projected on (u, v). */
+  randomWalk: { a: number[]; b: number[] };
+  /** Where θ₀ and θ_T land on the plane. */
+  init: [number, number];
+  final: [number, number];
+  /** Fraction of the trajectory's displacement the plane explains (0..1). */
+  explained: number;
+  /** ‖u‖ and ‖v‖ in parameter space. */
+  norms: [number, number];
+}
+
+export interface TrainSummary {
+  epochs: number;
+  steps: number;
+  lossPerEpoch: number[];
+  /** Mean loss of each recorded step window (bounded length). */
+  lossPerStep: { step: number[]; loss: number[] };
+  finalTrainLoss: number;
+  finalTestLoss: number;
+  finalTrainAccuracy: number | null;
+  finalTestAccuracy: number | null;
+  parameters: number;
+  snapshots: number;
+}
+
+export interface ProbeResult {
+  schema: 'loss-landscape/result@1';
+  file: string;
+  definition: string;
+  analysis: AnalysisKind;
+  backend: BackendName;
+  examples: ExampleCounts;
+  options: ProbeOptions;
+  train: TrainSummary;
+  interpolate?: InterpolateResult;
+  plane?: PlaneResult;
+  timing: { loadSeconds: number; trainSeconds: number; probeSeconds: number };
+  /** Notes worth showing (fast path used, subset used, non-trainable state handling...). */
+  notes: string[];
+}
+
+export interface UserError {
+  kind: 'syntax' | 'load' | 'definition' | 'train' | 'probe' | 'nan' | 'cancelled' | 'crash' | 'internal';
+  message: string;
+  file?: string;
+  /** 1-based */
+  line?: number;
+  /** 1-based */
+  column?: number;
+  stack?: string;
+}
+
+/** Runner → host (and host → webview, re-sent unchanged). */
+export type RunnerMessage =
+  | { type: 'loaded'; runId: string; definitions: DefinitionInfo[]; definition: string; backend: BackendName }
+  | { type: 'progress'; runId: string; phase: 'load' | 'train' | 'probe'; done: number; total: number; message?: string }
+  | { type: 'trainEpoch'; runId: string; epoch: number; loss: number; steps: number }
+  | { type: 'trained'; runId: string; train: TrainSummary; examples: ExampleCounts }
+  | { type: 'curvePoints'; runId: string; index: number[]; alpha: number[]; trainLoss: number[]; testLoss: number[];
+      trainAccuracy: (number | null)[]; testAccuracy: (number | null)[]; total: number }
+  | { type: 'planeSetup'; runId: string; directions: DirectionsKind; a: number[]; b: number[];
+      trajectory: PlaneResult['trajectory']; randomWalk: PlaneResult['randomWalk']; init: [number, number]; final: [number, number] }
+  | { type: 'planePoints'; runId: string; i: number[]; j: number[]; loss: number[]; done: number; total: number }
+  | { type: 'result'; runId: string; result: ProbeResult }
+  | { type: 'error'; runId: string; error: UserError }
+  | { type: 'log'; runId: string; level: 'info' | 'warn'; message: string };
+
+/** Host → runner. */
+export type HostToRunner =
+  | { type: 'run'; request: RunRequest }
+  | { type: 'cancel'; runId: string };
+
+/** Host → webview: everything the runner says, plus run bookkeeping. */
+export type HostToWebview =
+  | RunnerMessage
+  | { type: 'runStarted'; runId: string; file: string; definition?: string; options: ProbeOptions; cached: boolean; startedAt: number }
+  | { type: 'runEnded'; runId: string; status: 'done' | 'error' | 'cancelled'; elapsed: number }
+  | { type: 'untrusted'; message: string };
+
+/** Webview → host. */
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'cancel'; runId: string }
+  | { type: 'rerun'; options?: Partial<ProbeOptions> }
+  | { type: 'export'; format: 'png' | 'csv' | 'json'; name: string; data: string }
+  | { type: 'openFile'; file: string; line?: number };
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,123 @@
+/**
+ * Loads a user's `*.landscape.ts`: bundle it with esbuild (inline source maps), resolve
+ * `loss-landscape` and `@tensorflow/tfjs*` to the runner's own copies (one TF.js instance),
+ * evaluate it, and collect every exported `landscape(...)` definition.
+ * Errors come back as `UserError`s pointing at the user's file, line and column.
+ */
+import * as esbuild from 'esbuild';
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import * as api from '../api';
+import type { LandscapeDefinition } from '../api/types';
+import type { DefinitionInfo, UserError } from '../protocol';
+
+export interface LoadedFile {
+  file: string;
+  definitions: Map<string, LandscapeDefinition>;
+  infos: DefinitionInfo[];
+  /** sha256 of the bundled code: the part of a cache key that changes when the code does. */
+  codeHash: string;
+}
+
+export class UserFacingError extends Error {
+  constructor(readonly error: UserError) { super(error.message); }
+}
+
+const PROVIDED = /^(loss-landscape|@tensorflow\/tfjs(-core|-layers|-converter|-data|-backend-cpu|-backend-wasm)?)(\/.*)?$/;
+
+/** Line of each `export const NAME = landscape(` (1-based). */
+export function findDefinitionLines(source: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  const re = /export\s+(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*landscape\s*\(/g;
+  for (let m; (m = re.exec(source)); ) lines.set(m[1], source.slice(0, m.index).split('\n').length);
+  return lines;
+}
+
+export async function bundle(file: string): Promise<{ code: string; outfile: string }> {
+  const abs = resolve(file);
+  const outDir = join(tmpdir(), 'loss-landscape-bundles');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, `${basename(abs).replace(/\W+/g, '_')}-${createHash('sha1').update(abs).digest('hex').slice(0, 10)}.cjs`);
+  try {
+    const r = await esbuild.build({
+      entryPoints: [abs], outfile, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20',
+      sourcemap: 'inline', sourcesContent: false, logLevel: 'silent', absWorkingDir: dirname(abs),
+      plugins: [{
+        name: 'provided-modules',
+        setup(b) { b.onResolve({ filter: PROVIDED }, (a) => ({ path: a.path, external: true })); },
+      }],
+    });
+    return { code: r.outputFiles[0].text, outfile };
+  } catch (e) {
+    const errs = (e as { errors?: esbuild.Message[] }).errors;
+    const first = errs?.[0];
+    if (!first) throw e;
+    const loc = first.location;
+    throw new UserFacingError({
+      kind: 'syntax', message: first.text,
+      file: loc ? resolve(dirname(abs), loc.file) : abs, line: loc?.line, column: loc ? loc.column + 1 : undefined,
+    });
+  }
+}
+
+/** file:line:column of the first stack frame inside `file` (stacks are source-mapped). */
+export function locateInStack(stack: string | undefined, file: string): { line: number; column: number } | undefined {
+  if (!stack) return undefined;
+  const esc = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`${esc}:(\\d+):(\\d+)`).exec(stack);
+  return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
+}
+
+/** Turns anything thrown by user code into a UserError pointing at the user's file. */
+export function toUserError(e: unknown, file: string, kind: UserError['kind'], fallbackLine?: number): UserError {
+  if (e instanceof UserFacingError) return e.error;
+  const err = e instanceof Error ? e : new Error(String(e));
+  const cause = (err as { cause?: unknown }).cause;
+  const inner = cause instanceof Error ? cause : err;
+  const at = locateInStack(inner.stack, file) ?? locateInStack(err.stack, file);
+  return {
+    kind, message: err.message, file,
+    line: at?.line ?? fallbackLine, column: at?.column,
+    stack: inner.stack?.split('\n').slice(0, 12).join('\n'),
+  };
+}
+
+export async function loadFile(file: string): Promise<LoadedFile> {
+  const abs = resolve(file);
+  let source: string;
+  try { source = readFileSync(abs, 'utf8'); } catch (e) {
+    throw new UserFacingError({ kind: 'load', message: `cannot read ${abs}: ${(e as Error).message}`, file: abs });
+  }
+  const { code, outfile } = await bundle(abs);
+  writeFileSync(outfile, code);
+  process.setSourceMapsEnabled(true);
+  const m = new Module(outfile) as Module & { _compile(code: string, filename: string): void };
+  m.filename = outfile;
+  m.paths = (Module as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(dirname(abs));
+  const realRequire = m.require.bind(m);
+  m.require = ((id: string) => {
+    if (id === 'loss-landscape' || id.startsWith('loss-landscape/')) return api;
+    if (PROVIDED.test(id)) return tf;
+    return realRequire(id);
+  }) as NodeJS.Require;
+  try {
+    m._compile(code, outfile);
+  } catch (e) {
+    throw new UserFacingError(toUserError(e, abs, 'load'));
+  }
+  const lines = findDefinitionLines(source);
+  const definitions = new Map<string, LandscapeDefinition>();
+  for (const [name, value] of Object.entries(m.exports as Record<string, unknown>)) {
+    if (api.isLandscapeDefinition(value)) definitions.set(name, value);
+  }
+  if (definitions.size === 0) {
+    throw new UserFacingError({ kind: 'definition', file: abs, line: 1,
+      message: `${basename(abs)} exports no landscape(...) definition: add e.g. \`export const model = landscape({ data, model, loss, optimizer })\`` });
+  }
+  const infos = [...definitions.keys()].map((name) => ({ name, line: lines.get(name) }));
+  return { file: abs, definitions, infos, codeHash: createHash('sha256').update(code).digest('hex') };
+}

@@ -1,0 +1,89 @@
+/**
+ * The runner: a child process (forked by the extension host or the CLI) that loads one
+ * `.landscape.ts`, trains the chosen definition and runs one analysis, streaming
+ * `RunnerMessage`s over IPC. It exits after `result` or `error`; the parent kills it to cancel.
+ */
+import type { HostToRunner, RunnerMessage, RunRequest, UserError } from '../protocol';
+import { loadFile, toUserError, UserFacingError } from './load';
+import { resolveOptions, runProbe, PhaseError } from '../engine/probe';
+import { NonFiniteLossError } from '../engine/train';
+import { initBackend } from '../engine/backend';
+import { saveWeights } from './save-weights';
+
+function send(msg: RunnerMessage): Promise<void> {
+  return new Promise((res) => {
+    if (!process.send) { process.stdout.write(JSON.stringify(msg) + '\n'); res(); return; }
+    process.send(msg, undefined, {}, () => res());
+  });
+}
+
+/** Lets queued IPC (a cancel) through between chunks of synchronous TF.js work. */
+const breathe = () => new Promise<void>((r) => setImmediate(r));
+
+export async function run(req: RunRequest): Promise<boolean> {
+  const { runId } = req;
+  const fail = async (error: UserError) => { await send({ type: 'error', runId, error }); return false; };
+  let defLine: number | undefined;
+  try {
+    await send({ type: 'progress', runId, phase: 'load', done: 0, total: 1, message: 'bundling' });
+    const loaded = await loadFile(req.file);
+    const name = req.definition ?? loaded.infos[0].name;
+    const def = loaded.definitions.get(name);
+    if (!def) {
+      return fail({ kind: 'definition', file: loaded.file, line: 1,
+        message: `no definition '${name}' in ${req.file}; it exports ${loaded.infos.map((d) => d.name).join(', ')}` });
+    }
+    defLine = loaded.infos.find((d) => d.name === name)?.line;
+    const options = resolveOptions(def.config, req.options);
+    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'warn', message: m }));
+    if (backend.note) await send({ type: 'log', runId, level: 'warn', message: backend.note });
+    await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name });
+    const result = await runProbe(name, def.config, { ...options, backend: backend.name }, backend.name, {
+      progress: (phase, done, total, message) => void send({ type: 'progress', runId, phase, done, total, message }),
+      trainEpoch: async (epoch, loss, steps) => { await send({ type: 'trainEpoch', runId, epoch, loss, steps }); await breathe(); },
+      trained: (train, examples) => void send({ type: 'trained', runId, train, examples }),
+      curvePoint: async (i, alpha, trainLoss, testLoss, trainAcc, testAcc, total) => {
+        await send({ type: 'curvePoints', runId, index: [i], alpha: [alpha], trainLoss: [trainLoss], testLoss: [testLoss],
+          trainAccuracy: [trainAcc], testAccuracy: [testAcc], total });
+        await breathe();
+      },
+      planeSetup: (s) => void send({ type: 'planeSetup', runId, ...s }),
+      planeCells: async (i, j, loss, done, total) => { await send({ type: 'planePoints', runId, i, j, loss, done, total }); await breathe(); },
+      recorded: (rec) => { if (options.saveWeights) saveWeights(options.saveWeights, rec, name); },
+    }, loaded.file);
+    if (backend.note) result.notes.push(backend.note);
+    await send({ type: 'result', runId, result });
+    return true;
+  } catch (e) {
+    if (e instanceof UserFacingError) return fail(e.error);
+    if (e instanceof PhaseError) {
+      const cause = e.cause;
+      if (cause instanceof NonFiniteLossError) return fail({ kind: 'nan', message: cause.message, file: req.file, line: defLine });
+      const kind = e.phase === 'probe' ? 'probe' : 'train';
+      const err = toUserError(cause, req.file, kind, defLine);
+      return fail({ ...err, message: `${e.phase === 'data' ? 'data()' : e.phase === 'model' ? 'model()' : e.phase === 'optimizer' ? 'optimizer()' : e.phase}: ${err.message}` });
+    }
+    return fail(toUserError(e, req.file, 'internal', defLine));
+  }
+}
+
+if (require.main === module) {
+  let busy = false;
+  process.on('message', (msg: HostToRunner) => {
+    switch (msg.type) {
+      case 'cancel':
+        process.exit(130);
+        break;
+      case 'run':
+        if (busy) return;
+        busy = true;
+        run(msg.request).then((ok) => process.exit(ok ? 0 : 1), (e) => { console.error(e); process.exit(2); });
+        break;
+      default: {
+        const never: never = msg;
+        console.error('unknown message', never);
+      }
+    }
+  });
+  process.on('disconnect', () => process.exit(0)); // parent gone: never outlive it
+}

@@ -1,0 +1,120 @@
+/**
+ * The headless CLI end to end (needs `npm run build`): the MNIST example's must-show numbers,
+ * the plane, and a clear message + non-zero exit + no process left for each kind of failure.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'dist', 'cli.js');
+const fixture = (n: string) => join(root, 'test', 'fixtures', n);
+
+function runCli(args: string[], opts: { killAfterMs?: number; onStderr?: (s: string) => boolean } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string; pid: number }>((resolve) => {
+    const p = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', sent = false;
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+      if (!sent && opts.onStderr?.(stderr)) { sent = true; p.kill('SIGINT'); }
+    });
+    p.on('exit', (code) => resolve({ code, stdout, stderr, pid: p.pid! }));
+  });
+}
+
+function runnerProcesses(): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes(join('dist', 'runner.js')));
+}
+
+test('mnist-mlp: interpolate from the CLI, ≥ 90 % test accuracy, monotone, result.json + report.html', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'll-cli-'));
+  const t0 = Date.now();
+  const r = await runCli(['probe', 'examples/mnist-mlp.landscape.ts', '--out', out, '--save-weights']);
+  const seconds = (Date.now() - t0) / 1000;
+  assert.equal(r.code, 0, r.stderr);
+  const res = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+  for (const k of ['schema', 'definition', 'analysis', 'backend', 'examples', 'interpolate', 'timing']) assert.ok(k in res, `result.json has ${k}`);
+  for (const k of ['alpha', 'trainLoss', 'testLoss', 'trainAccuracy', 'testAccuracy', 'monotone', 'barrier', 'barrierAlpha']) assert.ok(k in res.interpolate, `interpolate.${k}`);
+  assert.ok('trainSeconds' in res.timing && 'probeSeconds' in res.timing);
+  assert.equal(res.backend, 'wasm');
+  assert.ok(res.interpolate.alpha.length >= 41);
+  const i1 = res.interpolate.alpha.indexOf(1);
+  assert.ok(res.interpolate.testAccuracy[i1] >= 0.9, `test accuracy ${res.interpolate.testAccuracy[i1]}`);
+  assert.equal(res.interpolate.monotone, true);
+  assert.match(r.stdout, /monotone on \[0,1\]: yes/);
+  assert.match(r.stdout, /α=0\.5/);
+  assert.ok(statSync(join(out, 'report.html')).size > 10000);
+  const manifest = JSON.parse(readFileSync(join(out, 'weights', 'params.json'), 'utf8'));
+  assert.equal(statSync(join(out, 'weights', 'theta_b.f32')).size, manifest.total * 4);
+  const b = readFileSync(join(out, 'weights', 'theta_b.f32'));
+  assert.ok(Number.isFinite(b.readFloatLE(0)));
+  console.log(`mnist-mlp interpolate: ${seconds.toFixed(1)} s wall, train ${res.timing.trainSeconds} s, probe ${res.timing.probeSeconds} s`);
+  assert.ok(seconds < 60, `the whole run took ${seconds} s`);
+});
+
+test('mnist-mlp: goodfellow plane ≥ 21×21 with the trajectory ending at (1, 0)', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'll-cli-'));
+  const r = await runCli(['probe', 'examples/mnist-mlp.landscape.ts', '--analysis', 'plane', '--grid', '21', '--examples', '2000', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const res = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+  const p = res.plane;
+  assert.equal(p.directions, 'goodfellow');
+  assert.equal(p.loss.length, 21); assert.equal(p.loss[0].length, 21);
+  assert.ok(p.loss.flat().every(Number.isFinite));
+  assert.ok(Math.abs(p.trajectory.a.at(-1) - 1) < 1e-3 && Math.abs(p.trajectory.b.at(-1)) < 1e-3);
+  assert.ok(p.trajectory.a.length > 10 && p.randomWalk.a.length === p.trajectory.a.length);
+  assert.match(r.stdout, /plane 21×21/);
+});
+
+test('a syntax error points at file:line:column and exits 1', async () => {
+  const r = await runCli(['probe', fixture('syntax-error.landscape.ts')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /syntax-error\.landscape\.ts:8:\d+: error \(syntax\)/);
+});
+
+test('a throwing model() points at the throw', async () => {
+  const r = await runCli(['probe', fixture('throwing-model.landscape.ts')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /throwing-model\.landscape\.ts:5:\d+: error \(train\): model\(\): this model cannot be built/);
+});
+
+test('a shape mismatch is reported on the definition', async () => {
+  const r = await runCli(['probe', fixture('shape-mismatch.landscape.ts')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /shape-mismatch\.landscape\.ts:\d+(:\d+)?: error \(train\)/);
+  assert.match(r.stderr, /shape|expected/i);
+});
+
+test('a NaN loss stops training with a clear message', async () => {
+  const r = await runCli(['probe', fixture('nan-loss.landscape.ts')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /nan-loss\.landscape\.ts:7: error \(nan\): the training loss became (NaN|Infinity)/);
+});
+
+test('an unknown definition and a bad flag are clear', async () => {
+  const r = await runCli(['probe', fixture('two-defs.landscape.ts'), '--def', 'third']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /no definition 'third'.*first, second/);
+  const u = await runCli(['probe', fixture('two-defs.landscape.ts'), '--analysis', 'cube']);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /--analysis must be one of interpolate, plane/);
+  const ok = await runCli(['probe', fixture('two-defs.landscape.ts'), '--def', 'second', '--points', '5', '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).definition, 'second');
+});
+
+test('Ctrl-C cancels: exit 130 and no runner process left behind', async () => {
+  const before = runnerProcesses().length;
+  const r = await runCli(['probe', fixture('slow.landscape.ts')], { onStderr: (s) => /epoch 1\//.test(s) || /train/.test(s) });
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /cancelled/);
+  await new Promise((res) => setTimeout(res, 1500));
+  assert.equal(runnerProcesses().length, before, runnerProcesses().join('\n'));
+});
+
+test('the CLI exists after the build', () => { assert.ok(existsSync(cli)); });
