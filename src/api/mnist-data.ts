@@ -10,9 +10,8 @@ let cached: { pixels: Uint8Array; labels: Uint8Array } | undefined;
 
 function digitsDir(): string {
   if (process.env.LOSS_LANDSCAPE_MNIST_DIR) return process.env.LOSS_LANDSCAPE_MNIST_DIR;
-  // Not a static require: keeps the 21 MB of JSON out of the bundles.
-  const req = eval('require') as NodeRequire;
-  return join(dirname(req.resolve('mnist/package.json')), 'src', 'digits');
+  // require.resolve (not require) keeps the 21 MB of JSON out of the bundles: read at run time.
+  return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
 }
 
 export function loadMnistDigits(): { pixels: Uint8Array; labels: Uint8Array } {

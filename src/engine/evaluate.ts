@@ -145,7 +145,7 @@ export class AffineEvaluator {
         coeffs.forEach((c, k) => { if (c !== 0) z = tf.add(z, tf.mul(pre[k + 1], c)); });
         let h = plan.activation(z);
         for (const layer of plan.rest) h = layer.apply(h, { training: false }) as tf.Tensor;
-        return h;
+        return h === pre[0] ? tf.clone(h) : h; // never hand out (and later dispose) a precomputed product
       });
       acc.add(this.spec, b.y, yPred, b.n);
       yPred.dispose();

@@ -35,7 +35,7 @@ export async function run(req: RunRequest): Promise<boolean> {
     }
     defLine = loaded.infos.find((d) => d.name === name)?.line;
     const options = resolveOptions(def.config, req.options);
-    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'warn', message: m }));
+    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }));
     if (backend.note) await send({ type: 'log', runId, level: 'warn', message: backend.note });
     await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name });
     const result = await runProbe(name, def.config, { ...options, backend: backend.name }, backend.name, {
@@ -61,7 +61,8 @@ export async function run(req: RunRequest): Promise<boolean> {
       if (cause instanceof NonFiniteLossError) return fail({ kind: 'nan', message: cause.message, file: req.file, line: defLine });
       const kind = e.phase === 'probe' ? 'probe' : 'train';
       const err = toUserError(cause, req.file, kind, defLine);
-      return fail({ ...err, message: `${e.phase === 'data' ? 'data()' : e.phase === 'model' ? 'model()' : e.phase === 'optimizer' ? 'optimizer()' : e.phase}: ${err.message}` });
+      const where = { data: 'data()', model: 'model()', optimizer: 'optimizer()', train: 'training', probe: 'probing' }[e.phase];
+      return fail({ ...err, message: `${where}: ${err.message}` });
     }
     return fail(toUserError(e, req.file, 'internal', defLine));
   }
