@@ -136,12 +136,14 @@ export interface UserError {
 export type RunnerMessage =
   | { type: 'loaded'; runId: string; definitions: DefinitionInfo[]; definition: string; backend: BackendName }
   | { type: 'progress'; runId: string; phase: 'load' | 'train' | 'probe'; done: number; total: number; message?: string }
+  /** `epoch` counts from 0; `steps` is cumulative (steps done so far); `loss` is the epoch's mean batch loss. */
   | { type: 'trainEpoch'; runId: string; epoch: number; loss: number; steps: number }
   | { type: 'trained'; runId: string; train: TrainSummary; examples: ExampleCounts }
   | { type: 'curvePoints'; runId: string; index: number[]; alpha: number[]; trainLoss: number[]; testLoss: number[];
       trainAccuracy: (number | null)[]; testAccuracy: (number | null)[]; total: number }
   | { type: 'planeSetup'; runId: string; directions: DirectionsKind; a: number[]; b: number[];
       trajectory: PlaneResult['trajectory']; randomWalk: PlaneResult['randomWalk']; init: [number, number]; final: [number, number] }
+  /** Cells of the grid: `i` is the row (index into b), `j` the column (index into a), as in `loss[i][j]`. */
   | { type: 'planePoints'; runId: string; i: number[]; j: number[]; loss: number[]; done: number; total: number }
   | { type: 'result'; runId: string; result: ProbeResult }
   | { type: 'error'; runId: string; error: UserError }
@@ -156,6 +158,7 @@ export type HostToRunner =
 export type HostToWebview =
   | RunnerMessage
   | { type: 'runStarted'; runId: string; file: string; definition?: string; options: ProbeOptions; cached: boolean; startedAt: number }
+  /** `elapsed` in milliseconds. */
   | { type: 'runEnded'; runId: string; status: 'done' | 'error' | 'cancelled'; elapsed: number }
   | { type: 'untrusted'; message: string };
 
@@ -165,7 +168,7 @@ export type WebviewToHost =
   | { type: 'cancel'; runId: string }
   | { type: 'rerun'; options?: Partial<ProbeOptions> }
   | { type: 'export'; format: 'png' | 'csv' | 'json'; name: string; data: string }
-  | { type: 'openFile'; file: string; line?: number };
+  | { type: 'openFile'; file: string; line?: number; column?: number };
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(x)}`);

@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     onMessage(m: RunnerMessage) {
       switch (m.type) {
         case 'progress': bar.update(m.phase, m.done, m.total, m.message); break;
-        case 'log': bar.done(); process.stderr.write(`${m.level}: ${m.message}\n`); break;
+        case 'log': if (m.level !== 'warn') break; bar.done(); process.stderr.write(`${m.level}: ${m.message}\n`); break;
         case 'result': result = m.result; break;
         case 'error': error = m.error; break;
         default: break;

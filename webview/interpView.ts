@@ -1,0 +1,363 @@
+/**
+ * Interpolation view: J(θ(α)) with θ(α) = (1 − α)·θ₀ + α·θ_T, train and test loss (top chart) and
+ * accuracy (bottom chart) vs α, markers at α = 0 / 1, barrier annotation and a summary table.
+ */
+import type { ChartConfiguration, ChartEvent, Point, TooltipItem } from 'chart.js';
+import { Chart, fixedWidth, markerFont, type MarkerOptions } from './charts';
+import { fmt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
+import { curveOrder, valueAt, type CurveData, type RunModel } from './model';
+import { withAlpha, type Theme } from './theme';
+import type { ViewContext } from './view';
+import { el } from './dom';
+
+interface XY extends Point { i: number }
+
+const AXIS_W = 54;
+
+export class InterpView {
+  readonly el: HTMLElement;
+  private lossCanvas: HTMLCanvasElement;
+  private accCanvas: HTMLCanvasElement;
+  private accWrap: HTMLElement;
+  private lossWrap: HTMLElement;
+  private placeholder: HTMLElement;
+  private lossChart: Chart<'line', XY[]>;
+  private accChart: Chart<'line', XY[]>;
+  private info: HTMLElement;
+  private summary: HTMLElement;
+  private logBox: HTMLElement & { checked: boolean };
+  private lastRev = -1;
+  private model?: RunModel;
+
+  constructor(private ctx: ViewContext) {
+    this.logBox = el('vscode-checkbox', { label: 'log y', title: 'Logarithmic loss axis' }) as HTMLElement & { checked: boolean };
+    this.logBox.checked = ctx.ui.logY;
+    this.logBox.addEventListener('change', () => {
+      ctx.ui.logY = !!this.logBox.checked;
+      ctx.saveUi();
+      this.lastRev = -1;
+      if (this.model) this.update(this.model, true);
+    });
+    this.lossCanvas = el('canvas', { role: 'img', 'aria-label': 'Loss along the interpolation path (no data yet)' }) as HTMLCanvasElement;
+    this.accCanvas = el('canvas', { role: 'img', 'aria-label': 'Accuracy along the interpolation path (no data yet)' }) as HTMLCanvasElement;
+    this.accWrap = el('div', { class: 'll-chart ll-chart-acc' }, this.accCanvas);
+    this.info = el('div', { class: 'll-point-info', 'aria-live': 'polite' }, 'Click a point for its values.');
+    this.summary = el('div', { class: 'll-summary' });
+    this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'The line θ₀ → θ', el('sub', {}, 'T'), ' is probed once training is done…');
+    this.el = el('section', { class: 'll-view ll-interp', 'aria-label': 'Interpolation' },
+      el('div', { class: 'll-view-head' },
+        el('h2', {}, 'Linear interpolation ', el('span', { class: 'll-formula' }, 'θ(α) = (1−α)·θ₀ + α·θ', el('sub', {}, 'T'))),
+        el('div', { class: 'll-view-tools' }, this.logBox)),
+      this.placeholder,
+      this.lossWrap = el('div', { class: 'll-chart ll-chart-loss' }, this.lossCanvas),
+      this.accWrap,
+      this.info,
+      this.summary);
+    this.lossChart = new Chart(this.lossCanvas, this.lossConfig());
+    this.accChart = new Chart(this.accCanvas, this.accConfig());
+  }
+
+  canvases(): HTMLCanvasElement[] {
+    return [this.lossWrap.hidden ? null : this.lossCanvas, this.accWrap.hidden ? null : this.accCanvas].filter((x): x is HTMLCanvasElement => !!x);
+  }
+
+  charts(): Chart[] { return [this.lossChart as unknown as Chart, this.accChart as unknown as Chart]; }
+
+  /** Clear hover tooltips before the canvases are copied into an export. */
+  prepareExport(): void {
+    for (const ch of [this.lossChart, this.accChart]) {
+      ch.tooltip?.setActiveElements([], { x: 0, y: 0 });
+      ch.setActiveElements([]);
+      ch.update('none');
+    }
+  }
+
+  destroy(): void {
+    this.lossChart.destroy();
+    this.accChart.destroy();
+    this.el.remove();
+  }
+
+  private baseOptions(theme: Theme) {
+    return {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false as const,
+      normalized: true,
+      interaction: { mode: 'nearest' as const, axis: 'x' as const, intersect: false },
+      onClick: (e: ChartEvent, _els: unknown, chart: Chart) => this.onClick(e, chart),
+      layout: { padding: { right: 8, top: 4 } },
+      color: theme.fg,
+    };
+  }
+
+  private xScale(theme: Theme, title: boolean) {
+    return {
+      type: 'linear' as const,
+      title: { display: title, text: 'α', color: theme.fg, padding: { top: 0 } },
+      grid: { color: theme.grid },
+      border: { color: theme.border },
+      ticks: { color: theme.muted, callback: (v: string | number) => fmtTick(+v), maxRotation: 0 },
+    };
+  }
+
+  private lossConfig(): ChartConfiguration<'line', XY[]> {
+    const t = this.ctx.theme;
+    return {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        ...this.baseOptions(t),
+        scales: {
+          x: this.xScale(t, false),
+          y: {
+            type: 'linear',
+            title: { display: true, text: 'loss', color: t.fg },
+            grid: { color: t.grid },
+            border: { color: t.border },
+            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 7 },
+            afterFit: fixedWidth(AXIS_W),
+            // 1-2-5 ticks on the log axis (Chart.js' own pick 0.7, 0.4, ...).
+            afterBuildTicks: (scale) => {
+              if (scale.type !== 'logarithmic') return;
+              const ticks = logTicks(scale.min, scale.max, 8, 4);
+              if (ticks.length >= 2) scale.ticks = ticks.map((value) => ({ value }));
+            },
+          },
+        },
+        plugins: {
+          legend: {
+            position: 'top', align: 'end',
+            labels: { boxWidth: 18, boxHeight: 2, padding: 8, filter: (item) => (item.datasetIndex ?? 0) < 2 },
+          },
+          tooltip: {
+            filter: (item) => item.datasetIndex < 2,
+            callbacks: {
+              title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y)}`,
+            },
+          },
+          llMarkers: {},
+        },
+      },
+    };
+  }
+
+  private accConfig(): ChartConfiguration<'line', XY[]> {
+    const t = this.ctx.theme;
+    return {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        ...this.baseOptions(t),
+        scales: {
+          x: this.xScale(t, true),
+          y: {
+            type: 'linear', min: 0, max: 1,
+            title: { display: true, text: 'accuracy', color: t.fg },
+            grid: { color: t.grid },
+            border: { color: t.border },
+            ticks: { color: t.muted, callback: (v) => `${Math.round(+v * 100)}%`, stepSize: 0.25 },
+            afterFit: fixedWidth(AXIS_W),
+          },
+        },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmtPct(item.parsed.y)}`,
+            },
+          },
+          llMarkers: {},
+        },
+      },
+    };
+  }
+
+  private onClick(e: ChartEvent, chart: Chart): void {
+    if (!e.native) return;
+    const els = chart.getElementsAtEventForMode(e.native, 'nearest', { axis: 'x', intersect: false }, false);
+    const hit = els[0];
+    if (!hit) return;
+    const raw = chart.data.datasets[hit.datasetIndex]?.data[hit.index] as XY | undefined;
+    if (!raw) return;
+    this.ctx.ui.selectedAlpha = raw.i;
+    this.ctx.saveUi();
+    if (this.model) this.update(this.model, true);
+  }
+
+  private series(c: CurveData, order: number[], values: (number | null)[], log: boolean): XY[] {
+    const out: XY[] = [];
+    for (const k of order) {
+      const y = values[k];
+      if (y === null || y === undefined || !Number.isFinite(y)) continue;
+      out.push({ x: c.alpha[k] as number, y: log ? Math.max(y, 1e-12) : y, i: k });
+    }
+    return out;
+  }
+
+  update(m: RunModel, force = false): void {
+    this.model = m;
+    if (!force && m.rev === this.lastRev) return;
+    this.lastRev = m.rev;
+    const t = this.ctx.theme;
+    const c = m.curve;
+    const log = this.ctx.ui.logY;
+    const order = c ? curveOrder(c) : [];
+    const range = m.options?.alphaRange ?? [-0.5, 1.5];
+    const lo = Math.min(range[0], ...order.map((k) => c!.alpha[k] as number));
+    const hi = Math.max(range[1], ...order.map((k) => c!.alpha[k] as number));
+    const sel = this.ctx.ui.selectedAlpha;
+    const lw = 2 * t.lw;
+    const pointRadius = (ctx: { raw?: unknown }) => ((ctx.raw as XY | undefined)?.i === sel ? 5 : order.length > 80 ? 0 : 2.2);
+    const trainC = t.blue, testC = t.orange;
+
+    const train = c ? this.series(c, order, c.trainLoss, log) : [];
+    const test = c ? this.series(c, order, c.testLoss, log) : [];
+    const se = c?.trainLossSE;
+    const seLow: XY[] = [], seHigh: XY[] = [];
+    if (c && se) {
+      for (const k of order) {
+        const y = c.trainLoss[k], s = se[k];
+        if (y === null || !Number.isFinite(s)) continue;
+        seLow.push({ x: c.alpha[k] as number, y: log ? Math.max(y - s, y * 0.5, 1e-12) : y - s, i: k });
+        seHigh.push({ x: c.alpha[k] as number, y: y + s, i: k });
+      }
+    }
+    const common = { parsing: false as const, borderWidth: lw, pointRadius, pointHoverRadius: 5, spanGaps: true, tension: 0 };
+    this.lossChart.data.datasets = [
+      { ...common, label: 'train loss', data: train, borderColor: trainC, backgroundColor: trainC, order: 0 },
+      { ...common, label: 'test loss', data: test, borderColor: testC, backgroundColor: testC, borderDash: [6, 3], order: 1 },
+      { ...common, label: '_se_low', data: seLow, borderWidth: 0, pointRadius: 0, pointHoverRadius: 0, order: 5, fill: false },
+      { ...common, label: 'train ±1 SE', data: seHigh, borderWidth: 0, pointRadius: 0, pointHoverRadius: 0, order: 4,
+        backgroundColor: withAlpha(trainC, 0.22), borderColor: withAlpha(trainC, 0.22), fill: { target: 2 } },
+    ];
+    if (!seHigh.length) this.lossChart.data.datasets.length = 2;
+
+    const o = this.lossChart.options;
+    const xs = o.scales!.x as { min?: number; max?: number };
+    xs.min = lo; xs.max = hi;
+    const ys = o.scales!.y as unknown as Record<string, unknown>;
+    ys.type = log ? 'logarithmic' : 'linear';
+    ys.beginAtZero = !log;
+    o.plugins!.llMarkers = this.markers(m, t, log);
+
+    // accuracy
+    const trainAcc = c ? this.series(c, order, c.trainAccuracy, false) : [];
+    const testAcc = c ? this.series(c, order, c.testAccuracy, false) : [];
+    const hasAcc = trainAcc.length + testAcc.length > 0;
+    this.accWrap.hidden = !hasAcc;
+    this.lossWrap.hidden = !c;
+    this.placeholder.hidden = !!c;
+    this.accChart.data.datasets = [
+      { ...common, label: 'train accuracy', data: trainAcc, borderColor: trainC, backgroundColor: trainC },
+      { ...common, label: 'test accuracy', data: testAcc, borderColor: testC, backgroundColor: testC, borderDash: [6, 3] },
+    ];
+    const xa = this.accChart.options.scales!.x as { min?: number; max?: number };
+    xa.min = lo; xa.max = hi;
+    this.accChart.options.plugins!.llMarkers = { ...this.markers(m, t, false), barrier: null, chord: null, note: null,
+      lines: [{ x: 0 }, { x: 1 }] };
+
+    this.lossChart.update('none');
+    if (hasAcc) this.accChart.update('none');
+    this.renderInfo(m);
+    this.renderSummary(m);
+    this.aria(m);
+  }
+
+  private markers(m: RunModel, t: Theme, log: boolean): MarkerOptions {
+    const c = m.curve;
+    const base: MarkerOptions = {
+      lines: [{ x: 0, label: 'θ₀ init' }, { x: 1, label: 'θ_T trained' }],
+      color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
+      font: markerFont(t), barrier: null, chord: null, note: null,
+    };
+    const ir = m.result?.interpolate;
+    if (!c || !ir) return base;
+    const l0 = valueAt(c, c.trainLoss, 0), l1 = valueAt(c, c.trainLoss, 1);
+    const significant = ir.barrier > 1e-6 * Math.max(1, Math.abs(l0 ?? 1));
+    if (ir.monotone) base.note = 'monotone on [0,1]: no barrier';
+    else if (!significant) base.note = 'not monotone on [0,1], but stays below the chord';
+    if (significant && l0 !== null && l1 !== null) {
+      const yHigh = valueAt(c, c.trainLoss, ir.barrierAlpha);
+      if (yHigh !== null) {
+        let yLow = yHigh - ir.barrier;
+        if (log && yLow <= 0) yLow = yHigh * 1e-3;
+        if (!ir.monotone) base.chord = { x0: 0, y0: l0, x1: 1, y1: l1 };
+        if (!ir.monotone) base.barrier = { x: ir.barrierAlpha, yLow, yHigh, label: `barrier ${fmt(ir.barrier)} at α = ${fmt(ir.barrierAlpha)}` };
+      }
+    }
+    return base;
+  }
+
+  private renderInfo(m: RunModel): void {
+    const c = m.curve;
+    const k = this.ctx.ui.selectedAlpha;
+    if (!c || k === undefined || k >= c.total || c.alpha[k] === null) {
+      this.info.textContent = c ? 'Click a point for its values.' : '';
+      return;
+    }
+    const parts = [
+      `α = ${fmt(c.alpha[k])}`,
+      `train loss ${fmt(c.trainLoss[k], 4)}${c.trainLossSE ? ` ± ${fmt(c.trainLossSE[k], 2)}` : ''}`,
+      `test loss ${fmt(c.testLoss[k], 4)}`,
+    ];
+    if (c.trainAccuracy[k] !== null) parts.push(`train acc ${fmtPct(c.trainAccuracy[k])}`);
+    if (c.testAccuracy[k] !== null) parts.push(`test acc ${fmtPct(c.testAccuracy[k])}`);
+    this.info.textContent = parts.join(' · ');
+  }
+
+  private renderSummary(m: RunModel): void {
+    const c = m.curve;
+    const ir = m.result?.interpolate;
+    this.summary.replaceChildren();
+    if (!c || !ir) return;
+    const at = [0, 0.5, 1];
+    const hasAcc = c.trainAccuracy.some((v) => v !== null);
+    const head = el('tr', {}, el('th', { scope: 'col' }, ''),
+      ...at.map((a) => el('th', { scope: 'col' }, `α = ${a}`, a === 0 ? el('span', { class: 'll-muted' }, ' θ₀') : a === 1 ? el('span', { class: 'll-muted' }, ' θ', el('sub', {}, 'T')) : '')));
+    const row = (name: string, s: (number | null)[], f: (v: number | null) => string) =>
+      el('tr', {}, el('th', { scope: 'row' }, name), ...at.map((a) => el('td', {}, f(valueAt(c, s, a)))));
+    const rows = [row('train loss', c.trainLoss, (v) => fmtSig(v, 4)), row('test loss', c.testLoss, (v) => fmtSig(v, 4))];
+    if (hasAcc) rows.push(row('train acc', c.trainAccuracy, fmtPct), row('test acc', c.testAccuracy, fmtPct));
+    const verdict = ir.monotone
+      ? `Monotone on [0,1]: no barrier${ir.barrier > 0 ? ` (the curve is at most ${fmt(ir.barrier)} above the chord, at α = ${fmt(ir.barrierAlpha)})` : ''}.`
+      : ir.barrier > 0
+        ? `Not monotone on [0,1]: barrier of ${fmt(ir.barrier)} above the chord at α = ${fmt(ir.barrierAlpha)}.`
+        : 'Not monotone on [0,1], but the loss stays below the chord between θ₀ and θ_T.';
+    this.summary.append(
+      el('p', { class: ir.monotone ? 'll-verdict' : 'll-verdict ll-verdict-bump' }, verdict),
+      el('table', { class: 'll-table' }, el('thead', {}, head), el('tbody', {}, ...rows)));
+  }
+
+  private aria(m: RunModel): void {
+    const c = m.curve;
+    if (!c) return;
+    const n = c.trainLoss.filter((v) => v !== null).length;
+    const l0 = valueAt(c, c.trainLoss, 0), lh = valueAt(c, c.trainLoss, 0.5), l1 = valueAt(c, c.trainLoss, 1);
+    const ir = m.result?.interpolate;
+    let s = `Line chart of train and test loss along the straight line from θ₀ (α = 0) to the trained θT (α = 1), ${n} of ${c.total} points. ` +
+      `Train loss ${fmt(l0)} at α = 0, ${fmt(lh)} at α = 0.5, ${fmt(l1)} at α = 1.`;
+    if (ir) s += ir.monotone ? ' Monotone on [0,1]: no barrier.' : ` Barrier ${fmt(ir.barrier)} at α = ${fmt(ir.barrierAlpha)}.`;
+    this.lossCanvas.setAttribute('aria-label', s);
+    const a0 = valueAt(c, c.testAccuracy, 0), a1 = valueAt(c, c.testAccuracy, 1);
+    this.accCanvas.setAttribute('aria-label', `Line chart of train and test accuracy along the same line; test accuracy ${fmtPct(a0)} at α = 0 and ${fmtPct(a1)} at α = 1.`);
+  }
+
+  applyTheme(): void {
+    const t = this.ctx.theme;
+    for (const ch of [this.lossChart, this.accChart]) {
+      const sc = ch.options.scales as Record<string, { grid?: { color?: unknown }; border?: { color?: unknown }; ticks?: { color?: unknown }; title?: { color?: unknown } }>;
+      for (const s of Object.values(sc)) {
+        if (s.grid) s.grid.color = t.grid;
+        if (s.border) s.border.color = t.border;
+        if (s.ticks) s.ticks.color = t.muted;
+        if (s.title) s.title.color = t.fg;
+      }
+      ch.options.color = t.fg;
+    }
+    this.lastRev = -1;
+    if (this.model) this.update(this.model, true);
+  }
+}
