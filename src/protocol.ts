@@ -5,7 +5,7 @@
  * Numeric payloads are plain number arrays (they cross a JSON IPC channel and postMessage).
  */
 
-export type AnalysisKind = 'interpolate' | 'plane';
+export type AnalysisKind = 'interpolate' | 'plane' | 'survey';
 export type DirectionsKind = 'goodfellow' | 'random' | 'pca';
 export type BackendName = 'wasm' | 'cpu' | 'node';
 
@@ -23,6 +23,10 @@ export interface ProbeOptions {
   /** Evaluate on the first N train and N test examples only (0 / undefined = all). */
   examples?: number;
   backend?: BackendName;
+  /** survey: trainings per init scheme (default 10, or the definition's survey.runs). */
+  runs?: number;
+  /** survey: stuck when final loss > best + tolerance (default 0.01 + 10 % of the best). */
+  tolerance?: number;
   /** Directory to write θ_a, θ_b and the trajectory as float32 + params.json. */
   saveWeights?: string;
   /** Use the first-layer linearity trick when the model allows it (default true). */
@@ -71,7 +75,7 @@ export interface InterpolateResult {
 }
 
 export interface PlaneResult {
-  directions: DirectionsKind;
+  directions: DirectionsKind | 'survey';
   /** Grid coordinates along u (columns) and v (rows). */
   a: number[];
   b: number[];
@@ -82,6 +86,8 @@ export interface PlaneResult {
   trajectory: { a: number[]; b: number[]; step: number[] };
   /** Random walk with the same step norms, projected on (u, v). */
   randomWalk: { a: number[]; b: number[] };
+  /** A second path (the survey's best run), with a label. */
+  otherPath?: { a: number[]; b: number[]; label: string };
   /** Where θ₀ and θ_T land on the plane. */
   init: [number, number];
   final: [number, number];
@@ -89,6 +95,43 @@ export interface PlaneResult {
   explained: number;
   /** ‖u‖ and ‖v‖ in parameter space. */
   norms: [number, number];
+}
+
+export interface SurveyRun {
+  seed: number;
+  init: string;
+  finalLoss: number;
+  finalTestLoss: number | null;
+  finalAccuracy: number | null;
+  stuck: boolean;
+  /** Hidden ReLU units dead on every example at θ_T (null: not a Sequential model). */
+  deadUnits: number | null;
+  /** Hidden sigmoid/tanh units saturated on every example at θ_T. */
+  saturatedUnits: number | null;
+  /** Examples on which no unit of the first ReLU layer is active (blind spots). */
+  blindExamples: number | null;
+  /** The same counts at θ₀. */
+  deadUnitsInit: number | null;
+  saturatedUnitsInit: number | null;
+  trainSeconds: number;
+}
+
+export interface SurveyResult {
+  runs: SurveyRun[];
+  /** Index into runs of the lowest final loss. */
+  best: number;
+  tolerance: number;
+  stuckCount: number;
+  /** Per init scheme: runs and stuck runs. */
+  byInit: Record<string, { runs: number; stuck: number }>;
+  /** Histogram of final losses. */
+  histogram: { edges: number[]; counts: number[] };
+  /** Index of the stuck run compared with the best (the worst one), if any. */
+  stuck?: number;
+  /** Straight line θ_T(best) (α = 0) → θ_T(stuck) (α = 1). */
+  bestToStuck?: InterpolateResult;
+  /** Plane through θ₀(stuck) (0,0), θ_T(stuck) (1,0) and θ_T(best) (0,1), both paths drawn. */
+  stuckPlane?: PlaneResult;
 }
 
 export interface TrainSummary {
@@ -116,6 +159,7 @@ export interface ProbeResult {
   train: TrainSummary;
   interpolate?: InterpolateResult;
   plane?: PlaneResult;
+  survey?: SurveyResult;
   timing: { loadSeconds: number; trainSeconds: number; probeSeconds: number };
   /** Notes worth showing (fast path used, subset used, non-trainable state handling...). */
   notes: string[];
@@ -141,10 +185,11 @@ export type RunnerMessage =
   | { type: 'trained'; runId: string; train: TrainSummary; examples: ExampleCounts }
   | { type: 'curvePoints'; runId: string; index: number[]; alpha: number[]; trainLoss: number[]; testLoss: number[];
       trainAccuracy: (number | null)[]; testAccuracy: (number | null)[]; total: number }
-  | { type: 'planeSetup'; runId: string; directions: DirectionsKind; a: number[]; b: number[];
+  | { type: 'planeSetup'; runId: string; directions: PlaneResult['directions']; a: number[]; b: number[];
       trajectory: PlaneResult['trajectory']; randomWalk: PlaneResult['randomWalk']; init: [number, number]; final: [number, number] }
   /** Cells of the grid: `i` is the row (index into b), `j` the column (index into a), as in `loss[i][j]`. */
   | { type: 'planePoints'; runId: string; i: number[]; j: number[]; loss: number[]; done: number; total: number }
+  | { type: 'surveyRun'; runId: string; index: number; total: number; run: SurveyRun }
   | { type: 'result'; runId: string; result: ProbeResult }
   | { type: 'error'; runId: string; error: UserError }
   | { type: 'log'; runId: string; level: 'info' | 'warn'; message: string };

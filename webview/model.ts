@@ -21,7 +21,7 @@ export interface CurveData {
 }
 
 export interface PlaneData {
-  directions: DirectionsKind;
+  directions: PlaneResult['directions'];
   a: number[];
   b: number[];
   /** loss[i][j]: row i (b), column j (a); null = not evaluated yet. */

@@ -46,3 +46,5 @@ export function mnist(options: MnistOptions = {}): Data {
   const te = test > 0 ? pick(order.slice(MNIST_SIZE - test)) : undefined;
   return { x: tr.x, y: tr.y, xTest: te?.x, yTest: te?.y, name: `MNIST (${train} train / ${test} test)` };
 }
+
+export { blindSpot, separable, tenPoints } from './counterexamples';

@@ -7,9 +7,10 @@
  */
 import type { LandscapeConfig, LandscapeDefinition } from './types';
 import * as datasets from './datasets';
+import * as inits from './inits';
 
 export * from './types';
-export { datasets };
+export { datasets, inits };
 
 /** Declares a model whose loss landscape can be probed. Export the result from the file. */
 export function landscape(config: LandscapeConfig): LandscapeDefinition {

@@ -66,6 +66,25 @@ export interface LandscapeConfig {
   shuffle?: boolean;
   /** Defaults for the probes of this definition. */
   probe?: ProbeDefaults;
+  /** Settings of the survey analysis. */
+  survey?: SurveyConfig;
+}
+
+/**
+ * A named initialization scheme for the survey: changes the freshly built model's weights in
+ * place (e.g. scale them up to saturate sigmoid units). `rng` is seeded per run.
+ */
+export type InitScheme = (model: tf.LayersModel, rng: () => number) => void;
+
+/** Settings of the survey analysis (many trainings; Swirszcz, Czarnecki & Pascanu 2016). */
+export interface SurveyConfig {
+  /** Trainings per init scheme (default 10); seeds are seed, seed+1, ... */
+  runs?: number;
+  /** Named init schemes; the survey runs each (and 'default', the model's own init, unless `skipDefault`). */
+  inits?: Record<string, InitScheme>;
+  skipDefault?: boolean;
+  /** A run is stuck when its final train loss exceeds the best by more than this (default 0.01 + 10 % of the best). */
+  tolerance?: number;
 }
 
 /** What `landscape(...)` returns; export it from a `*.landscape.ts` file. */

@@ -7,11 +7,13 @@ Trains the model of a *.landscape.ts file with TensorFlow.js and probes its loss
 
 options:
   --def NAME             the exported landscape(...) definition (default: the first)
-  --analysis KIND        interpolate (default) | plane
+  --analysis KIND        interpolate (default) | plane | survey
   --directions KIND      plane directions: goodfellow (default) | random | pca
   --points N             interpolate: number of α values in the range (default 41)
   --alpha LO,HI          interpolate: α range (default -0.5,1.5)
   --grid N               plane: N×N grid (default 21)
+  --runs N               survey: trainings per init scheme (default 10)
+  --tolerance X          survey: stuck when final loss > best + X (default 0.01 + 10 % of best)
   --examples N           evaluate on the first N train and N test examples (default: all)
   --backend NAME         wasm (default) | cpu | node (@tensorflow/tfjs-node, when it loads)
   --out DIR              write result.json and report.html into DIR
@@ -32,7 +34,7 @@ export interface CliArgs {
 
 export class UsageError extends Error {}
 
-const ANALYSES: AnalysisKind[] = ['interpolate', 'plane'];
+const ANALYSES: AnalysisKind[] = ['interpolate', 'plane', 'survey'];
 const DIRECTIONS: DirectionsKind[] = ['goodfellow', 'random', 'pca'];
 const BACKENDS: BackendName[] = ['wasm', 'cpu', 'node'];
 
@@ -68,6 +70,13 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--directions': options.directions = oneOf(flag, value(), DIRECTIONS); break;
       case '--points': options.points = int(flag, value(), 2); break;
       case '--grid': options.grid = int(flag, value(), 2); break;
+      case '--runs': options.runs = int(flag, value(), 1); break;
+      case '--tolerance': {
+        const t = Number(value());
+        if (!(t >= 0)) throw new UsageError('--tolerance needs a number ≥ 0');
+        options.tolerance = t;
+        break;
+      }
       case '--examples': options.examples = int(flag, value(), 0); break;
       case '--backend': options.backend = oneOf(flag, value(), BACKENDS); break;
       case '--out': out = value(); break;

@@ -36,6 +36,20 @@ export function summary(r: ProbeResult, file: string): string {
     L.push(`  path ends ${f(dist(p.trajectory.a, p.trajectory.b, p.trajectory.a.length - 1), 3)} from θ₀ on the plane; the random-walk control (same step norms) ends ${f(dist(rw.a, rw.b, n), 3)}`);
     L.push(`probe: ${p.a.length * p.b.length} points in ${r.timing.probeSeconds.toFixed(1)} s`);
   }
+  if (r.survey) {
+    const s = r.survey, best = s.runs[s.best];
+    L.push(`survey: ${s.runs.length} trainings, ${s.stuckCount} stuck (final loss > best ${f(best.finalLoss)} + tolerance ${f(s.tolerance)})`);
+    for (const [init, c] of Object.entries(s.byInit)) L.push(`  init ${init.padEnd(12)} ${c.stuck}/${c.runs} stuck (${pct(c.stuck / c.runs)})`);
+    const losses = s.runs.map((x) => x.finalLoss);
+    L.push(`  final losses: min ${f(Math.min(...losses))}, median ${f([...losses].sort((a, b) => a - b)[Math.floor(losses.length / 2)])}, max ${f(Math.max(...losses))}`);
+    const dead = s.runs.filter((x) => x.stuck && (x.deadUnits ?? 0) + (x.blindExamples ?? 0) > 0).length;
+    const sat = s.runs.filter((x) => x.stuck && (x.saturatedUnits ?? 0) > 0).length;
+    if (s.stuckCount) L.push(`  stuck runs with dead units or blind-spot examples: ${dead}; with saturated units: ${sat}`);
+    if (s.stuck !== undefined && s.bestToStuck) {
+      const w = s.runs[s.stuck];
+      L.push(`  best (seed ${best.seed}, ${best.init}) → worst stuck (seed ${w.seed}, ${w.init}, loss ${f(w.finalLoss)}): barrier ${f(s.bestToStuck.barrier)} at α=${s.bestToStuck.barrierAlpha.toFixed(2)}`);
+    }
+  }
   for (const n of r.notes) L.push(`note: ${n}`);
   return L.join('\n');
 }

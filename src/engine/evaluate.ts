@@ -106,8 +106,9 @@ export class AffineEvaluator {
 
   private plan(layout: ParamLayout, base: Float32Array, dirs: Float32Array[]): void {
     const first = this.model.layers[0] as tf.layers.Layer & { activation?: { apply(t: tf.Tensor): tf.Tensor } };
-    const names = first.weights.map((w) => w.name);
-    const idx = names.map((n) => layout.entries.findIndex((e) => e.name === n));
+    // by identity, not name: TF.js names are unique per process, a layout may come from a twin model
+    const vars = this.model.trainableWeights;
+    const idx = first.weights.map((w) => vars.indexOf(w as tf.LayerVariable)).filter((i) => i >= 0);
     const kernelIdx = idx.find((i) => layout.entries[i].shape.length === 2)!;
     const biasIdx = idx.find((i) => layout.entries[i].shape.length === 1);
     const pick = (flat: Float32Array) => {

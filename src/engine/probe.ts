@@ -15,8 +15,10 @@ import { goodfellowBasis, pcaBasis, PlaneBasis, randomBasis } from './directions
 import { planeProbe, planeRanges, projectPath, randomWalk } from './plane';
 import { mulberry32 } from './random';
 import { writeParams, writeState } from './params';
+import { surveyAnalysis } from './survey';
+import type { SurveyRun } from '../protocol';
 
-export type ResolvedOptions = Required<Omit<ProbeOptions, 'saveWeights'>> & { saveWeights?: string };
+export type ResolvedOptions = Required<Omit<ProbeOptions, 'saveWeights' | 'runs' | 'tolerance'>> & Pick<ProbeOptions, 'saveWeights' | 'runs' | 'tolerance'>;
 
 export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>): ResolvedOptions {
   const d = config.probe ?? {};
@@ -31,6 +33,8 @@ export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>
     backend: pick(o.backend, defaultProbeOptions.backend),
     fastFirstLayer: pick(o.fastFirstLayer, defaultProbeOptions.fastFirstLayer),
     saveWeights: o.saveWeights,
+    runs: pick(o.runs, config.survey?.runs, 10),
+    tolerance: pick(o.tolerance, config.survey?.tolerance),
   };
 }
 
@@ -41,6 +45,7 @@ export interface ProbeEvents {
   curvePoint?(index: number, alpha: number, trainLoss: number, testLoss: number, trainAcc: number | null, testAcc: number | null, total: number): void | Promise<void>;
   planeSetup?(setup: Pick<PlaneResult, 'directions' | 'a' | 'b' | 'trajectory' | 'randomWalk' | 'init' | 'final'>): void;
   planeCells?(i: number[], j: number[], loss: number[], done: number, total: number): void | Promise<void>;
+  surveyRun?(index: number, total: number, run: SurveyRun): void | Promise<void>;
   /** Called once training is done, with everything recorded (e.g. to save weights). */
   recorded?(record: TrainRecord): void | Promise<void>;
 }
@@ -63,6 +68,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
   const notes: string[] = [];
   ev.progress?.('load', 0, 1, 'loading data');
   const data = await phase('data', () => loadData(config));
+  if (options.analysis === 'survey') return runSurvey(definition, config, options, backend, ev, file, data, t0);
   const original = Math.random;
   Math.random = mulberry32(seed * 7919 + 17); // TF.js initializers and dropout draw their seeds from Math.random
   try {
@@ -94,19 +100,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
     if (examples.evalTrain < examples.train) notes.push(`losses estimated on the first ${examples.evalTrain} of ${examples.train} training examples`);
     const fin = evaluateModel(model, spec, evalTrain);
     const finTest = evalTest ? evaluateModel(model, spec, evalTest) : undefined;
-    const stride = Math.max(1, Math.ceil(rec.steps / 500));
-    const lossPerStep = { step: [] as number[], loss: [] as number[] };
-    for (let s = 0; s < rec.steps; s += stride) {
-      let sum = 0, k = 0;
-      for (let t = s; t < Math.min(rec.steps, s + stride); t++, k++) sum += rec.lossPerStep[t];
-      lossPerStep.step.push(s + k); lossPerStep.loss.push(sum / k);
-    }
-    const summary: TrainSummary = {
-      epochs, steps: rec.steps, lossPerEpoch: rec.lossPerEpoch, lossPerStep,
-      finalTrainLoss: fin.loss, finalTestLoss: finTest?.loss ?? NaN,
-      finalTrainAccuracy: fin.accuracy, finalTestAccuracy: finTest?.accuracy ?? null,
-      parameters: rec.layout.total, snapshots: rec.snapshots.length,
-    };
+    const summary = summarize(rec, epochs, fin, finTest);
     ev.trained?.(summary, examples);
 
     const t2 = Date.now();
@@ -155,4 +149,49 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
   } finally {
     Math.random = original;
   }
+}
+
+function summarize(rec: TrainRecord, epochs: number, fin: { loss: number; accuracy: number | null }, finTest?: { loss: number; accuracy: number | null }): TrainSummary {
+  const stride = Math.max(1, Math.ceil(rec.steps / 500));
+  const lossPerStep = { step: [] as number[], loss: [] as number[] };
+  for (let s = 0; s < rec.steps; s += stride) {
+    let sum = 0, k = 0;
+    for (let t = s; t < Math.min(rec.steps, s + stride); t++, k++) sum += rec.lossPerStep[t];
+    lossPerStep.step.push(s + k); lossPerStep.loss.push(sum / k);
+  }
+  return {
+    epochs, steps: rec.steps, lossPerEpoch: rec.lossPerEpoch, lossPerStep,
+    finalTrainLoss: fin.loss, finalTestLoss: finTest?.loss ?? NaN,
+    finalTrainAccuracy: fin.accuracy, finalTestAccuracy: finTest?.accuracy ?? null,
+    parameters: rec.layout.total, snapshots: rec.snapshots.length,
+  };
+}
+
+async function runSurvey(definition: string, config: LandscapeConfig, options: ResolvedOptions, backend: BackendName,
+  ev: ProbeEvents, file: string, data: Awaited<ReturnType<typeof loadData>>, t0: number): Promise<ProbeResult> {
+  const evalTrain = head(data.train, options.examples);
+  const evalTest = data.test ? head(data.test, options.examples) : undefined;
+  const examples: ExampleCounts = {
+    train: data.train.x.shape[0], test: data.test?.x.shape[0] ?? 0,
+    evalTrain: evalTrain.x.shape[0], evalTest: evalTest?.x.shape[0] ?? 0,
+  };
+  const loadSeconds = (Date.now() - t0) / 1000;
+  const t1 = Date.now();
+  const survey = await phase('train', () => surveyAnalysis({
+    config, spec: () => lossSpec(config.loss, config.metrics), data, evalTrain, evalTest,
+    runs: options.runs ?? 10, tolerance: options.tolerance, grid: options.grid, points: options.points,
+    onRun: (i, total, run) => ev.surveyRun?.(i, total, run),
+    onProgress: (done, total, message) => ev.progress?.('train', done, total, message),
+  }));
+  const { bestRecord, ...rest } = survey;
+  const best = rest.runs[rest.best];
+  const train = summarize(bestRecord, config.epochs ?? 1, { loss: best.finalLoss, accuracy: best.finalAccuracy },
+    best.finalTestLoss === null ? undefined : { loss: best.finalTestLoss, accuracy: null });
+  ev.trained?.(train, examples);
+  const notes = [`${rest.runs.length} trainings; stuck = final train loss > best + ${rest.tolerance.toPrecision(3)}`];
+  if (examples.evalTrain < examples.train) notes.push(`losses estimated on the first ${examples.evalTrain} of ${examples.train} training examples`);
+  return {
+    schema: 'loss-landscape/result@1', file, definition, analysis: 'survey', backend, examples, options: { ...options },
+    train, survey: rest, timing: { loadSeconds, trainSeconds: (Date.now() - t1) / 1000, probeSeconds: 0 }, notes,
+  };
 }

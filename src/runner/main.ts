@@ -49,6 +49,7 @@ export async function run(req: RunRequest): Promise<boolean> {
       },
       planeSetup: (s) => void send({ type: 'planeSetup', runId, ...s }),
       planeCells: async (i, j, loss, done, total) => { await send({ type: 'planePoints', runId, i, j, loss, done, total }); await breathe(); },
+      surveyRun: async (index, total, run) => { await send({ type: 'surveyRun', runId, index, total, run }); await breathe(); },
       recorded: (rec) => { if (options.saveWeights) saveWeights(options.saveWeights, rec, name); },
     }, loaded.file);
     if (backend.note) result.notes.push(backend.note);
