@@ -23,6 +23,8 @@ export interface ProbeOptions {
   /** Evaluate on the first N train and N test examples only (0 / undefined = all). */
   examples?: number;
   backend?: BackendName;
+  /** interpolate: endpoints θ_T(seed) → θ_T(seed2) of two trainings instead of θ₀ → θ_T. */
+  seed2?: number;
   /** survey: trainings per init scheme (default 10, or the definition's survey.runs). */
   runs?: number;
   /** survey: stuck when final loss > best + tolerance (default 0.01 + 10 % of the best). */
@@ -71,6 +73,8 @@ export interface InterpolateResult {
   trainLossSE: number[];
   monotone: boolean;
   barrier: number;
+  /** What α = 0 and α = 1 are (e.g. 'θ₀ init' / 'θ_T trained'). */
+  endpoints?: { a: string; b: string };
   barrierAlpha: number;
 }
 

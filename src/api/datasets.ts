@@ -48,3 +48,4 @@ export function mnist(options: MnistOptions = {}): Data {
 }
 
 export { blindSpot, separable, tenPoints } from './counterexamples';
+export { sonnets } from './text';

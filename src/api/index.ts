@@ -10,7 +10,9 @@ import * as datasets from './datasets';
 import * as inits from './inits';
 
 export * from './types';
-export { datasets, inits };
+import * as layers from './layers';
+
+export { datasets, inits, layers };
 
 /** Declares a model whose loss landscape can be probed. Export the result from the file. */
 export function landscape(config: LandscapeConfig): LandscapeDefinition {

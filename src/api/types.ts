@@ -43,6 +43,8 @@ export interface ProbeDefaults {
   directions?: 'goodfellow' | 'random' | 'pca';
   /** Evaluate on the first N train and test examples only (0 = all). */
   examples?: number;
+  /** Interpolate between the solutions of `seed` and of this second seed instead of θ₀ → θ_T. */
+  seed2?: number;
 }
 
 export interface LandscapeConfig {

@@ -14,14 +14,15 @@ export function summary(r: ProbeResult, file: string): string {
     (r.examples.evalTrain < r.examples.train ? ` (subset of ${r.examples.train} / ${r.examples.test})` : ''));
   if (r.interpolate) {
     const it = r.interpolate;
-    L.push('loss along θ(α) = (1−α)·θ₀ + α·θ_T:');
+    const ends = it.endpoints ?? { a: 'θ₀', b: 'θ_T' };
+    L.push(`loss along θ(α) = (1−α)·a + α·b, a = ${ends.a}, b = ${ends.b}:`);
     for (const a of [0, 0.5, 1]) {
       const i = it.alpha.findIndex((x) => Math.abs(x - a) < 1e-9);
       if (i < 0) continue;
       L.push(`  α=${String(a).padEnd(4)} train ${f(it.trainLoss[i])}  test ${f(it.testLoss[i])}  test accuracy ${pct(it.testAccuracy[i])}`);
     }
     L.push(`monotone on [0,1]: ${it.monotone ? 'yes' : 'no'}`);
-    L.push(`barrier: ${it.barrier > 0 ? `${f(it.barrier)} at α=${it.barrierAlpha.toFixed(2)}` : '0 (none: the loss stays on or below the chord θ₀→θ_T)'}`);
+    L.push(`barrier: ${it.barrier > 0 ? `${f(it.barrier)} at α=${it.barrierAlpha.toFixed(2)}` : '0 (none: the loss stays on or below the chord between the endpoints)'}`);
     L.push(`probe: ${it.alpha.length} points in ${r.timing.probeSeconds.toFixed(1)} s`);
   }
   if (r.plane) {

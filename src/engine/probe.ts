@@ -18,7 +18,7 @@ import { writeParams, writeState } from './params';
 import { surveyAnalysis } from './survey';
 import type { SurveyRun } from '../protocol';
 
-export type ResolvedOptions = Required<Omit<ProbeOptions, 'saveWeights' | 'runs' | 'tolerance'>> & Pick<ProbeOptions, 'saveWeights' | 'runs' | 'tolerance'>;
+export type ResolvedOptions = Required<Omit<ProbeOptions, 'saveWeights' | 'runs' | 'tolerance' | 'seed2'>> & Pick<ProbeOptions, 'saveWeights' | 'runs' | 'tolerance' | 'seed2'>;
 
 export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>): ResolvedOptions {
   const d = config.probe ?? {};
@@ -34,6 +34,7 @@ export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>
     fastFirstLayer: pick(o.fastFirstLayer, defaultProbeOptions.fastFirstLayer),
     saveWeights: o.saveWeights,
     runs: pick(o.runs, config.survey?.runs, 10),
+    seed2: pick(o.seed2, d.seed2),
     tolerance: pick(o.tolerance, config.survey?.tolerance),
   };
 }
@@ -88,8 +89,22 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
       epochs, batchSize, seed, shuffle: config.shuffle ?? true,
       onEpoch: async (e, loss, steps) => { ev.progress?.('train', e + 1, epochs, `epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); await ev.trainEpoch?.(e, loss, steps); },
     }));
-    const trainSeconds = (Date.now() - t1) / 1000;
     await ev.recorded?.(rec);
+    // A second solution from another seed: the line θ_T(seed) → θ_T(seed2) (permutation symmetry ⇒ a barrier).
+    let rec2: TrainRecord | undefined;
+    if (options.seed2 !== undefined && options.analysis === 'interpolate') {
+      const s2 = options.seed2;
+      ev.progress?.('train', 0, epochs, `training the second solution (seed ${s2})`);
+      Math.random = mulberry32(s2 * 7919 + 17);
+      const model2 = await phase('model', () => config.model());
+      rec2 = await phase('train', () => train(model2, config.optimizer(), spec, data.train.x, data.train.y, {
+        epochs, batchSize, seed: s2, shuffle: config.shuffle ?? true, maxSnapshots: 2,
+        onEpoch: (e, loss) => { ev.progress?.('train', e + 1, epochs, `seed ${s2}: epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); },
+      }));
+      model2.dispose();
+      Math.random = mulberry32(seed * 7919 + 19);
+    }
+    const trainSeconds = (Date.now() - t1) / 1000;
 
     const evalTrain = head(data.train, options.examples);
     const evalTest = data.test ? head(data.test, options.examples) : undefined;
@@ -111,7 +126,9 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
     if (options.analysis === 'interpolate') {
       const alpha = alphaGrid(options.alphaRange[0], options.alphaRange[1], options.points);
       const r = await phase('probe', () => interpolate({
-        model, spec, layout: rec.layout, thetaA: rec.theta0, thetaB: rec.thetaT, stateA: rec.state0, stateB: rec.stateT,
+        model, spec, layout: rec.layout,
+        thetaA: rec2 ? rec.thetaT : rec.theta0, thetaB: rec2 ? rec2.thetaT : rec.thetaT,
+        stateA: rec2 ? rec.stateT : rec.state0, stateB: rec2 ? rec2.stateT : rec.stateT,
         sets: { train: evalTrain, test: evalTest }, alpha, fastFirstLayer: options.fastFirstLayer,
         onPoint: async (i, a, tr, te, done) => {
           ev.progress?.('probe', done, alpha.length);
@@ -119,6 +136,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
         },
       }));
       const { fast, fastReason, ...interp } = r;
+      interp.endpoints = rec2 ? { a: `θ_T (seed ${seed})`, b: `θ_T (seed ${options.seed2})` } : { a: 'θ₀ init', b: 'θ_T trained' };
       notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
       result.interpolate = interp;
     } else {
