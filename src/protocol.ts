@@ -201,6 +201,8 @@ export type RunnerMessage =
 /** Host → runner. */
 export type HostToRunner =
   | { type: 'run'; request: RunRequest }
+  /** Runner → its own worker runner: evaluate these rows of a plane whose basis is in `basisDir`. */
+  | { type: 'planeRows'; request: RunRequest; basisDir: string; rows: number[] }
   | { type: 'cancel'; runId: string };
 
 /** Host → webview: everything the runner says, plus run bookkeeping. */

@@ -14,7 +14,7 @@ import { alphaGrid, interpolate, linspace } from './interpolate';
 import { goodfellowBasis, pcaBasis, PlaneBasis, randomBasis } from './directions';
 import { planeProbe, planeRanges, projectPath, randomWalk } from './plane';
 import { mulberry32 } from './random';
-import { writeParams, writeState } from './params';
+import { paramLayout, writeParams, writeState } from './params';
 import { surveyAnalysis } from './survey';
 import type { SurveyRun } from '../protocol';
 
@@ -47,9 +47,17 @@ export interface ProbeEvents {
   planeSetup?(setup: Pick<PlaneResult, 'directions' | 'a' | 'b' | 'trajectory' | 'randomWalk' | 'init' | 'final'>): void;
   planeCells?(i: number[], j: number[], loss: number[], done: number, total: number): void | Promise<void>;
   surveyRun?(index: number, total: number, run: SurveyRun): void | Promise<void>;
+  /**
+   * Offers to evaluate part of the plane elsewhere (another process): returns the rows this
+   * process should do, and a promise of the other rows' cells. The caller streams those itself.
+   */
+  splitPlane?(job: PlaneJob): Promise<PlaneSplit | undefined>;
   /** Called once training is done, with everything recorded (e.g. to save weights). */
   recorded?(record: TrainRecord): void | Promise<void>;
 }
+
+export interface PlaneJob { basis: PlaneBasis; state: Float32Array; a: number[]; b: number[]; examples: number }
+export interface PlaneSplit { rows: number[]; others: Promise<Array<[number, number, number]>> }
 
 /** A user-code failure in a named phase (the runner maps its stack to the user's file). */
 export class PhaseError extends Error {
@@ -150,11 +158,16 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
       const a = linspace(ranges.a[0], ranges.a[1], options.grid), b = linspace(ranges.b[0], ranges.b[1], options.grid);
       const last = traj.a.length - 1;
       ev.planeSetup?.({ directions: basis.kind, a, b, trajectory: traj, randomWalk: walk, init: [traj.a[0], traj.b[0]], final: [traj.a[last], traj.b[last]] });
+      const split = await ev.splitPlane?.({ basis, state: rec.stateT, a, b, examples: options.examples });
       const r = await phase('probe', () => planeProbe({
         model, spec, layout: rec.layout, basis, state: rec.stateT, trajectory: traj, randomWalk: walk, a, b, train: evalTrain,
-        fastFirstLayer: options.fastFirstLayer,
+        fastFirstLayer: options.fastFirstLayer, rows: split?.rows,
         onCells: async (i, j, l, done, total) => { ev.progress?.('probe', done, total); await ev.planeCells?.(i, j, l, done, total); },
       }));
+      if (split) {
+        for (const [i, j, l] of await phase('probe', () => split.others)) r.loss[i][j] = l;
+        notes.push(`plane rows split over ${1 + 1} processes`);
+      }
       const { fast, fastReason, ...plane } = r;
       notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
       if (rec.stateT.length) notes.push('non-trainable state (e.g. BatchNorm statistics) held at θ_T on the plane');
@@ -212,4 +225,25 @@ async function runSurvey(definition: string, config: LandscapeConfig, options: R
     schema: 'loss-landscape/result@1', file, definition, analysis: 'survey', backend, examples, options: { ...options },
     train, survey: rest, timing: { loadSeconds, trainSeconds: (Date.now() - t1) / 1000, probeSeconds: 0 }, notes,
   };
+}
+
+/**
+ * A worker's share of a plane: rebuild the model (its weights come from the basis), load the
+ * same data subset and evaluate the given rows. Cells stream through `onCells`.
+ */
+export async function runPlaneRows(config: LandscapeConfig, options: ResolvedOptions, job: PlaneJob, rows: number[],
+  onCells: (i: number[], j: number[], loss: number[]) => void | Promise<void>): Promise<void> {
+  const data = await phase('data', () => loadData(config));
+  const original = Math.random;
+  Math.random = mulberry32((config.seed ?? 1) * 7919 + 17);
+  try {
+    const model = await phase('model', () => config.model());
+    const spec = lossSpec(config.loss, config.metrics);
+    const layout = paramLayout(model);
+    await phase('probe', () => planeProbe({
+      model, spec, layout, basis: job.basis, state: job.state, trajectory: { a: [], b: [], step: [] }, randomWalk: { a: [], b: [] },
+      a: job.a, b: job.b, train: head(data.train, job.examples), fastFirstLayer: options.fastFirstLayer, rows,
+      onCells: (i, j, l) => onCells(i, j, l),
+    }));
+  } finally { Math.random = original; }
 }

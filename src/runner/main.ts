@@ -5,7 +5,8 @@
  */
 import type { HostToRunner, RunnerMessage, RunRequest, UserError } from '../protocol';
 import { loadFile, toUserError, UserFacingError } from './load';
-import { resolveOptions, runProbe, PhaseError } from '../engine/probe';
+import { resolveOptions, runProbe, runPlaneRows, PhaseError } from '../engine/probe';
+import { makeSplitter, readJob } from './split';
 import { NonFiniteLossError } from '../engine/train';
 import { initBackend } from '../engine/backend';
 import { saveWeights } from './save-weights';
@@ -38,17 +39,24 @@ export async function run(req: RunRequest): Promise<boolean> {
     const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }));
     if (backend.note) await send({ type: 'log', runId, level: 'warn', message: backend.note });
     await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name });
+    let cellsDone = 0, cellsTotal = 0, trainCount = 0;
+    const sendCells = async (i: number[], j: number[], loss: number[]) => {
+      cellsDone += i.length;
+      await send({ type: 'planePoints', runId, i, j, loss, done: cellsDone, total: cellsTotal });
+      await send({ type: 'progress', runId, phase: 'probe', done: cellsDone, total: cellsTotal });
+    };
     const result = await runProbe(name, def.config, { ...options, backend: backend.name }, backend.name, {
-      progress: (phase, done, total, message) => void send({ type: 'progress', runId, phase, done, total, message }),
+      progress: (phase, done, total, message) => { if (!(phase === 'probe' && cellsTotal)) void send({ type: 'progress', runId, phase, done, total, message }); },
       trainEpoch: async (epoch, loss, steps) => { await send({ type: 'trainEpoch', runId, epoch, loss, steps }); await breathe(); },
-      trained: (train, examples) => void send({ type: 'trained', runId, train, examples }),
+      trained: (train, examples) => { trainCount = examples.train; void send({ type: 'trained', runId, train, examples }); },
       curvePoint: async (i, alpha, trainLoss, testLoss, trainAcc, testAcc, total) => {
         await send({ type: 'curvePoints', runId, index: [i], alpha: [alpha], trainLoss: [trainLoss], testLoss: [testLoss],
           trainAccuracy: [trainAcc], testAccuracy: [testAcc], total });
         await breathe();
       },
-      planeSetup: (s) => void send({ type: 'planeSetup', runId, ...s }),
-      planeCells: async (i, j, loss, done, total) => { await send({ type: 'planePoints', runId, i, j, loss, done, total }); await breathe(); },
+      planeSetup: (s) => { cellsTotal = s.a.length * s.b.length; void send({ type: 'planeSetup', runId, ...s }); },
+      planeCells: async (i, j, loss) => { await sendCells(i, j, loss); await breathe(); },
+      splitPlane: makeSplitter(req, () => trainCount, sendCells),
       surveyRun: async (index, total, run) => { await send({ type: 'surveyRun', runId, index, total, run }); await breathe(); },
       recorded: (rec) => { if (options.saveWeights) saveWeights(options.saveWeights, rec, name); },
     }, loaded.file);
@@ -69,6 +77,24 @@ export async function run(req: RunRequest): Promise<boolean> {
   }
 }
 
+/** Worker mode: evaluate some rows of a plane for the runner that forked us. */
+async function planeRows(req: RunRequest, basisDir: string, rows: number[]): Promise<boolean> {
+  try {
+    const loaded = await loadFile(req.file);
+    const def = loaded.definitions.get(req.definition ?? loaded.infos[0].name)!;
+    const options = resolveOptions(def.config, req.options);
+    await initBackend(options.backend);
+    await runPlaneRows(def.config, options, readJob(basisDir), rows, async (i, j, loss) => {
+      await send({ type: 'planePoints', runId: req.runId, i, j, loss, done: 0, total: 0 });
+      await breathe();
+    });
+    return true;
+  } catch (e) {
+    await send({ type: 'error', runId: req.runId, error: toUserError(e, req.file, 'probe') });
+    return false;
+  }
+}
+
 if (require.main === module) {
   let busy = false;
   process.on('message', (msg: HostToRunner) => {
@@ -80,6 +106,11 @@ if (require.main === module) {
         if (busy) return;
         busy = true;
         run(msg.request).then((ok) => process.exit(ok ? 0 : 1), (e) => { console.error(e); process.exit(2); });
+        break;
+      case 'planeRows':
+        if (busy) return;
+        busy = true;
+        planeRows(msg.request, msg.basisDir, msg.rows).then((ok) => process.exit(ok ? 0 : 1), (e) => { console.error(e); process.exit(2); });
         break;
       default: {
         const never: never = msg;

@@ -13,9 +13,9 @@ const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
 const fixture = (n: string) => join(root, 'test', 'fixtures', n);
 
-function runCli(args: string[], opts: { killAfterMs?: number; onStderr?: (s: string) => boolean } = {}) {
+function runCli(args: string[], opts: { killAfterMs?: number; onStderr?: (s: string) => boolean; env?: NodeJS.ProcessEnv } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string; pid: number }>((resolve) => {
-    const p = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     let stdout = '', stderr = '', sent = false;
     p.stdout.on('data', (d) => { stdout += d; });
     p.stderr.on('data', (d) => {
@@ -118,3 +118,15 @@ test('Ctrl-C cancels: exit 130 and no runner process left behind', async () => {
 });
 
 test('the CLI exists after the build', () => { assert.ok(existsSync(cli)); });
+
+test('a plane split over two runner processes equals the single-process plane', async () => {
+  const outs = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'll-split-')));
+  for (const [k, workers] of [[0, '1'], [1, '2']] as const) {
+    const r = await runCli(['probe', fixture('two-defs.landscape.ts'), '--analysis', 'plane', '--grid', '9', '--out', outs[k]], { env: { LOSS_LANDSCAPE_WORKERS: workers } });
+    assert.equal(r.code, 0, r.stderr);
+    if (workers === '2') assert.match(r.stdout, /split over 2 processes/);
+  }
+  const [a, b] = outs.map((o) => JSON.parse(readFileSync(join(o, 'result.json'), 'utf8')).plane.loss);
+  assert.deepEqual(a, b);
+  assert.ok(a.flat().every(Number.isFinite));
+});
