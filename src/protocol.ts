@@ -23,6 +23,11 @@ export interface ProbeOptions {
   /** Evaluate on the first N train and N test examples only (0 / undefined = all). */
   examples?: number;
   backend?: BackendName;
+  /**
+   * BatchNorm statistics at each probed point: 'interpolate' them like the weights (default),
+   * 'recompute' them on a fixed batch set (update_bn), or 'both' (interpolate: a second curve).
+   */
+  bn?: 'interpolate' | 'recompute' | 'both';
   /** interpolate: endpoints θ_T(seed) → θ_T(seed2) of two trainings instead of θ₀ → θ_T. */
   seed2?: number;
   /** survey: trainings per init scheme (default 10, or the definition's survey.runs). */
@@ -73,6 +78,10 @@ export interface InterpolateResult {
   trainLossSE: number[];
   monotone: boolean;
   barrier: number;
+  /** With bn 'both': the curves with BatchNorm statistics recomputed at every α. */
+  bnRecomputed?: { trainLoss: number[]; testLoss: number[] };
+  /** How BatchNorm statistics were handled (absent: the model has none). */
+  bn?: 'interpolate' | 'recompute' | 'both';
   /** What α = 0 and α = 1 are (e.g. 'θ₀ init' / 'θ_T trained'). */
   endpoints?: { a: string; b: string };
   barrierAlpha: number;

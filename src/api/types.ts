@@ -45,6 +45,8 @@ export interface ProbeDefaults {
   examples?: number;
   /** Interpolate between the solutions of `seed` and of this second seed instead of θ₀ → θ_T. */
   seed2?: number;
+  /** BatchNorm statistics along probes: 'interpolate' (default), 'recompute' (update_bn) or 'both'. */
+  bn?: 'interpolate' | 'recompute' | 'both';
 }
 
 export interface LandscapeConfig {

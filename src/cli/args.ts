@@ -12,6 +12,7 @@ options:
   --points N             interpolate: number of α values in the range (default 41)
   --alpha LO,HI          interpolate: α range (default -0.5,1.5)
   --grid N               plane: N×N grid (default 21)
+  --bn MODE              BatchNorm statistics along probes: interpolate (default) | recompute | both
   --seed2 N              interpolate between the solutions of the definition's seed and seed N
   --runs N               survey: trainings per init scheme (default 10)
   --tolerance X          survey: stuck when final loss > best + X (default 0.01 + 10 % of best)
@@ -71,6 +72,7 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--directions': options.directions = oneOf(flag, value(), DIRECTIONS); break;
       case '--points': options.points = int(flag, value(), 2); break;
       case '--grid': options.grid = int(flag, value(), 2); break;
+      case '--bn': options.bn = oneOf(flag, value(), ['interpolate', 'recompute', 'both'] as Array<'interpolate' | 'recompute' | 'both'>); break;
       case '--seed2': options.seed2 = int(flag, value(), 0); break;
       case '--runs': options.runs = int(flag, value(), 1); break;
       case '--tolerance': {

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
 import { AffineParams, ParamLayout, splitFlat } from './params';
+import { recomputeBatchNorm } from './batchnorm';
 
 export interface EvalSet { x: tf.Tensor; y: tf.Tensor }
 export interface Metrics { loss: number; lossSE: number | null; accuracy: number | null }
@@ -93,7 +94,7 @@ export class AffineEvaluator {
     base: Float32Array,
     dirs: Float32Array[],
     sets: Record<string, EvalSet>,
-    opts: { fastFirstLayer?: boolean; batchSize?: number } = {},
+    private opts: { fastFirstLayer?: boolean; batchSize?: number; recomputeStatsOn?: tf.Tensor } = {},
   ) {
     const batchSize = opts.batchSize ?? 1000;
     for (const [k, s] of Object.entries(sets)) this.sets.set(k, batches(s, batchSize));
@@ -129,8 +130,12 @@ export class AffineEvaluator {
   /** Metrics of data set `key` at θ = base + Σ coeffs_k dir_k. */
   at(coeffs: number[], key: string): Metrics {
     this.params.set(coeffs);
+    if (this.opts.recomputeStatsOn) recomputeBatchNorm(this.model, this.opts.recomputeStatsOn);
     return this.current(key, coeffs);
   }
+
+  /** Recomputes BatchNorm statistics at the current point on `x` (update_bn). */
+  recomputeStats(x: tf.Tensor): void { recomputeBatchNorm(this.model, x); }
 
   /** Metrics of the model as it is now (the caller set θ to the point `coeffs`). */
   current(key: string, coeffs: number[]): Metrics {

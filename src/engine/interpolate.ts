@@ -10,6 +10,7 @@ import type { LossSpec } from './losses';
 import { AffineEvaluator, EvalSet, Metrics } from './evaluate';
 import { AffineParams, ParamLayout, stateLayout, stateVars, sub, trainableVars } from './params';
 import { coarseToFine } from './order';
+import { hasBatchNorm } from './batchnorm';
 
 export function linspace(lo: number, hi: number, n: number): number[] {
   if (n < 2) return [lo];
@@ -53,6 +54,9 @@ export interface LineInput {
   sets: { train: EvalSet; test?: EvalSet };
   alpha: number[];
   fastFirstLayer?: boolean;
+  /** BatchNorm statistics: interpolated (default), recomputed on `bnSet`, or both curves. */
+  bn?: 'interpolate' | 'recompute' | 'both';
+  bnSet?: tf.Tensor;
   onPoint?: (index: number, alpha: number, train: Metrics, test: Metrics | undefined, done: number) => void | Promise<void>;
 }
 
@@ -63,7 +67,11 @@ export async function interpolate(input: LineInput): Promise<InterpolateResult &
   const sLayout = stateLayout(model);
   const state = sLayout.total > 0 ? new AffineParams(stateVars(model), sLayout, input.stateA, [sub(input.stateB, input.stateA)]) : undefined;
   const sets: Record<string, EvalSet> = { train: input.sets.train, ...(input.sets.test ? { test: input.sets.test } : {}) };
-  const ev = new AffineEvaluator(model, spec, params, layout, thetaA, [dir], sets, { fastFirstLayer: input.fastFirstLayer });
+  const bn = hasBatchNorm(model) ? input.bn ?? 'interpolate' : undefined;
+  if (bn && bn !== 'interpolate' && !input.bnSet) throw new Error('recomputing BatchNorm statistics needs a batch set');
+  const ev = new AffineEvaluator(model, spec, params, layout, thetaA, [dir], sets, {
+    fastFirstLayer: input.fastFirstLayer, recomputeStatsOn: bn === 'recompute' ? input.bnSet : undefined });
+  const rcTrain = new Array<number>(alpha.length).fill(NaN), rcTest = new Array<number>(alpha.length).fill(NaN);
   const n = alpha.length;
   const trainLoss = new Array<number>(n), testLoss = new Array<number>(n), trainSE = new Array<number>(n);
   const trainAcc = new Array<number | null>(n), testAcc = new Array<number | null>(n);
@@ -75,11 +83,17 @@ export async function interpolate(input: LineInput): Promise<InterpolateResult &
       const te = input.sets.test ? ev.current('test', [alpha[i]]) : undefined;
       trainLoss[i] = tr.loss; trainSE[i] = tr.lossSE ?? NaN; trainAcc[i] = tr.accuracy;
       testLoss[i] = te ? te.loss : NaN; testAcc[i] = te ? te.accuracy : null;
+      if (bn === 'both') {
+        ev.recomputeStats(input.bnSet!);
+        rcTrain[i] = ev.current('train', [alpha[i]]).loss;
+        rcTest[i] = input.sets.test ? ev.current('test', [alpha[i]]).loss : NaN;
+      }
       await input.onPoint?.(i, alpha[i], tr, te, ++done);
     }
   } finally {
     ev.dispose(); params.dispose(); state?.dispose();
   }
   return { alpha, trainLoss, testLoss, trainAccuracy: trainAcc, testAccuracy: testAcc, trainLossSE: trainSE,
-    ...lineSummary(alpha, trainLoss), fast: ev.fast, fastReason: ev.fastReason };
+    ...lineSummary(alpha, trainLoss), fast: ev.fast, fastReason: ev.fastReason,
+    ...(bn ? { bn } : {}), ...(bn === 'both' ? { bnRecomputed: { trainLoss: rcTrain, testLoss: rcTest } } : {}) };
 }

@@ -65,6 +65,8 @@ export interface PlaneInput {
   b: number[];
   train: EvalSet;
   fastFirstLayer?: boolean;
+  /** Recompute BatchNorm statistics on these inputs at every cell (update_bn). */
+  bnSet?: tf.Tensor;
   /** Only these rows (for splitting a grid over processes); default all. */
   rows?: number[];
   onCells?: (i: number[], j: number[], loss: number[], done: number, total: number) => void | Promise<void>;
@@ -77,7 +79,7 @@ export async function planeProbe(input: PlaneInput): Promise<PlaneResult & { fas
   const params = new AffineParams(trainableVars(model), input.layout, basis.center, [basis.u, basis.v]);
   const sLayout = stateLayout(model);
   if (sLayout.total > 0) { const s = new AffineParams(stateVars(model), sLayout, input.state, []); s.set([]); s.dispose(); }
-  const ev = new AffineEvaluator(model, input.spec, params, input.layout, basis.center, [basis.u, basis.v], { train: input.train }, { fastFirstLayer: input.fastFirstLayer });
+  const ev = new AffineEvaluator(model, input.spec, params, input.layout, basis.center, [basis.u, basis.v], { train: input.train }, { fastFirstLayer: input.fastFirstLayer, recomputeStatsOn: input.bnSet });
   const loss = b.map(() => a.map(() => NaN));
   const rowSet = input.rows ? new Set(input.rows) : undefined;
   const cells = coarseToFineGrid(b.length, a.length).filter(([i]) => !rowSet || rowSet.has(i));

@@ -16,9 +16,14 @@ import { planeProbe, planeRanges, projectPath, randomWalk } from './plane';
 import { mulberry32 } from './random';
 import { paramLayout, writeParams, writeState } from './params';
 import { surveyAnalysis } from './survey';
+import { hasBatchNorm } from './batchnorm';
+
+/** The fixed batch set on which BatchNorm statistics are recomputed: the first 1000 training inputs. */
+const bnSet = (x: tf.Tensor) => (x.shape[0] > 1000 ? tf.slice(x, 0, 1000) : x);
 import type { SurveyRun } from '../protocol';
 
-export type ResolvedOptions = Required<Omit<ProbeOptions, 'saveWeights' | 'runs' | 'tolerance' | 'seed2'>> & Pick<ProbeOptions, 'saveWeights' | 'runs' | 'tolerance' | 'seed2'>;
+type OptionalKeys = 'saveWeights' | 'runs' | 'tolerance' | 'seed2';
+export type ResolvedOptions = Required<Omit<ProbeOptions, OptionalKeys>> & Pick<ProbeOptions, OptionalKeys>;
 
 export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>): ResolvedOptions {
   const d = config.probe ?? {};
@@ -35,6 +40,7 @@ export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>
     saveWeights: o.saveWeights,
     runs: pick(o.runs, config.survey?.runs, 10),
     seed2: pick(o.seed2, d.seed2),
+    bn: pick(o.bn, d.bn, 'interpolate'),
     tolerance: pick(o.tolerance, config.survey?.tolerance),
   };
 }
@@ -138,6 +144,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
         thetaA: rec2 ? rec.thetaT : rec.theta0, thetaB: rec2 ? rec2.thetaT : rec.thetaT,
         stateA: rec2 ? rec.stateT : rec.state0, stateB: rec2 ? rec2.stateT : rec.stateT,
         sets: { train: evalTrain, test: evalTest }, alpha, fastFirstLayer: options.fastFirstLayer,
+        bn: options.bn, bnSet: bnSet(data.train.x),
         onPoint: async (i, a, tr, te, done) => {
           ev.progress?.('probe', done, alpha.length);
           await ev.curvePoint?.(i, a, tr.loss, te?.loss ?? NaN, tr.accuracy, te?.accuracy ?? null, alpha.length);
@@ -146,6 +153,9 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
       const { fast, fastReason, ...interp } = r;
       interp.endpoints = rec2 ? { a: `θ_T (seed ${seed})`, b: `θ_T (seed ${options.seed2})` } : { a: 'θ₀ init', b: 'θ_T trained' };
       notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
+      if (interp.bn) notes.push({ interpolate: 'BatchNorm statistics interpolated between the endpoints (bn: recompute or both recomputes them at each α)',
+        recompute: 'BatchNorm statistics recomputed at each α on the first 1000 training examples',
+        both: 'BatchNorm statistics interpolated (main curves) and recomputed at each α on the first 1000 training examples (bnRecomputed)' }[interp.bn]);
       result.interpolate = interp;
     } else {
       const rng = mulberry32(seed * 31 + 5);
@@ -162,6 +172,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
       const r = await phase('probe', () => planeProbe({
         model, spec, layout: rec.layout, basis, state: rec.stateT, trajectory: traj, randomWalk: walk, a, b, train: evalTrain,
         fastFirstLayer: options.fastFirstLayer, rows: split?.rows,
+        bnSet: options.bn !== 'interpolate' && hasBatchNorm(model) ? bnSet(data.train.x) : undefined,
         onCells: async (i, j, l, done, total) => { ev.progress?.('probe', done, total); await ev.planeCells?.(i, j, l, done, total); },
       }));
       if (split) {
@@ -170,7 +181,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
       }
       const { fast, fastReason, ...plane } = r;
       notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
-      if (rec.stateT.length) notes.push('non-trainable state (e.g. BatchNorm statistics) held at θ_T on the plane');
+      if (rec.stateT.length) notes.push(options.bn !== 'interpolate' && hasBatchNorm(model) ? 'BatchNorm statistics recomputed at every cell on the first 1000 training examples' : 'non-trainable state (e.g. BatchNorm statistics) held at θ_T on the plane');
       result.plane = plane;
     }
     result.timing.probeSeconds = (Date.now() - t2) / 1000;

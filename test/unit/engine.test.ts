@@ -179,3 +179,17 @@ test('training is deterministic for a seed', async () => {
   };
   assert.deepEqual(Array.from(await run()), Array.from(await run()));
 });
+
+test('BatchNorm statistics recomputed on a batch set equal its mean and variance by hand', async () => {
+  const { recomputeBatchNorm } = await import('../../src/engine/batchnorm');
+  const model = withSeed(4, () => tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [5], units: 3 }), tf.layers.batchNormalization(), tf.layers.dense({ units: 2 })] }));
+  const rng = mulberry32(8);
+  const x = tf.tensor2d(Array.from({ length: 2500 * 5 }, () => rng() * 4 - 1), [2500, 5]);
+  recomputeBatchNorm(model, x, 1000);
+  const h = model.layers[0].apply(x) as tf.Tensor;
+  const { mean, variance } = tf.moments(h, 0);
+  const bn = model.layers[1] as unknown as { movingMean: tf.LayerVariable; movingVariance: tf.LayerVariable };
+  const got = [bn.movingMean.read().dataSync(), bn.movingVariance.read().dataSync()];
+  [mean.dataSync(), variance.dataSync()].forEach((want, k) => want.forEach((w, i) => close(got[k][i], w, 1e-4, `stat ${k}/${i}`)));
+});

@@ -66,3 +66,12 @@ test('Goodfellow et al.: the deep linear model starts near its saddle and slides
   const line = await probe('deep-linear.landscape.ts', 'deepLinear', { points: 21 });
   assert.equal(line.interpolate!.monotone, true);
 });
+
+test('BatchNorm example: recomputing the statistics at each α changes the curve', async () => {
+  const r = await probe('batchnorm.landscape.ts', 'batchnorm', { examples: 1000, points: 11 });
+  const it = r.interpolate!;
+  assert.equal(it.bn, 'both');
+  const mid = it.alpha.indexOf(0.5);
+  console.log(`batchnorm: J(0.5) interpolated stats ${it.trainLoss[mid].toFixed(3)}, recomputed ${it.bnRecomputed!.trainLoss[mid].toFixed(3)}`);
+  assert.ok(it.bnRecomputed!.trainLoss[mid] < 0.7 * it.trainLoss[mid]);
+});
