@@ -5,7 +5,7 @@
  * Numeric payloads are plain number arrays (they cross a JSON IPC channel and postMessage).
  */
 
-export type AnalysisKind = 'interpolate' | 'plane' | 'survey';
+export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare';
 export type DirectionsKind = 'goodfellow' | 'random' | 'pca';
 export type BackendName = 'wasm' | 'cpu' | 'node';
 
@@ -147,6 +147,24 @@ export interface SurveyResult {
   stuckPlane?: PlaneResult;
 }
 
+export interface CompareRun {
+  name: string;
+  finalTrainLoss: number;
+  finalTestLoss: number | null;
+  finalTestAccuracy: number | null;
+  /** θ₀ → θ_T(this run) on the evaluation sets. */
+  curve: { alpha: number[]; trainLoss: number[]; testLoss: number[]; monotone: boolean; barrier: number };
+  /** This run's path projected on the plane of the first run (the definition itself). */
+  path: { a: number[]; b: number[] };
+  trainSeconds: number;
+}
+
+export interface CompareResult {
+  runs: CompareRun[];
+  /** Goodfellow plane of the first run, with every run's path (`paths`). */
+  plane: PlaneResult;
+}
+
 export interface TrainSummary {
   epochs: number;
   steps: number;
@@ -173,6 +191,7 @@ export interface ProbeResult {
   interpolate?: InterpolateResult;
   plane?: PlaneResult;
   survey?: SurveyResult;
+  compare?: CompareResult;
   timing: { loadSeconds: number; trainSeconds: number; probeSeconds: number };
   /** Notes worth showing (fast path used, subset used, non-trainable state handling...). */
   notes: string[];

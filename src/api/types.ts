@@ -72,6 +72,18 @@ export interface LandscapeConfig {
   probe?: ProbeDefaults;
   /** Settings of the survey analysis. */
   survey?: SurveyConfig;
+  /**
+   * Variants for the compare analysis: each trains the same model from the same θ₀ with other
+   * settings (optimizer, epochs, batch size); their paths are drawn on one plane and their
+   * θ₀ → θ_T curves on one chart. Keys are the names shown.
+   */
+  compare?: Record<string, CompareVariant>;
+}
+
+export interface CompareVariant {
+  optimizer?: () => tf.Optimizer;
+  epochs?: number;
+  batchSize?: number;
 }
 
 /**

@@ -7,7 +7,7 @@ Trains the model of a *.landscape.ts file with TensorFlow.js and probes its loss
 
 options:
   --def NAME             the exported landscape(...) definition (default: the first)
-  --analysis KIND        interpolate (default) | plane | survey
+  --analysis KIND        interpolate (default) | plane | survey | compare
   --directions KIND      plane directions: goodfellow (default) | random | pca
   --points N             interpolate: number of α values in the range (default 41)
   --alpha LO,HI          interpolate: α range (default -0.5,1.5)
@@ -36,7 +36,7 @@ export interface CliArgs {
 
 export class UsageError extends Error {}
 
-const ANALYSES: AnalysisKind[] = ['interpolate', 'plane', 'survey'];
+const ANALYSES: AnalysisKind[] = ['interpolate', 'plane', 'survey', 'compare'];
 const DIRECTIONS: DirectionsKind[] = ['goodfellow', 'random', 'pca'];
 const BACKENDS: BackendName[] = ['wasm', 'cpu', 'node'];
 

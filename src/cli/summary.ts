@@ -51,6 +51,13 @@ export function summary(r: ProbeResult, file: string): string {
       L.push(`  best (seed ${best.seed}, ${best.init}) → worst stuck (seed ${w.seed}, ${w.init}, loss ${f(w.finalLoss)}): barrier ${f(s.bestToStuck.barrier)} at α=${s.bestToStuck.barrierAlpha.toFixed(2)}`);
     }
   }
+  if (r.compare) {
+    L.push(`compare: ${r.compare.runs.length} runs from the same θ₀`);
+    for (const c of r.compare.runs) {
+      const end = c.path.a.length - 1;
+      L.push(`  ${c.name.padEnd(14)} train ${f(c.finalTrainLoss)}  test ${f(c.finalTestLoss)}  acc ${pct(c.finalTestAccuracy)}  line θ₀→θ_T ${c.curve.monotone ? 'monotone' : `barrier ${f(c.curve.barrier)}`}  ends at (${f(c.path.a[end], 2)}, ${f(c.path.b[end], 2)})  ${c.trainSeconds.toFixed(1)} s`);
+    }
+  }
   for (const n of r.notes) L.push(`note: ${n}`);
   return L.join('\n');
 }

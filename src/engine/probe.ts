@@ -16,6 +16,7 @@ import { planeProbe, planeRanges, projectPath, randomWalk } from './plane';
 import { mulberry32 } from './random';
 import { paramLayout, writeParams, writeState } from './params';
 import { surveyAnalysis } from './survey';
+import { compareAnalysis } from './compare';
 import { hasBatchNorm } from './batchnorm';
 
 /** The fixed batch set on which BatchNorm statistics are recomputed: the first 1000 training inputs. */
@@ -84,6 +85,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
   ev.progress?.('load', 0, 1, 'loading data');
   const data = await phase('data', () => loadData(config));
   if (options.analysis === 'survey') return runSurvey(definition, config, options, backend, ev, file, data, t0);
+  if (options.analysis === 'compare') return runCompare(definition, config, options, backend, ev, file, data, t0);
   const original = Math.random;
   Math.random = mulberry32(seed * 7919 + 17); // TF.js initializers and dropout draw their seeds from Math.random
   try {
@@ -257,4 +259,23 @@ export async function runPlaneRows(config: LandscapeConfig, options: ResolvedOpt
       onCells: (i, j, l) => onCells(i, j, l),
     }));
   } finally { Math.random = original; }
+}
+
+async function runCompare(definition: string, config: LandscapeConfig, options: ResolvedOptions, backend: BackendName,
+  ev: ProbeEvents, file: string, data: Awaited<ReturnType<typeof loadData>>, t0: number): Promise<ProbeResult> {
+  const evalTrain = head(data.train, options.examples);
+  const evalTest = data.test ? head(data.test, options.examples) : undefined;
+  const examples: ExampleCounts = { train: data.train.x.shape[0], test: data.test?.x.shape[0] ?? 0, evalTrain: evalTrain.x.shape[0], evalTest: evalTest?.x.shape[0] ?? 0 };
+  const loadSeconds = (Date.now() - t0) / 1000;
+  const t1 = Date.now();
+  const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
+  const r = await phase('train', () => compareAnalysis({ config, spec, data, evalTrain, evalTest, points: options.points, grid: options.grid,
+    alphaRange: options.alphaRange, onProgress: (d, t, m) => ev.progress?.('train', d, t, m) }));
+  const { first, ...compare } = r;
+  const r0 = compare.runs[0];
+  const train = summarize(first, config.epochs ?? 1, { loss: r0.finalTrainLoss, accuracy: null }, r0.finalTestLoss === null ? undefined : { loss: r0.finalTestLoss, accuracy: r0.finalTestAccuracy });
+  ev.trained?.(train, examples);
+  return { schema: 'loss-landscape/result@1', file, definition, analysis: 'compare', backend, examples, options: { ...options }, train, compare,
+    timing: { loadSeconds, trainSeconds: (Date.now() - t1) / 1000, probeSeconds: 0 },
+    notes: [`${compare.runs.length} runs from the same θ₀; plane: goodfellow directions of '${r0.name}'`] };
 }

@@ -75,3 +75,17 @@ test('BatchNorm example: recomputing the statistics at each α changes the curve
   console.log(`batchnorm: J(0.5) interpolated stats ${it.trainLoss[mid].toFixed(3)}, recomputed ${it.bnRecomputed!.trainLoss[mid].toFixed(3)}`);
   assert.ok(it.bnRecomputed!.trainLoss[mid] < 0.7 * it.trainLoss[mid]);
 });
+
+test('compare runs: every variant starts at θ₀ = (0,0); the first ends at (1,0); curves share α = 0', async () => {
+  const r = await probe('compare-optimizers.landscape.ts', 'optimizers', { analysis: 'compare', examples: 500, points: 5, grid: 7 });
+  const c = r.compare!;
+  assert.deepEqual(c.runs.map((x) => x.name), ['as defined', 'sgd 0.02', 'momentum 0.9', 'adam 1e-3']);
+  for (const run of c.runs) {
+    assert.ok(Math.hypot(run.path.a[0], run.path.b[0]) < 1e-6, `${run.name} starts at θ₀`);
+    assert.ok(Math.abs(run.curve.trainLoss[run.curve.alpha.indexOf(0)] - c.runs[0].curve.trainLoss[0 + c.runs[0].curve.alpha.indexOf(0)]) < 1e-6);
+  }
+  const p0 = c.runs[0].path, end = p0.a.length - 1;
+  assert.ok(Math.abs(p0.a[end] - 1) < 1e-4 && Math.abs(p0.b[end]) < 1e-4);
+  assert.equal(c.plane.loss.length, 7);
+  assert.ok(c.runs[1].finalTrainLoss > c.runs[0].finalTrainLoss, 'the smaller learning rate gets less far in 3 epochs');
+});
