@@ -5,9 +5,14 @@
  * Numeric payloads are plain number arrays (they cross a JSON IPC channel and postMessage).
  */
 
-export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare';
+export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare' | 'curvature' | 'connect';
 export type DirectionsKind = 'goodfellow' | 'random' | 'pca';
 export type BackendName = 'wasm' | 'cpu' | 'node';
+
+// The curvature and connect results are declared beside their engine code (type-only imports).
+import type { CurvatureResult } from './engine/curvature';
+import type { ConnectResult } from './engine/connect';
+export type { CurvatureResult, ConnectResult };
 
 /** What to probe. Every field but `analysis` has a default (see `defaultProbeOptions`). */
 export interface ProbeOptions {
@@ -30,6 +35,8 @@ export interface ProbeOptions {
   bn?: 'interpolate' | 'recompute' | 'both';
   /** interpolate: endpoints θ_T(seed) → θ_T(seed2) of two trainings instead of θ₀ → θ_T. */
   seed2?: number;
+  /** curvature: number of top Hessian eigenvalues (default 5). */
+  k?: number;
   /** survey: trainings per init scheme (default 10, or the definition's survey.runs). */
   runs?: number;
   /** survey: stuck when final loss > best + tolerance (default 0.01 + 10 % of the best). */
@@ -192,6 +199,8 @@ export interface ProbeResult {
   plane?: PlaneResult;
   survey?: SurveyResult;
   compare?: CompareResult;
+  curvature?: CurvatureResult;
+  connect?: ConnectResult & { seeds: [number, number] };
   timing: { loadSeconds: number; trainSeconds: number; probeSeconds: number };
   /** Notes worth showing (fast path used, subset used, non-trainable state handling...). */
   notes: string[];

@@ -7,13 +7,15 @@ Trains the model of a *.landscape.ts file with TensorFlow.js and probes its loss
 
 options:
   --def NAME             the exported landscape(...) definition (default: the first)
-  --analysis KIND        interpolate (default) | plane | survey | compare
+  --analysis KIND        interpolate (default) | plane | survey | compare |
+                         curvature | connect
   --directions KIND      plane directions: goodfellow (default) | random | pca
   --points N             interpolate: number of α values in the range (default 41)
   --alpha LO,HI          interpolate: α range (default -0.5,1.5)
   --grid N               plane: N×N grid (default 21)
   --bn MODE              BatchNorm statistics along probes: interpolate (default) | recompute | both
   --seed2 N              interpolate between the solutions of the definition's seed and seed N
+  --k N                  curvature: number of top Hessian eigenvalues (default 5)
   --runs N               survey: trainings per init scheme (default 10)
   --tolerance X          survey: stuck when final loss > best + X (default 0.01 + 10 % of best)
   --examples N           evaluate on the first N train and N test examples (default: all)
@@ -36,7 +38,7 @@ export interface CliArgs {
 
 export class UsageError extends Error {}
 
-const ANALYSES: AnalysisKind[] = ['interpolate', 'plane', 'survey', 'compare'];
+const ANALYSES: AnalysisKind[] = ['interpolate', 'plane', 'survey', 'compare', 'curvature', 'connect'];
 const DIRECTIONS: DirectionsKind[] = ['goodfellow', 'random', 'pca'];
 const BACKENDS: BackendName[] = ['wasm', 'cpu', 'node'];
 
@@ -74,6 +76,7 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--grid': options.grid = int(flag, value(), 2); break;
       case '--bn': options.bn = oneOf(flag, value(), ['interpolate', 'recompute', 'both'] as Array<'interpolate' | 'recompute' | 'both'>); break;
       case '--seed2': options.seed2 = int(flag, value(), 0); break;
+      case '--k': options.k = int(flag, value(), 1); break;
       case '--runs': options.runs = int(flag, value(), 1); break;
       case '--tolerance': {
         const t = Number(value());

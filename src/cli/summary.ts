@@ -58,6 +58,17 @@ export function summary(r: ProbeResult, file: string): string {
       L.push(`  ${c.name.padEnd(14)} train ${f(c.finalTrainLoss)}  test ${f(c.finalTestLoss)}  acc ${pct(c.finalTestAccuracy)}  line θ₀→θ_T ${c.curve.monotone ? 'monotone' : `barrier ${f(c.curve.barrier)}`}  ends at (${f(c.path.a[end], 2)}, ${f(c.path.b[end], 2)})  ${c.trainSeconds.toFixed(1)} s`);
     }
   }
+  if (r.curvature) {
+    const c = r.curvature;
+    L.push(`curvature at θ_T: ${c.verdictText}`);
+    L.push(`  top eigenvalues ${c.eigenvalues.map((v) => v.toPrecision(4)).join(', ')}; λ_min ${c.lambdaMin.toPrecision(4)}; trace ${c.trace.toPrecision(4)} ± ${c.traceSE.toPrecision(2)}`);
+    if (c.alongPath.step.length) L.push(`  along the path: λ_max ${c.alongPath.lambdaMax.map((v) => v.toPrecision(3)).join(' → ')}; λ_min ${c.alongPath.lambdaMin.map((v) => v.toPrecision(3)).join(' → ')}`);
+  }
+  if (r.connect) {
+    const c = r.connect;
+    L.push(`connect seeds ${c.seeds[0]} ↔ ${c.seeds[1]}: endpoints test loss ${f(c.endpointTestLoss[0])} / ${f(c.endpointTestLoss[1])}`);
+    L.push(`  straight line: max test loss ${f(c.lineMaxTestLoss)}; trained Bézier curve: max test loss ${f(c.curveMaxTestLoss)} (${c.t.length} points)`);
+  }
   for (const n of r.notes) L.push(`note: ${n}`);
   return L.join('\n');
 }

@@ -45,7 +45,10 @@ export function stateLayout(model: tf.LayersModel): ParamLayout { return layoutO
 /** Reads variables into one flat vector (a copy). */
 export function readFlat(vars: Var[]): Float32Array {
   if (vars.length === 0) return new Float32Array(0);
-  return tf.tidy(() => tf.concat(vars.map((v) => tf.reshape(v.read(), [-1])))).dataSync() as Float32Array;
+  const t = tf.tidy(() => tf.concat(vars.map((v) => tf.reshape(v.read(), [-1]))));
+  const data = t.dataSync() as Float32Array; // a copy on every backend
+  t.dispose();
+  return data;
 }
 
 export const readParams = (model: tf.LayersModel) => readFlat(trainableVars(model));

@@ -17,13 +17,15 @@ import { mulberry32 } from './random';
 import { paramLayout, writeParams, writeState } from './params';
 import { surveyAnalysis } from './survey';
 import { compareAnalysis } from './compare';
+import { curvatureAnalysis } from './curvature';
+import { connectAnalysis } from './connect';
 import { hasBatchNorm } from './batchnorm';
 
 /** The fixed batch set on which BatchNorm statistics are recomputed: the first 1000 training inputs. */
 const bnSet = (x: tf.Tensor) => (x.shape[0] > 1000 ? tf.slice(x, 0, 1000) : x);
 import type { SurveyRun } from '../protocol';
 
-type OptionalKeys = 'saveWeights' | 'runs' | 'tolerance' | 'seed2';
+type OptionalKeys = 'saveWeights' | 'runs' | 'tolerance' | 'seed2' | 'k';
 export type ResolvedOptions = Required<Omit<ProbeOptions, OptionalKeys>> & Pick<ProbeOptions, OptionalKeys>;
 
 export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>): ResolvedOptions {
@@ -41,6 +43,7 @@ export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>
     saveWeights: o.saveWeights,
     runs: pick(o.runs, config.survey?.runs, 10),
     seed2: pick(o.seed2, d.seed2),
+    k: o.k,
     bn: pick(o.bn, d.bn, 'interpolate'),
     tolerance: pick(o.tolerance, config.survey?.tolerance),
   };
@@ -108,8 +111,8 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
     await ev.recorded?.(rec);
     // A second solution from another seed: the line θ_T(seed) → θ_T(seed2) (permutation symmetry ⇒ a barrier).
     let rec2: TrainRecord | undefined;
-    if (options.seed2 !== undefined && options.analysis === 'interpolate') {
-      const s2 = options.seed2;
+    if ((options.seed2 !== undefined && options.analysis === 'interpolate') || options.analysis === 'connect') {
+      const s2 = options.seed2 ?? seed + 1;
       ev.progress?.('train', 0, epochs, `training the second solution (seed ${s2})`);
       Math.random = mulberry32(s2 * 7919 + 17);
       const model2 = await phase('model', () => config.model());
@@ -159,6 +162,21 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
         recompute: 'BatchNorm statistics recomputed at each α on the first 1000 training examples',
         both: 'BatchNorm statistics interpolated (main curves) and recomputed at each α on the first 1000 training examples (bnRecomputed)' }[interp.bn]);
       result.interpolate = interp;
+    } else if (options.analysis === 'curvature') {
+      result.curvature = await phase('probe', () => curvatureAnalysis({
+        model, spec, layout: rec.layout, record: rec, train: data.train, k: options.k ?? 5, seed,
+        onProgress: (done, total, message) => ev.progress?.('probe', done, total, message),
+      }));
+      notes.push(`Hessian on the first ${result.curvature.examples} training examples (${result.curvature.method})`);
+    } else if (options.analysis === 'connect') {
+      const r = await phase('probe', () => connectAnalysis({
+        model, spec, layout: rec.layout, thetaA: rec.thetaT, thetaB: rec2!.thetaT, stateA: rec.stateT,
+        bnSet: hasBatchNorm(model) ? bnSet(data.train.x) : undefined,
+        train: evalTrain, test: evalTest, points: Math.max(31, options.points), seed,
+        onProgress: (done, total, message) => ev.progress?.('probe', done, total, message),
+      }));
+      result.connect = { ...r, seeds: [seed, options.seed2 ?? seed + 1] };
+      notes.push(`quadratic Bézier curve between the solutions of seeds ${seed} and ${options.seed2 ?? seed + 1}, bend trained ${r.trainSeconds.toFixed(1)} s`);
     } else {
       const rng = mulberry32(seed * 31 + 5);
       const basis: PlaneBasis = options.directions === 'random' ? randomBasis(rec.layout, rec.thetaT, rng)

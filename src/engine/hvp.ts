@@ -1,0 +1,335 @@
+/**
+ * Gradients and Hessian-vector products of the training loss
+ *   J(θ) = Σ_b (n_b / n) · spec.mean(y_b, model(x_b))
+ * over an EvalSet split into batches (the batch-size-weighted average of the batch means, i.e.
+ * the mean over the whole set for per-example losses), at the model's current weights.
+ * The model runs in inference mode (`training: false`: no dropout, BatchNorm uses its moving
+ * statistics), the same function `evaluateModel` reports.
+ *
+ * Hv is computed by double backprop, Hv = ∇_θ (∇_θ J · v): TF.js records the backward pass on
+ * the tape when a gradient is taken inside another gradient (the ops of Dense, relu, softmax and
+ * the crossentropy / squared-error losses all have differentiable gradients). If that fails for
+ * some op of the model (no second-order gradient registered, no connection), the operator falls
+ * back to central differences of gradients
+ *   Hv ≈ (∇J(θ + εv) − ∇J(θ − εv)) / (2ε),  ε = fdStep · max(1, ‖θ‖) / ‖v‖,
+ * and says so in `method` / `fallbackReason`. In 'auto' mode the first double-backprop product
+ * is also checked against finite differences (see `verify`), which catches ops whose gradients
+ * run but are not differentiable on the tape.
+ *
+ * Second-order note: some gradients contain comparison ops (clipByValue's gradient, used by the
+ * crossentropy losses, masks dy with logicalAnd(x ≥ lo, x ≤ hi)); in a double backprop those ops
+ * sit on the tape and TF.js registers no gradient for most of them. Their outputs are boolean
+ * (piecewise constant in the inputs), so their gradient is zero: `ensureSecondOrderGradients`
+ * registers exactly that for the comparison / logical kernels that have none (never replacing an
+ * existing registration). First-order gradients never reach these ops, so training is unaffected.
+ * Kernels that save their output for the gradient (softmax, sigmoid, tanh, exp) need the tape put
+ * in dependency order before the outer backward pass (`sortActiveTape`); without it softmax's
+ * second derivative is silently wrong. What still fails (elu's fused gradient kernel has no
+ * gradient; tf.losses.softmaxCrossEntropy's customGrad saves an internal tensor) is handled by
+ * the fallback and the check.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LossSpec } from './losses';
+import type { EvalSet } from './evaluate';
+import { norm, stateVars, trainableVars } from './params';
+
+export type HvpMethod = 'double-backprop' | 'finite-difference';
+
+export interface HvpOptions {
+  /** Examples per batch (default 1000). */
+  batchSize?: number;
+  /** 'auto' (default): double backprop, falling back to finite differences if it throws or fails the check. */
+  method?: HvpMethod | 'auto';
+  /** Relative finite-difference step (default 3e-4; see the file comment). */
+  fdStep?: number;
+}
+
+/**
+ * Reads variables into one flat vector (a copy), disposing the concatenated tensor (params.ts'
+ * readFlat keeps it alive: one leaked tensor per call).
+ */
+export function readVarsFlat(vars: tf.LayerVariable[]): Float32Array {
+  if (vars.length === 0) return new Float32Array(0);
+  const t = tf.tidy(() => tf.concat(vars.map((v) => tf.reshape(v.read(), [-1]))));
+  const out = new Float32Array(t.dataSync() as Float32Array);
+  t.dispose();
+  return out;
+}
+export const readParamsFlat = (model: tf.LayersModel) => readVarsFlat(trainableVars(model));
+export const readStateFlat = (model: tf.LayersModel) => readVarsFlat(stateVars(model));
+
+/** Boolean-valued kernels that get a zero gradient when TF.js has none registered. */
+const BOOLEAN_KERNELS: Record<string, string[]> = {
+  LogicalAnd: ['a', 'b'], LogicalOr: ['a', 'b'], LogicalXor: ['a', 'b'], LogicalNot: ['x'],
+  Equal: ['a', 'b'], NotEqual: ['a', 'b'], Greater: ['a', 'b'], GreaterEqual: ['a', 'b'],
+  Less: ['a', 'b'], LessEqual: ['a', 'b'],
+};
+
+let secondOrderReady = false;
+
+/** Registers zero gradients for boolean-valued kernels that have none (idempotent). */
+export function ensureSecondOrderGradients(): string[] {
+  if (secondOrderReady) return [];
+  secondOrderReady = true;
+  const added: string[] = [];
+  for (const [kernelName, inputs] of Object.entries(BOOLEAN_KERNELS)) {
+    if (tf.getGradient(kernelName)) continue;
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: inputs,
+      gradFunc: (_dy, saved) => Object.fromEntries(inputs.map((name, i) => [name, () => tf.zeros(saved[i].shape, 'float32')])),
+    });
+    added.push(kernelName);
+  }
+  return added;
+}
+
+type TapeNode = { outputs: tf.Tensor[]; inputs: Record<string, tf.Tensor> };
+
+/**
+ * Puts the gradient tape in dependency order. When a kernel saves its *output* for its gradient
+ * (softmax, sigmoid, tanh, exp, …), the engine records the clone of that output before the
+ * kernel's own node, so a second backward pass would see the saved output as a constant and drop
+ * its dependence on θ (softmax's Hessian came out 40 % off). A stable topological sort (each node
+ * after the producers of its inputs, the original order otherwise) reconnects it. Returns false
+ * when the engine's tape is not where this expects it.
+ */
+function sortActiveTape(): boolean {
+  const state = (tf.engine() as unknown as { state?: { activeTape?: TapeNode[] } }).state;
+  const tape = state?.activeTape;
+  if (!Array.isArray(tape)) return false;
+  const producer = new Map<number, number>();
+  tape.forEach((node, i) => node.outputs.forEach((o) => { if (o) producer.set(o.id, i); }));
+  const emitted = new Uint8Array(tape.length);
+  const order: TapeNode[] = [];
+  const visit = (root: number) => {
+    // iterative DFS: emit the producers of a node's inputs before the node itself
+    const stack: Array<[number, boolean]> = [[root, false]];
+    while (stack.length) {
+      const [i, expanded] = stack.pop()!;
+      if (emitted[i] === 1) continue;
+      if (expanded) { emitted[i] = 1; order.push(tape[i]); continue; }
+      emitted[i] = 2; // in progress
+      stack.push([i, true]);
+      const inputs = Object.values(tape[i].inputs);
+      for (let k = inputs.length - 1; k >= 0; k--) {
+        const p = inputs[k] ? producer.get(inputs[k].id) : undefined;
+        if (p !== undefined && emitted[p] === 0) stack.push([p, false]);
+      }
+    }
+  };
+  for (let i = 0; i < tape.length; i++) if (emitted[i] === 0) visit(i);
+  for (let i = 0; i < order.length; i++) tape[i] = order[i];
+  return true;
+}
+
+interface Batch { x: tf.Tensor; y: tf.Tensor; w: number }
+
+/**
+ * The Hessian of the training loss at the model's weights when constructed, as an operator on
+ * flat vectors (in the `paramLayout` order). Call `dispose()` when done. With the
+ * finite-difference method the model's weights are moved during a product and put back after.
+ */
+export class HessianOperator {
+  readonly n: number;
+  method: HvpMethod;
+  /** Why double backprop was abandoned (finite differences in use), if it was. */
+  fallbackReason?: string;
+  /** Hessian-vector products computed so far. */
+  products = 0;
+  /** The one-time check of double backprop against finite differences ('auto' mode). */
+  check?: { disagreement: number; fdConsistency: number };
+  private checked = false;
+  private checkAttempts = 0;
+  private batches: Batch[] = [];
+  private vars: tf.Variable[];
+  private shapes: number[][];
+  private sizes: number[];
+  private theta: Float32Array;
+  private fdStep: number;
+  private auto: boolean;
+
+  constructor(private model: tf.LayersModel, private spec: LossSpec, set: EvalSet, opts: HvpOptions = {}) {
+    const batchSize = opts.batchSize ?? 1000;
+    const total = set.x.shape[0];
+    if (!(total > 0)) throw new Error('the Hessian needs at least one example');
+    for (let s = 0; s < total; s += batchSize) {
+      const m = Math.min(batchSize, total - s);
+      this.batches.push({ x: tf.slice(set.x, s, m), y: tf.slice(set.y, s, m), w: m / total });
+    }
+    this.vars = trainableVars(model).map((v) => v.read() as tf.Variable);
+    this.shapes = this.vars.map((v) => v.shape as number[]);
+    this.sizes = this.shapes.map((s) => s.reduce((a, b) => a * b, 1));
+    this.n = this.sizes.reduce((a, b) => a + b, 0);
+    this.theta = readParamsFlat(model);
+    this.method = opts.method === 'finite-difference' ? 'finite-difference' : 'double-backprop';
+    this.fdStep = opts.fdStep ?? 3e-4;
+    this.auto = (opts.method ?? 'auto') === 'auto';
+  }
+
+  /** The loss on the batch, in inference mode. */
+  private batchLoss(b: Batch): tf.Scalar {
+    return this.spec.mean(b.y, this.model.apply(b.x, { training: false }) as tf.Tensor);
+  }
+
+  private split(v: Float32Array): tf.Tensor[] {
+    let off = 0;
+    return this.shapes.map((s, i) => {
+      const t = tf.tensor(v.subarray(off, off + this.sizes[i]), s, 'float32');
+      off += this.sizes[i];
+      return t;
+    });
+  }
+
+  private flatten(ts: tf.Tensor[]): Float32Array {
+    const out = new Float32Array(this.n);
+    let off = 0;
+    ts.forEach((t, i) => { out.set(t.dataSync() as Float32Array, off); off += this.sizes[i]; });
+    return out;
+  }
+
+  /** Per-variable gradients of the batch loss, zeros where the loss does not depend on a variable. */
+  private batchGrads(b: Batch): { value: tf.Scalar; grads: tf.Tensor[] } {
+    const { value, grads } = tf.variableGrads(() => this.batchLoss(b), this.vars);
+    return { value, grads: this.vars.map((v) => grads[v.name] ?? tf.zerosLike(v)) };
+  }
+
+  /** Loss and flat gradient at the model's current weights. */
+  gradient(): { loss: number; grad: Float32Array } {
+    const acc: tf.Tensor[] = this.vars.map((v) => tf.zeros(v.shape));
+    let loss = 0;
+    for (const b of this.batches) {
+      const { value, grads } = this.batchGrads(b);
+      loss += value.dataSync()[0] * b.w;
+      grads.forEach((g, i) => {
+        const next = tf.tidy(() => tf.add(acc[i], tf.mul(g, b.w)));
+        acc[i].dispose(); acc[i] = next;
+      });
+      tf.dispose([value, ...grads]);
+    }
+    const grad = this.flatten(acc);
+    tf.dispose(acc);
+    return { loss, grad };
+  }
+
+  private hvpDouble(v: Float32Array): Float32Array {
+    ensureSecondOrderGradients();
+    const vt = this.split(v);
+    const acc: tf.Tensor[] = this.vars.map((x) => tf.zeros(x.shape));
+    try {
+      for (const b of this.batches) {
+        const hv = tf.tidy(() => {
+          const { grads } = tf.variableGrads(() => {
+            const inner = this.batchGrads(b);
+            const gv = tf.addN(inner.grads.map((g, i) => tf.sum(tf.mul(g, vt[i])))) as tf.Scalar;
+            if (!sortActiveTape()) throw new Error('the TF.js gradient tape is not accessible');
+            return gv;
+          }, this.vars);
+          return this.vars.map((x) => grads[x.name] ?? tf.zerosLike(x));
+        });
+        hv.forEach((h, i) => {
+          const next = tf.tidy(() => tf.add(acc[i], tf.mul(h, b.w)));
+          acc[i].dispose(); acc[i] = next;
+        });
+        tf.dispose(hv);
+      }
+      return this.flatten(acc);
+    } finally {
+      tf.dispose(vt); tf.dispose(acc);
+    }
+  }
+
+  private writeShifted(v: Float32Array, eps: number): void {
+    let off = 0;
+    this.vars.forEach((x, i) => {
+      const t = tf.tidy(() => tf.add(
+        tf.tensor(this.theta.subarray(off, off + this.sizes[i]), this.shapes[i]),
+        tf.mul(tf.tensor(v.subarray(off, off + this.sizes[i]), this.shapes[i]), eps)));
+      x.assign(t);
+      t.dispose();
+      off += this.sizes[i];
+    });
+  }
+
+  private hvpFiniteDifference(v: Float32Array, stepScale = 1): Float32Array {
+    const nv = norm(v);
+    if (nv === 0) return new Float32Array(this.n);
+    const eps = (stepScale * this.fdStep * Math.max(1, norm(this.theta))) / nv;
+    try {
+      this.writeShifted(v, eps);
+      const gp = this.gradient().grad;
+      this.writeShifted(v, -eps);
+      const gm = this.gradient().grad;
+      const out = new Float32Array(this.n);
+      for (let i = 0; i < this.n; i++) out[i] = (gp[i] - gm[i]) / (2 * eps);
+      return out;
+    } finally {
+      this.writeShifted(v, 0);
+    }
+  }
+
+  /**
+   * In 'auto' mode: compares the first double-backprop product with central differences
+   * at two step sizes. When the two difference quotients agree with each other (within 2 %, so
+   * they can be trusted: no ReLU kink in between) but not with double backprop (over 10 %), some
+   * op's gradient is not differentiable on the tape (e.g. a customGrad that saves a tensor
+   * computed inside it), and the operator switches to finite differences. When the two quotients
+   * disagree (a kink in between) the check is inconclusive and is repeated on the next product,
+   * three times at most.
+   */
+  private verify(v: Float32Array, hv: Float32Array): void {
+    const a = this.hvpFiniteDifference(v, 1), b = this.hvpFiniteDifference(v, 1 / 3);
+    const rel = (x: Float32Array, y: Float32Array) => {
+      let d = 0, m = 0;
+      for (let i = 0; i < x.length; i++) { d += (x[i] - y[i]) ** 2; m += y[i] ** 2; }
+      return m > 0 ? Math.sqrt(d / m) : Math.sqrt(d) === 0 ? 0 : Infinity;
+    };
+    const fdConsistency = rel(a, b), disagreement = rel(hv, a);
+    this.check = { disagreement, fdConsistency };
+    this.checkAttempts++;
+    this.checked = fdConsistency < 0.02; // else inconclusive: try again with the next vector (3 times at most)
+    if (fdConsistency < 0.02 && disagreement > 0.1) {
+      throw new Error(`double backprop disagrees with finite differences (${(100 * disagreement).toFixed(1)} %)`);
+    }
+  }
+
+  /** H·v for a flat direction v (length n). */
+  hvp(v: Float32Array): Float32Array {
+    if (v.length !== this.n) throw new Error(`direction has ${v.length} values, the model ${this.n}`);
+    this.products++;
+    if (this.method === 'double-backprop') {
+      try {
+        const r = this.hvpDouble(v);
+        if (!this.auto) return r;
+        if (!r.every(Number.isFinite)) throw new Error('double backprop gave non-finite values');
+        if (!this.checked && this.checkAttempts < 3) this.verify(v, r);
+        return r;
+      } catch (e) {
+        if (!this.auto) throw e;
+        this.method = 'finite-difference';
+        this.fallbackReason = (e as Error).message.split('\n')[0];
+      }
+    }
+    return this.hvpFiniteDifference(v);
+  }
+
+  /** The operator as a function, for `lanczos` / `hutchinson`. */
+  readonly apply = (v: Float32Array): Float32Array => this.hvp(v);
+
+  dispose(): void {
+    for (const b of this.batches) tf.dispose([b.x, b.y]);
+    this.batches = [];
+  }
+}
+
+/** Loss and flat gradient of the training loss at the model's current weights. */
+export function gradient(model: tf.LayersModel, spec: LossSpec, set: EvalSet, opts: { batchSize?: number } = {}): { loss: number; grad: Float32Array } {
+  const op = new HessianOperator(model, spec, set, opts);
+  try { return op.gradient(); } finally { op.dispose(); }
+}
+
+/** One Hessian-vector product at the model's current weights, and the method used. */
+export function hvp(model: tf.LayersModel, spec: LossSpec, set: EvalSet, v: Float32Array, opts: HvpOptions = {}): { hv: Float32Array; method: HvpMethod } {
+  const op = new HessianOperator(model, spec, set, opts);
+  try { return { hv: op.hvp(v), method: op.method }; } finally { op.dispose(); }
+}

@@ -1,0 +1,208 @@
+/**
+ * Extreme eigenvalues and the trace of a symmetric operator given only by its products
+ * v ↦ Av (a Hessian through Hessian-vector products).
+ *
+ * Lanczos with full reorthogonalization: m steps build an orthonormal basis Q of the Krylov space
+ * span{q₁, Aq₁, …, A^{m−1}q₁} and the tridiagonal T = QᵀAQ; the eigenvalues of T (Ritz values)
+ * approximate both ends of A's spectrum first. Each new vector is orthogonalized against the whole
+ * basis twice ("twice is enough"), so no spurious copies of converged eigenvalues appear; the
+ * basis is kept in Float64. When the Krylov space is exhausted (β ≈ 0, e.g. an operator on fewer
+ * than m dimensions or a start vector in an invariant subspace) the run restarts from a fresh
+ * random vector orthogonal to the basis, so the whole spectrum of a small operator comes out.
+ * T is diagonalized with the Jacobi `symEig` of ./linalg.
+ *
+ * The smallest eigenvalue is the smallest Ritz value of the same run: Lanczos is shift-invariant
+ * (the Krylov space of A − σI equals that of A), so a run on a shifted operator gives nothing more.
+ */
+import { symEig } from './linalg';
+import { fillGaussian, mulberry32 } from './random';
+
+export type SymOp = (v: Float32Array) => Float32Array;
+
+export interface LanczosOptions {
+  /** Lanczos steps m, capped at n (default 30; `topEigen`: max(2k + 10, 20)). Each step is one product. */
+  steps?: number;
+  /** Seed of the random start vector(s). */
+  seed?: number;
+  /** Called after each product. */
+  onStep?: (done: number, total: number) => void | Promise<void>;
+}
+
+export interface LanczosRun {
+  /** Diagonal α and off-diagonal β of T (β[j] couples steps j and j+1; 0 at restarts). */
+  alpha: number[];
+  beta: number[];
+  /** Orthonormal basis q₁…q_m (Float64). */
+  basis: Float64Array[];
+  /** Ritz values, descending, with the eigenvectors of T (columns of S, as rows here). */
+  ritzValues: number[];
+  ritzCoords: number[][];
+  /** Residual estimates ‖A y − θ y‖ = |β_m · s_m| of each Ritz pair (0 when the space is exhausted). */
+  residuals: number[];
+  /** Products of the operator done. */
+  products: number;
+}
+
+function dot64(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function orthogonalize(w: Float64Array, basis: Float64Array[], passes = 2): void {
+  for (let p = 0; p < passes; p++) {
+    for (const q of basis) {
+      const c = dot64(w, q);
+      if (c !== 0) for (let i = 0; i < w.length; i++) w[i] -= c * q[i];
+    }
+  }
+}
+
+/** A unit random vector orthogonal to the basis, or null when the basis spans everything. */
+function freshVector(n: number, basis: Float64Array[], rng: () => number): Float64Array | null {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const g = fillGaussian(new Float32Array(n), rng);
+    const w = Float64Array.from(g);
+    orthogonalize(w, basis);
+    const nw = Math.sqrt(dot64(w, w));
+    if (nw > 1e-6 * Math.sqrt(n)) {
+      for (let i = 0; i < n; i++) w[i] /= nw;
+      return w;
+    }
+  }
+  return null;
+}
+
+/** Runs m steps of Lanczos with full reorthogonalization on `op` (dimension n). */
+export async function lanczos(op: SymOp, n: number, opts: LanczosOptions = {}): Promise<LanczosRun> {
+  const m = Math.max(1, Math.min(n, opts.steps ?? Math.min(n, 30)));
+  const rng = mulberry32((opts.seed ?? 1) * 2654435761 + 12345);
+  const basis: Float64Array[] = [];
+  const alpha: number[] = [], beta: number[] = [];
+  let q = freshVector(n, basis, rng)!;
+  let lastBeta = 0;
+  let products = 0;
+  let scale = 0; // running ‖T‖ estimate, for the breakdown test
+  for (let j = 0; j < m; j++) {
+    basis.push(q);
+    const aq = op(Float32Array.from(q));
+    products++;
+    await opts.onStep?.(products, m);
+    const w = Float64Array.from(aq);
+    const a = dot64(w, q);
+    alpha.push(a);
+    orthogonalize(w, basis);
+    const b = Math.sqrt(dot64(w, w));
+    scale = Math.max(scale, Math.abs(a) + b + lastBeta);
+    if (j === m - 1) { lastBeta = b; break; }
+    if (b > 1e-7 * Math.max(scale, 1e-30)) {
+      for (let i = 0; i < n; i++) w[i] /= b;
+      beta.push(b); lastBeta = b;
+      q = w;
+    } else {
+      // invariant subspace found: restart orthogonally (T gets a zero off-diagonal)
+      const f = freshVector(n, basis, rng);
+      if (!f) { lastBeta = 0; break; }
+      beta.push(0); lastBeta = 0;
+      q = f;
+    }
+  }
+  const k = alpha.length;
+  const T = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j): number =>
+    i === j ? alpha[i] : j === i + 1 ? beta[i] : i === j + 1 ? beta[j] : 0));
+  const { values, vectors } = symEig(T);
+  const exhausted = k >= n;
+  const residuals = vectors.map((s) => (exhausted ? 0 : Math.abs(lastBeta * s[k - 1])));
+  return { alpha, beta, basis, ritzValues: values, ritzCoords: vectors, residuals, products };
+}
+
+/** The Ritz vector Q·s (unit, Float32). */
+export function ritzVector(run: LanczosRun, index: number): Float32Array {
+  const s = run.ritzCoords[index];
+  const n = run.basis[0].length;
+  const y = new Float64Array(n);
+  s.forEach((c, j) => { if (c !== 0) { const q = run.basis[j]; for (let i = 0; i < n; i++) y[i] += c * q[i]; } });
+  let nn = 0;
+  for (let i = 0; i < n; i++) nn += y[i] * y[i];
+  const inv = nn > 0 ? 1 / Math.sqrt(nn) : 0;
+  return Float32Array.from(y, (v) => v * inv);
+}
+
+export interface TopEigen {
+  /** The k largest (algebraic) Ritz values, descending. */
+  values: number[];
+  /** Their unit Ritz vectors. */
+  vectors: Float32Array[];
+  /** Residual estimates of those pairs. */
+  residuals: number[];
+  /** The smallest Ritz value, its unit vector and residual estimate. */
+  min: number;
+  minVector: Float32Array;
+  minResidual: number;
+  /** Lanczos steps done (= operator products). */
+  steps: number;
+}
+
+/**
+ * The k largest (algebraic) eigenvalues and the smallest one of a symmetric operator, from one
+ * Lanczos run of `steps` products (default min(n, max(2k + 10, 20))).
+ */
+export async function topEigen(op: SymOp, n: number, k: number, opts: LanczosOptions = {}): Promise<TopEigen> {
+  const steps = Math.min(n, opts.steps ?? Math.max(2 * k + 10, 20));
+  const run = await lanczos(op, n, { ...opts, steps });
+  const count = Math.min(k, run.ritzValues.length);
+  const last = run.ritzValues.length - 1;
+  return {
+    values: run.ritzValues.slice(0, count),
+    vectors: Array.from({ length: count }, (_, i) => ritzVector(run, i)),
+    residuals: run.residuals.slice(0, count),
+    min: run.ritzValues[last],
+    minVector: ritzVector(run, last),
+    minResidual: run.residuals[last],
+    steps: run.products,
+  };
+}
+
+export interface TraceEstimate {
+  /** Mean of zᵀAz over the samples (the trace estimate). */
+  mean: number;
+  /** Standard error of the mean (0 when exact). */
+  se: number;
+  samples: number[];
+  /** True when computed exactly as Σ eᵢᵀAeᵢ (n ≤ samples). */
+  exact: boolean;
+}
+
+/**
+ * Hutchinson's estimator tr(A) ≈ mean of zᵀAz over Rademacher vectors z (entries ±1, seeded),
+ * with its standard error s/√m. When n ≤ samples the trace is computed exactly from the n
+ * products with the unit vectors instead (no more products, no noise).
+ */
+export async function hutchinson(op: SymOp, n: number, samples: number, seed = 1,
+  onStep?: (done: number, total: number) => void | Promise<void>): Promise<TraceEstimate> {
+  if (n <= samples) {
+    let tr = 0;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = new Float32Array(n); e[i] = 1;
+      const d = op(e)[i];
+      out.push(d); tr += d;
+      await onStep?.(i + 1, n);
+    }
+    return { mean: tr, se: 0, samples: out, exact: true };
+  }
+  const rng = mulberry32(seed * 40503 + 977);
+  const vals: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const z = new Float32Array(n);
+    for (let i = 0; i < n; i++) z[i] = rng() < 0.5 ? -1 : 1;
+    const az = op(z);
+    let q = 0;
+    for (let i = 0; i < n; i++) q += z[i] * az[i];
+    vals.push(q);
+    await onStep?.(s + 1, samples);
+  }
+  const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+  const variance = vals.length > 1 ? vals.reduce((a, b) => a + (b - mean) ** 2, 0) / (vals.length - 1) : NaN;
+  return { mean, se: Math.sqrt(variance / vals.length), samples: vals, exact: false };
+}
