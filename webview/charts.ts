@@ -3,13 +3,23 @@
  * plugin of our own for vertical markers (α = 0 / α = 1), the barrier bracket and a corner note.
  */
 import {
-  Chart, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
+  BarController, BarElement, Chart, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
   type ChartType, type Plugin,
 } from 'chart.js';
 import { drawBoxedRich, drawRich } from './canvasText';
 import type { Theme } from './theme';
 
-export interface MarkerLine { x: number; label?: string }
+export interface MarkerLine {
+  x: number;
+  label?: string;
+  /** Line colour / dash / label colour for this line (default: the options'). */
+  color?: string;
+  dash?: number[];
+  textColor?: string;
+  width?: number;
+  /** Put the label this many text rows below the top (to keep labels of close lines apart). */
+  labelRow?: number;
+}
 
 export interface MarkerOptions {
   lines?: MarkerLine[];
@@ -53,10 +63,15 @@ export const markersPlugin: Plugin<'line'> = {
     for (const m of o.lines ?? []) {
       const px = xs.getPixelForValue(m.x);
       if (px < area.left - 1 || px > area.right + 1) continue;
+      ctx.save();
+      if (m.color) ctx.strokeStyle = m.color;
+      if (m.dash) ctx.setLineDash(m.dash);
+      if (m.width) ctx.lineWidth = m.width;
       ctx.beginPath();
       ctx.moveTo(Math.round(px) + 0.5, area.top);
       ctx.lineTo(Math.round(px) + 0.5, area.bottom);
       ctx.stroke();
+      ctx.restore();
     }
     if (o.chord) {
       const c = o.chord;
@@ -88,7 +103,8 @@ export const markersPlugin: Plugin<'line'> = {
       const px = xs.getPixelForValue(m.x);
       if (px < area.left - 1 || px > area.right + 1) continue;
       ctx.textAlign = px > area.right - 70 ? 'right' : 'left';
-      drawRich(ctx, m.label, px + (ctx.textAlign === 'right' ? -4 : 4), area.top + 3, o.halo);
+      ctx.fillStyle = m.textColor ?? o.textColor ?? '#888';
+      drawRich(ctx, m.label, px + (ctx.textAlign === 'right' ? -4 : 4), area.top + 3 + (m.labelRow ?? 0) * (parseFloat(/(\d+(?:\.\d+)?)px/.exec(ctx.font)?.[1] ?? '11') + 4), o.halo);
     }
     if (o.barrier) {
       const b = o.barrier;
@@ -121,7 +137,8 @@ let registered = false;
 export function registerCharts(): void {
   if (registered) return;
   registered = true;
-  Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, Filler, markersPlugin);
+  Chart.register(LineController, LineElement, PointElement, BarController, BarElement, LinearScale, LogarithmicScale, Tooltip, Legend, Filler,
+    markersPlugin);
 }
 
 /** Apply theme colours / fonts to Chart.js defaults (existing charts are updated by their views). */

@@ -12,3 +12,18 @@ export function el(tag: string, attrs: Record<string, string | boolean | undefin
   for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
   return e;
 }
+
+/** Nodes of a label written like the canvas ones (`θ_T`, `θ_{init}`): subscripts become <sub>. */
+export function rich(text: string): (Node | string)[] {
+  const out: (Node | string)[] = [];
+  const re = /_\{([^}]*)\}|_(\S)/g;
+  let last = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push(el('sub', {}, m[1] ?? m[2]));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}

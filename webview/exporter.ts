@@ -1,6 +1,6 @@
 /** Export payloads: PNG (visible plots composed on one canvas), CSV (current numbers), JSON (result). */
 import { basename } from './format';
-import type { RunModel } from './model';
+import { stuckFlags, type RunModel } from './model';
 import type { Theme } from './theme';
 
 function csvNum(v: number | null | undefined): string {
@@ -17,7 +17,20 @@ export function exportName(m: RunModel, ext: string): string {
 /** CSV of what is currently shown (partial while a run is in progress). */
 export function toCsv(m: RunModel): string {
   const lines: string[] = [];
-  if (m.analysis !== 'plane' && m.curve) {
+  if (m.analysis === 'survey' && m.survey) {
+    // The runs table, in training order. While running, `stuck` is relative to the best so far.
+    const { stuck, provisional } = stuckFlags(m);
+    const sv = m.survey.final ? m.result?.survey : undefined;
+    const text = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    lines.push(['run', 'seed', 'init', 'final_loss', 'final_test_loss', 'final_accuracy', provisional ? 'stuck_so_far' : 'stuck', 'best',
+      'dead_units', 'saturated_units', 'blind_examples', 'dead_units_init', 'saturated_units_init', 'train_seconds'].join(','));
+    m.survey.runs.forEach((r, k) => {
+      if (!r) return;
+      lines.push([String(k + 1), String(r.seed), text(r.init), csvNum(r.finalLoss), csvNum(r.finalTestLoss), csvNum(r.finalAccuracy),
+        String(!!stuck[k]), String(!!sv && sv.best === k), csvNum(r.deadUnits), csvNum(r.saturatedUnits), csvNum(r.blindExamples),
+        csvNum(r.deadUnitsInit), csvNum(r.saturatedUnitsInit), csvNum(r.trainSeconds)].join(','));
+    });
+  } else if (m.analysis !== 'plane' && m.curve) {
     const c = m.curve;
     const se = c.trainLossSE;
     lines.push(['alpha', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', ...(se ? ['train_loss_se'] : [])].join(','));

@@ -3,16 +3,51 @@
  * accuracy (bottom chart) vs α, markers at α = 0 / 1, barrier annotation and a summary table.
  */
 import type { ChartConfiguration, ChartEvent, Point, TooltipItem } from 'chart.js';
+import type { InterpolateResult } from '../src/protocol';
+import { plainText } from './canvasText';
 import { Chart, fixedWidth, markerFont, type MarkerOptions } from './charts';
 import { fmt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
 import { curveOrder, valueAt, type CurveData, type RunModel } from './model';
 import { withAlpha, type Theme } from './theme';
 import type { ViewContext } from './view';
-import { el } from './dom';
+import { el, rich, type Child } from './dom';
 
 interface XY extends Point { i: number }
 
 const AXIS_W = 54;
+
+/** What the view shows: which line of the model, and how its ends are named. */
+export interface InterpSpec {
+  /** Section heading (and its aria-label). */
+  heading: () => Child[];
+  ariaLabel: string;
+  curve(m: RunModel): CurveData | undefined;
+  result(m: RunModel): InterpolateResult | undefined;
+  /** The α range the x axis covers at least. */
+  range(m: RunModel): [number, number];
+  /** Marker labels at α = 0 and α = 1 (canvas rich text: `θ_T`). */
+  ends: [string, string];
+  /** Short names of the ends (summary table heads, prose), rich text. */
+  names: [string, string];
+  /** Shown until the first point arrives. */
+  placeholder: () => Child[];
+  /** Verdict sentence, corner note and barrier label; defaults: the θ₀ → θ_T wording. */
+  verdict?(ir: InterpolateResult): string;
+  note?(ir: InterpolateResult, significant: boolean): string | null;
+  barrierLabel?(ir: InterpolateResult): string;
+}
+
+/** The interpolation θ₀ → θ_T of the run (analysis 'interpolate'). */
+export const mainInterpSpec: InterpSpec = {
+  heading: () => ['Linear interpolation ', el('span', { class: 'll-formula' }, 'θ(α) = (1−α)·θ₀ + α·θ', el('sub', {}, 'T'))],
+  ariaLabel: 'Interpolation',
+  curve: (m) => m.curve,
+  result: (m) => m.result?.interpolate,
+  range: (m) => m.options?.alphaRange ?? [-0.5, 1.5],
+  ends: ['θ₀ init', 'θ_T trained'],
+  names: ['θ₀', 'θ_T'],
+  placeholder: () => ['The line θ₀ → θ', el('sub', {}, 'T'), ' is probed once training is done…'],
+};
 
 export class InterpView {
   readonly el: HTMLElement;
@@ -29,7 +64,7 @@ export class InterpView {
   private lastRev = -1;
   private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
+  constructor(private ctx: ViewContext, readonly spec: InterpSpec = mainInterpSpec) {
     this.logBox = el('vscode-checkbox', { label: 'log y', title: 'Logarithmic loss axis' }) as HTMLElement & { checked: boolean };
     this.logBox.checked = ctx.ui.logY;
     this.logBox.addEventListener('change', () => {
@@ -43,10 +78,10 @@ export class InterpView {
     this.accWrap = el('div', { class: 'll-chart ll-chart-acc' }, this.accCanvas);
     this.info = el('div', { class: 'll-point-info', 'aria-live': 'polite' }, 'Click a point for its values.');
     this.summary = el('div', { class: 'll-summary' });
-    this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'The line θ₀ → θ', el('sub', {}, 'T'), ' is probed once training is done…');
-    this.el = el('section', { class: 'll-view ll-interp', 'aria-label': 'Interpolation' },
+    this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, ...spec.placeholder());
+    this.el = el('section', { class: 'll-view ll-interp', 'aria-label': spec.ariaLabel },
       el('div', { class: 'll-view-head' },
-        el('h2', {}, 'Linear interpolation ', el('span', { class: 'll-formula' }, 'θ(α) = (1−α)·θ₀ + α·θ', el('sub', {}, 'T'))),
+        el('h2', {}, ...spec.heading()),
         el('div', { class: 'll-view-tools' }, this.logBox)),
       this.placeholder,
       this.lossWrap = el('div', { class: 'll-chart ll-chart-loss' }, this.lossCanvas),
@@ -202,10 +237,10 @@ export class InterpView {
     if (!force && m.rev === this.lastRev) return;
     this.lastRev = m.rev;
     const t = this.ctx.theme;
-    const c = m.curve;
+    const c = this.spec.curve(m);
     const log = this.ctx.ui.logY;
     const order = c ? curveOrder(c) : [];
-    const range = m.options?.alphaRange ?? [-0.5, 1.5];
+    const range = this.spec.range(m);
     const lo = Math.min(range[0], ...order.map((k) => c!.alpha[k] as number));
     const hi = Math.max(range[1], ...order.map((k) => c!.alpha[k] as number));
     const sel = this.ctx.ui.selectedAlpha;
@@ -267,17 +302,18 @@ export class InterpView {
   }
 
   private markers(m: RunModel, t: Theme, log: boolean): MarkerOptions {
-    const c = m.curve;
+    const c = this.spec.curve(m);
     const base: MarkerOptions = {
-      lines: [{ x: 0, label: 'θ₀ init' }, { x: 1, label: 'θ_T trained' }],
+      lines: [{ x: 0, label: this.spec.ends[0] }, { x: 1, label: this.spec.ends[1] }],
       color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
       font: markerFont(t), barrier: null, chord: null, note: null,
     };
-    const ir = m.result?.interpolate;
+    const ir = this.spec.result(m);
     if (!c || !ir) return base;
     const l0 = valueAt(c, c.trainLoss, 0), l1 = valueAt(c, c.trainLoss, 1);
     const significant = ir.barrier > 1e-6 * Math.max(1, Math.abs(l0 ?? 1));
-    if (ir.monotone) base.note = 'monotone on [0,1]: no barrier';
+    if (this.spec.note) base.note = this.spec.note(ir, significant);
+    else if (ir.monotone) base.note = 'monotone on [0,1]: no barrier';
     else if (!significant) base.note = 'not monotone on [0,1], but stays below the chord';
     if (significant && l0 !== null && l1 !== null) {
       const yHigh = valueAt(c, c.trainLoss, ir.barrierAlpha);
@@ -285,14 +321,14 @@ export class InterpView {
         let yLow = yHigh - ir.barrier;
         if (log && yLow <= 0) yLow = yHigh * 1e-3;
         if (!ir.monotone) base.chord = { x0: 0, y0: l0, x1: 1, y1: l1 };
-        if (!ir.monotone) base.barrier = { x: ir.barrierAlpha, yLow, yHigh, label: `barrier ${fmt(ir.barrier)} at α = ${fmt(ir.barrierAlpha)}` };
+        if (!ir.monotone) base.barrier = { x: ir.barrierAlpha, yLow, yHigh, label: this.spec.barrierLabel?.(ir) ?? `barrier ${fmt(ir.barrier)} at α = ${fmt(ir.barrierAlpha)}` };
       }
     }
     return base;
   }
 
   private renderInfo(m: RunModel): void {
-    const c = m.curve;
+    const c = this.spec.curve(m);
     const k = this.ctx.ui.selectedAlpha;
     if (!c || k === undefined || k >= c.total || c.alpha[k] === null) {
       this.info.textContent = c ? 'Click a point for its values.' : '';
@@ -309,19 +345,20 @@ export class InterpView {
   }
 
   private renderSummary(m: RunModel): void {
-    const c = m.curve;
-    const ir = m.result?.interpolate;
+    const c = this.spec.curve(m);
+    const ir = this.spec.result(m);
     this.summary.replaceChildren();
     if (!c || !ir) return;
     const at = [0, 0.5, 1];
     const hasAcc = c.trainAccuracy.some((v) => v !== null);
+    const [n0, n1] = this.spec.names;
     const head = el('tr', {}, el('th', { scope: 'col' }, ''),
-      ...at.map((a) => el('th', { scope: 'col' }, `α = ${a}`, a === 0 ? el('span', { class: 'll-muted' }, ' θ₀') : a === 1 ? el('span', { class: 'll-muted' }, ' θ', el('sub', {}, 'T')) : '')));
+      ...at.map((a) => el('th', { scope: 'col' }, `α = ${a}`, a === 0 ? el('span', { class: 'll-muted' }, ' ', ...rich(n0)) : a === 1 ? el('span', { class: 'll-muted' }, ' ', ...rich(n1)) : '')));
     const row = (name: string, s: (number | null)[], f: (v: number | null) => string) =>
       el('tr', {}, el('th', { scope: 'row' }, name), ...at.map((a) => el('td', {}, f(valueAt(c, s, a)))));
     const rows = [row('train loss', c.trainLoss, (v) => fmtSig(v, 4)), row('test loss', c.testLoss, (v) => fmtSig(v, 4))];
     if (hasAcc) rows.push(row('train acc', c.trainAccuracy, fmtPct), row('test acc', c.testAccuracy, fmtPct));
-    const verdict = ir.monotone
+    const verdict = this.spec.verdict ? this.spec.verdict(ir) : ir.monotone
       ? `Monotone on [0,1]: no barrier${ir.barrier > 0 ? ` (the curve is at most ${fmt(ir.barrier)} above the chord, at α = ${fmt(ir.barrierAlpha)})` : ''}.`
       : ir.barrier > 0
         ? `Not monotone on [0,1]: barrier of ${fmt(ir.barrier)} above the chord at α = ${fmt(ir.barrierAlpha)}.`
@@ -332,12 +369,14 @@ export class InterpView {
   }
 
   private aria(m: RunModel): void {
-    const c = m.curve;
+    const c = this.spec.curve(m);
     if (!c) return;
     const n = c.trainLoss.filter((v) => v !== null).length;
     const l0 = valueAt(c, c.trainLoss, 0), lh = valueAt(c, c.trainLoss, 0.5), l1 = valueAt(c, c.trainLoss, 1);
-    const ir = m.result?.interpolate;
-    let s = `Line chart of train and test loss along the straight line from θ₀ (α = 0) to the trained θT (α = 1), ${n} of ${c.total} points. ` +
+    const ir = this.spec.result(m);
+    const from = this.spec === mainInterpSpec ? 'θ₀' : plainText(this.spec.ends[0]);
+    const to = this.spec === mainInterpSpec ? 'the trained θT' : plainText(this.spec.ends[1]);
+    let s = `Line chart of train and test loss along the straight line from ${from} (α = 0) to ${to} (α = 1), ${n} of ${c.total} points. ` +
       `Train loss ${fmt(l0)} at α = 0, ${fmt(lh)} at α = 0.5, ${fmt(l1)} at α = 1.`;
     if (ir) s += ir.monotone ? ' Monotone on [0,1]: no barrier.' : ` Barrier ${fmt(ir.barrier)} at α = ${fmt(ir.barrierAlpha)}.`;
     this.lossCanvas.setAttribute('aria-label', s);

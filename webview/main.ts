@@ -12,8 +12,9 @@ import { el } from './dom';
 import { basename, fmtDuration, fmtInt } from './format';
 import { composePng, download, exportName, toCsv, toJson, type PngSection } from './exporter';
 import { InterpView } from './interpView';
-import { elapsedMs, emptyModel, isRunning, modelFromResult, pointsDone, reduce, type RunModel } from './model';
+import { elapsedMs, emptyModel, isRunning, modelFromResult, pointsDone, reduce, runsDone, type RunModel } from './model';
 import { PlaneView } from './planeView';
+import { SurveyView } from './surveyView';
 import { readTheme, themeKind, watchTheme, type Theme } from './theme';
 import { TrainView } from './trainView';
 import { defaultUi, type UiState, type ViewContext } from './view';
@@ -55,6 +56,7 @@ export class App implements ViewContext {
   theme: Theme;
   interp?: InterpView;
   plane?: PlaneView;
+  survey?: SurveyView;
   train: TrainView;
   private api?: VsCodeApi;
   private root: HTMLElement;
@@ -169,7 +171,7 @@ export class App implements ViewContext {
     const prev = this.model;
     const next = reduce(prev, msg);
     if (!next) return;
-    if (next !== prev) this.ui = { ...this.ui, selectedAlpha: undefined, selectedCell: undefined };
+    if (next !== prev) this.ui = { ...this.ui, selectedAlpha: undefined, selectedCell: undefined, selectedRun: undefined };
     this.model = next;
     this.scheduleRender();
     this.scheduleSave(msg.type === 'result' || msg.type === 'runEnded' || msg.type === 'error' || msg.type === 'runStarted');
@@ -185,7 +187,8 @@ export class App implements ViewContext {
   }
 
   private switchAnalysis(): void {
-    const other = this.currentAnalysis() === 'plane' ? 'interpolate' : 'plane';
+    const cur = this.currentAnalysis();
+    const other = cur === 'plane' || cur === 'survey' ? 'interpolate' : 'plane';
     this.post({ type: 'rerun', options: { analysis: other } });
   }
 
@@ -196,11 +199,13 @@ export class App implements ViewContext {
     if (format === 'png') {
       this.interp?.prepareExport();
       this.plane?.prepareExport();
+      this.survey?.prepareExport();
       this.train.prepareExport();
       const sections: PngSection[] = [];
       if (this.interp) sections.push({ title: 'Linear interpolation θ(α) = (1−α)·θ₀ + α·θT', canvases: this.interp.canvases() });
       if (this.plane) sections.push({ title: `Loss plane (${m.plane?.directions ?? 'goodfellow'} directions)`, canvases: this.plane.canvases() });
-      if (!this.train.el.hidden) sections.push({ title: 'Training loss', canvases: this.train.canvases() });
+      if (this.survey) sections.push(...this.survey.sections());
+      if (!this.train.el.hidden) sections.push({ title: this.train.title(m) === 'Training' ? 'Training loss' : `${this.train.title(m)}: loss`, canvases: this.train.canvases() });
       const title = [m.file ? basename(m.file) : '', m.definition, m.analysis].filter(Boolean).join(' · ') || 'Loss landscape';
       const verdict = this.root.querySelector('.ll-verdict')?.textContent ?? '';
       const subtitle = [this.statusEl.textContent ?? '', verdict].filter(Boolean).join(' · ');
@@ -221,6 +226,7 @@ export class App implements ViewContext {
     applyChartTheme(t);
     this.interp?.applyTheme();
     this.plane?.applyTheme();
+    this.survey?.applyTheme();
     this.train.applyTheme();
   }
 
@@ -246,21 +252,24 @@ export class App implements ViewContext {
     this.emptyEl.textContent = this.mode === 'report'
       ? 'This report holds no result.'
       : 'No run yet. Open a *.landscape.ts file and run “Loss Landscape: Probe” (or use the code lens above a landscape(…) definition).';
-    if (analysis === 'interpolate' && !this.interp) {
-      this.plane?.destroy(); this.plane = undefined;
-      this.interp = new InterpView(this);
-      this.mainEl.replaceChildren(this.interp.el);
-    } else if (analysis === 'plane' && !this.plane) {
-      this.interp?.destroy(); this.interp = undefined;
-      this.plane = new PlaneView(this);
-      this.mainEl.replaceChildren(this.plane.el);
-    } else if (!analysis && (this.plane || this.interp)) {
-      this.plane?.destroy(); this.interp?.destroy(); this.plane = this.interp = undefined;
+    // One view per analysis: (re)create it when the analysis changes.
+    const want = analysis === 'interpolate' || analysis === 'plane' || analysis === 'survey' ? analysis : undefined;
+    const have = this.interp ? 'interpolate' : this.plane ? 'plane' : this.survey ? 'survey' : undefined;
+    if (want !== have) {
+      this.interp?.destroy(); this.plane?.destroy(); this.survey?.destroy();
+      this.interp = this.plane = this.survey = undefined;
+      if (want === 'interpolate') this.interp = new InterpView(this);
+      else if (want === 'plane') this.plane = new PlaneView(this);
+      else if (want === 'survey') this.survey = new SurveyView(this);
+      const view = this.interp ?? this.plane ?? this.survey;
+      this.mainEl.replaceChildren(...(view ? [view.el] : []));
     }
-    this.mainEl.hidden = !analysis || !hasRun || (!m.curve && !m.plane && !isRunning(m));
+    this.mainEl.hidden = !analysis || !hasRun || (!m.curve && !m.plane && !m.survey && !isRunning(m));
     this.interp?.update(m);
     this.plane?.update(m);
-    const showTrain = hasRun && (m.epochs.length > 0 || !!m.train || m.status === 'training');
+    this.survey?.update(m);
+    // A survey streams no epochs (its training summary, the best run's, comes at the end).
+    const showTrain = hasRun && (m.epochs.length > 0 || !!m.train || (m.status === 'training' && analysis !== 'survey'));
     this.train.el.hidden = !showTrain;
     if (showTrain) this.train.update(m);
     this.renderNotes();
@@ -286,7 +295,11 @@ export class App implements ViewContext {
       t.append(el('span', { class: 'll-app-title' }, 'Loss Landscape'));
     }
     const analysis = this.currentAnalysis();
-    if (analysis) t.append(el('span', { class: 'll-badge' }, analysis === 'plane' ? `plane · ${m.plane?.directions ?? m.options?.directions ?? 'goodfellow'}` : 'interpolate'));
+    if (analysis) {
+      const rd = analysis === 'survey' ? runsDone(m) : undefined;
+      t.append(el('span', { class: 'll-badge' }, analysis === 'plane' ? `plane · ${m.plane?.directions ?? m.options?.directions ?? 'goodfellow'}`
+        : analysis === 'survey' ? `survey${rd ? ` · ${rd.total} runs` : ''}` : 'interpolate'));
+    }
     if (m.cached) t.append(el('span', { class: 'll-badge ll-badge-muted', title: 'Result reused from the cache' }, 'cached'));
 
     const running = isRunning(m);
@@ -307,8 +320,13 @@ export class App implements ViewContext {
     }
     const pts = pointsDone(m);
     if (pts && (m.status === 'probing' || m.status === 'done' || pts.done > 0)) parts.push(`${fmtInt(pts.done)}/${fmtInt(pts.total)} points`);
+    const runs = analysis === 'survey' ? runsDone(m) : undefined;
+    if (runs) parts.push(`${fmtInt(runs.done)}/${fmtInt(runs.total)} runs`);
     const phaseNow = m.status === 'training' ? 'train' : m.status === 'loading' ? 'load' : null;
-    if (m.progress && m.progress.phase === phaseNow && m.progress.total > 0) {
+    if (runs && m.progress?.phase === 'train' && running) {
+      // "run 8/20: default, seed 8", then "interpolating best (run 16) ↔ stuck (run 12)"
+      if (m.progress.message) parts.push(m.progress.message);
+    } else if (m.progress && m.progress.phase === phaseNow && m.progress.total > 0) {
       parts.push(`${m.progress.phase === 'train' ? 'training' : 'loading'} ${fmtInt(m.progress.done)}/${fmtInt(m.progress.total)}${m.progress.message ? ` (${m.progress.message})` : ''}`);
     }
     const text = parts.join(' · ');
@@ -330,9 +348,10 @@ export class App implements ViewContext {
     this.buttons.cancel.disabled = !running;
     this.buttons.rerun.disabled = !m.file && !m.runId;
     this.buttons.switch.disabled = running || (!m.file && !m.runId);
-    this.buttons.switch.textContent = analysis === 'plane' ? 'Interpolate' : 'Plane';
-    this.buttons.switch.title = analysis === 'plane' ? 'Re-run as a 1-D interpolation θ₀ → θ_T' : 'Re-run as a 2-D plane with the trajectory';
-    const hasData = !!(m.curve || m.plane || m.train || m.epochs.length);
+    this.buttons.switch.textContent = analysis === 'plane' || analysis === 'survey' ? 'Interpolate' : 'Plane';
+    this.buttons.switch.title = analysis === 'plane' ? 'Re-run as a 1-D interpolation θ₀ → θ_T'
+      : analysis === 'survey' ? 'Re-run as a 1-D interpolation θ₀ → θ_T of a single training' : 'Re-run as a 2-D plane with the trajectory';
+    const hasData = !!(m.curve || m.plane || m.train || m.epochs.length || m.survey?.runs.some((r) => r));
     this.buttons.png.disabled = !hasData;
     this.buttons.csv.disabled = !hasData;
     this.buttons.json.disabled = !m.result;

@@ -3,8 +3,8 @@
  * Plain JSON (it is what `setState` persists), no DOM.
  */
 import type {
-  AnalysisKind, BackendName, DefinitionInfo, DirectionsKind, ExampleCounts, HostToWebview, PlaneResult,
-  ProbeOptions, ProbeResult, TrainSummary, UserError,
+  AnalysisKind, BackendName, DefinitionInfo, ExampleCounts, HostToWebview, PlaneResult,
+  ProbeOptions, ProbeResult, SurveyRun, TrainSummary, UserError,
 } from '../src/protocol';
 
 export type RunStatus = 'idle' | 'loading' | 'training' | 'probing' | 'done' | 'error' | 'cancelled';
@@ -31,10 +31,27 @@ export interface PlaneData {
   total: number;
   trajectory: PlaneResult['trajectory'];
   randomWalk: PlaneResult['randomWalk'];
+  /** A second path with its label (survey: the best run's). */
+  otherPath?: PlaneResult['otherPath'];
   init: [number, number];
   final: [number, number];
-  explained?: number;
+  /** May be null in a result (NaN through JSON) when the plane does not define it. */
+  explained?: number | null;
   norms?: [number, number];
+}
+
+/** Survey: the trainings as they finish, then the comparison best ↔ stuck from the result. */
+export interface SurveyData {
+  /** Number of trainings announced (0 until known). */
+  total: number;
+  /** runs[index]; null = not finished yet. While streaming, `stuck` is not known (always false). */
+  runs: (SurveyRun | null)[];
+  /** The straight line θ_T(best) (α = 0) → θ_T(stuck) (α = 1), once the result is in. */
+  curve?: CurveData;
+  /** The plane through θ₀(stuck), θ_T(stuck), θ_T(best), once the result is in. */
+  plane?: PlaneData;
+  /** True once the runs come from the result (final `stuck` flags). */
+  final: boolean;
 }
 
 export interface EpochPoint { epoch: number; loss: number; steps: number }
@@ -60,6 +77,7 @@ export interface RunModel {
   examples?: ExampleCounts;
   curve?: CurveData;
   plane?: PlaneData;
+  survey?: SurveyData;
   result?: ProbeResult;
   error?: UserError;
   untrusted?: string;
@@ -103,7 +121,7 @@ function planeFromResult(p: PlaneResult): PlaneData {
   return {
     directions: p.directions, a: p.a, b: p.b, loss: p.loss.map((row) => row.slice()), testLoss: p.testLoss,
     done: p.a.length * p.b.length, total: p.a.length * p.b.length,
-    trajectory: p.trajectory, randomWalk: p.randomWalk, init: p.init, final: p.final,
+    trajectory: p.trajectory, randomWalk: p.randomWalk ?? { a: [], b: [] }, otherPath: p.otherPath, init: p.init, final: p.final,
     explained: p.explained, norms: p.norms,
   };
 }
@@ -127,6 +145,14 @@ export function applyResult(m: RunModel, r: ProbeResult): void {
   m.train = r.train;
   if (r.interpolate) m.curve = curveFromResult(r.interpolate);
   if (r.plane) m.plane = planeFromResult(r.plane);
+  if (r.survey) {
+    const sv = r.survey;
+    m.survey = {
+      total: sv.runs.length, runs: sv.runs.slice(), final: true,
+      curve: sv.bestToStuck ? curveFromResult(sv.bestToStuck) : undefined,
+      plane: sv.stuckPlane ? planeFromResult(sv.stuckPlane) : undefined,
+    };
+  }
   if (m.status !== 'error' && m.status !== 'cancelled') m.status = 'done';
 }
 
@@ -228,6 +254,18 @@ export function reduce(m: RunModel, msg: HostToWebview, now = Date.now()): RunMo
       if (m.status === 'loading' || m.status === 'training') m.status = 'probing';
       break;
     }
+    case 'surveyRun': {
+      // Runs after the result (which holds them all, with their final flags) change nothing.
+      if (!Number.isInteger(msg.index) || msg.index < 0 || !msg.run || m.survey?.final) return null;
+      const total = Math.max(msg.total || 0, msg.index + 1);
+      const sv = m.survey ?? (m.survey = { total, runs: [], final: false });
+      sv.total = Math.max(sv.total, total);
+      while (sv.runs.length < sv.total) sv.runs.push(null);
+      sv.runs[msg.index] = msg.run;
+      if (!m.analysis) m.analysis = 'survey';
+      if (m.status === 'loading') m.status = 'training';
+      break;
+    }
     case 'result':
       applyResult(m, msg.result);
       break;
@@ -272,6 +310,7 @@ export function elapsedMs(m: RunModel, now = Date.now()): number | undefined {
 
 /** Points evaluated so far / expected, for the current analysis. */
 export function pointsDone(m: RunModel): { done: number; total: number } | undefined {
+  if (m.analysis === 'survey') return undefined;
   if (m.analysis === 'plane' || (!m.analysis && m.plane)) {
     if (m.plane) return { done: m.plane.done, total: m.plane.total };
     const g = m.options?.grid;
@@ -280,6 +319,35 @@ export function pointsDone(m: RunModel): { done: number; total: number } | undef
   if (m.curve) return { done: m.curve.trainLoss.filter((v) => v !== null).length, total: m.curve.total };
   const p = m.options?.points;
   return p ? { done: 0, total: p } : undefined;
+}
+
+/** Survey: trainings finished / announced (the total comes from the first `surveyRun` or the train progress). */
+export function runsDone(m: RunModel): { done: number; total: number } | undefined {
+  const sv = m.survey;
+  const progressTotal = m.analysis === 'survey' && m.progress?.phase === 'train' ? m.progress.total : 0;
+  const total = Math.max(sv?.total ?? 0, progressTotal);
+  if (!total) return undefined;
+  return { done: sv ? sv.runs.filter((r) => r !== null).length : 0, total };
+}
+
+/**
+ * Stuck flags of the runs: the result's when final; while streaming, provisional ones relative to
+ * the best run so far (final loss > best + tolerance, the engine's default tolerance unless given).
+ */
+export function stuckFlags(m: RunModel): { stuck: (boolean | null)[]; threshold: number | null; provisional: boolean } {
+  const sv = m.survey;
+  if (!sv) return { stuck: [], threshold: null, provisional: false };
+  if (sv.final && m.result?.survey) {
+    const r = m.result.survey;
+    const best = r.runs[r.best]?.finalLoss;
+    return { stuck: sv.runs.map((x) => (x ? x.stuck : null)), threshold: best !== undefined ? best + r.tolerance : null, provisional: false };
+  }
+  const losses = sv.runs.filter((x): x is SurveyRun => !!x && Number.isFinite(x.finalLoss)).map((x) => x.finalLoss);
+  if (!losses.length) return { stuck: sv.runs.map((x) => (x ? !Number.isFinite(x.finalLoss) : null)), threshold: null, provisional: true };
+  const best = Math.min(...losses);
+  const tol = m.options?.tolerance ?? 0.01 + 0.1 * Math.abs(best);
+  const threshold = best + tol;
+  return { stuck: sv.runs.map((x) => (x ? !Number.isFinite(x.finalLoss) || x.finalLoss > threshold : null)), threshold, provisional: true };
 }
 
 /** The curve's present points sorted by α (indices into the curve arrays). */

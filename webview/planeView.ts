@@ -6,7 +6,7 @@
 import { contours as d3contours } from 'd3-contour';
 import { drawRich, measureRich, plainText } from './canvasText';
 import { colorScale, viridis, viridisCss, type ColorScale } from './colormap';
-import { el } from './dom';
+import { el, type Child } from './dom';
 import { fmt, fmtInt, fmtTick, logTicks, niceTicks } from './format';
 import type { PlaneData, RunModel } from './model';
 import { withAlpha } from './theme';
@@ -28,7 +28,37 @@ export interface PlaneGeom {
   legendTop: number;
 }
 
-interface LegendItem { kind: 'traj' | 'walk' | 'init' | 'final' | 'contour'; label: string }
+interface LegendItem { kind: 'traj' | 'walk' | 'other' | 'init' | 'final' | 'extra' | 'contour'; label: string }
+
+/** What the view shows: which plane of the model, and how its points and paths are named. */
+export interface PlaneSpec {
+  heading: () => Child[];
+  ariaLabel: string;
+  plane(m: RunModel): PlaneData | undefined;
+  /** Labels (canvas rich text) of the θ₀ and θ_T markers and of the trajectory. */
+  initLabel: string;
+  finalLabel: string;
+  trajLabel(m: RunModel | undefined): string;
+  pathsTitle: string;
+  /** More labelled points (drawn as stars in the other path's colour), e.g. the survey's θ_T best at (0, 1). */
+  extra?(p: PlaneData): { a: number; b: number; label: string }[];
+  /** Replaces the first part of the line under the plot (directions and norms). */
+  meta?(p: PlaneData): string;
+  /** Text while there is no plane yet. */
+  waiting(m: RunModel | undefined): string;
+}
+
+/** The plane of the run (analysis 'plane'). */
+export const mainPlaneSpec: PlaneSpec = {
+  heading: () => ['Loss plane ', el('span', { class: 'll-formula' }, 'J(θ + a·u + b·v)')],
+  ariaLabel: 'Loss plane',
+  plane: (m) => m.plane,
+  initLabel: 'θ₀ init',
+  finalLabel: 'θ_T final',
+  trajLabel: () => 'SGD trajectory',
+  pathsTitle: 'SGD trajectory and random-walk control',
+  waiting: (m) => (m?.status === 'training' || m?.status === 'loading' ? 'The plane is probed once training is done…' : 'No plane yet.'),
+};
 
 function edges(v: number[]): number[] {
   const n = v.length;
@@ -60,6 +90,7 @@ export function directionLabels(kind: PlaneData['directions']): { a: string; b: 
   switch (kind) {
     case 'goodfellow': return { a: 'a  (along u = θ_T − θ₀)', b: 'b  (along v ⟂ u)', u: 'u = θ_T − θ₀' };
     case 'pca': return { a: 'a  (along u = PC 1 of the trajectory)', b: 'b  (along v = PC 2)', u: 'u = PC 1' };
+    case 'survey': return { a: 'a  (toward θ_T stuck)', b: 'b  (toward θ_T best)', u: 'u = θ_T stuck − θ₀ stuck' };
     default: return { a: 'a  (along random direction u)', b: 'b  (along random direction v)', u: 'u random' };
   }
 }
@@ -81,7 +112,7 @@ export class PlaneView {
   geom?: PlaneGeom;
   private frame = 0;
 
-  constructor(private ctx: ViewContext) {
+  constructor(private ctx: ViewContext, readonly spec: PlaneSpec = mainPlaneSpec) {
     this.canvas = el('canvas', { class: 'll-plane-canvas', role: 'img', tabindex: '0', 'aria-label': 'Loss plane heatmap (no data yet)' });
     this.tip = el('div', { class: 'll-tip', 'aria-hidden': 'true' });
     this.tip.hidden = true;
@@ -97,11 +128,11 @@ export class PlaneView {
     this.boxes = {
       planeLog: box('planeLog', 'log colour', 'Logarithmic colour scale'),
       contours: box('contours', 'contours', 'Isolines at the colour-bar ticks'),
-      paths: box('paths', 'paths', 'SGD trajectory and random-walk control'),
+      paths: box('paths', 'paths', spec.pathsTitle),
     };
-    this.el = el('section', { class: 'll-view ll-plane', 'aria-label': 'Loss plane' },
+    this.el = el('section', { class: 'll-view ll-plane', 'aria-label': spec.ariaLabel },
       el('div', { class: 'll-view-head' },
-        el('h2', {}, 'Loss plane ', el('span', { class: 'll-formula' }, 'J(θ + a·u + b·v)')),
+        el('h2', {}, ...spec.heading()),
         el('div', { class: 'll-view-tools' }, this.boxes.planeLog, this.boxes.contours, this.boxes.paths)),
       this.wrap, this.info, this.meta);
 
@@ -120,6 +151,9 @@ export class PlaneView {
   }
 
   canvases(): HTMLCanvasElement[] { return [this.canvas]; }
+
+  /** The plane shown (per the spec), if any. */
+  data(): PlaneData | undefined { return this.model ? this.spec.plane(this.model) : undefined; }
 
   /** Drop the hover highlight before the canvas is copied into an export (the pinned cell stays). */
   prepareExport(): void {
@@ -194,10 +228,12 @@ export class PlaneView {
   private legendItems(p: PlaneData): LegendItem[] {
     const items: LegendItem[] = [];
     if (this.ctx.ui.paths) {
-      if (p.trajectory?.a?.length) items.push({ kind: 'traj', label: 'SGD trajectory' });
+      if (p.trajectory?.a?.length) items.push({ kind: 'traj', label: this.spec.trajLabel(this.model) });
+      if (p.otherPath?.a?.length) items.push({ kind: 'other', label: p.otherPath.label || 'other path' });
       if (p.randomWalk?.a?.length) items.push({ kind: 'walk', label: 'random walk (control)' });
     }
-    items.push({ kind: 'init', label: 'θ₀ init' }, { kind: 'final', label: 'θ_T final' });
+    items.push({ kind: 'init', label: this.spec.initLabel }, { kind: 'final', label: this.spec.finalLabel });
+    for (const x of this.spec.extra?.(p) ?? []) items.push({ kind: 'extra', label: x.label });
     if (this.ctx.ui.contours && this.contourCache?.lines.length) items.push({ kind: 'contour', label: 'isolines at colour-bar ticks' });
     return items;
   }
@@ -206,7 +242,7 @@ export class PlaneView {
 
   draw(): void {
     const m = this.model;
-    const p = m?.plane;
+    const p = this.data();
     const t = this.ctx.theme;
     const c2 = this.canvas.getContext('2d');
     if (!c2) return;
@@ -221,7 +257,7 @@ export class PlaneView {
       c2.font = `${t.fontSize}px ${t.fontFamily}`;
       c2.textAlign = 'center';
       c2.textBaseline = 'middle';
-      c2.fillText(m?.status === 'training' || m?.status === 'loading' ? 'The plane is probed once training is done…' : 'No plane yet.', width / 2, h / 2);
+      c2.fillText(this.spec.waiting(m), width / 2, h / 2);
       this.geom = undefined;
       return;
     }
@@ -397,7 +433,8 @@ export class PlaneView {
 
   private trajStyle() {
     const t = this.ctx.theme;
-    return { color: t.red, halo: 'rgba(0, 0, 0, 0.55)', walk: '#ffffff', lw: 2 * t.lw };
+    // other: the survey's best run, light green (its counterpart in the histogram / table is "not stuck").
+    return { color: t.red, halo: 'rgba(0, 0, 0, 0.55)', walk: '#ffffff', other: '#7cf29a', lw: 2 * t.lw };
   }
 
   private drawPaths(c2: CanvasRenderingContext2D, p: PlaneData, g: PlaneGeom): void {
@@ -417,6 +454,15 @@ export class PlaneView {
       c2.strokeStyle = st.walk; c2.lineWidth = st.lw * 0.8; c2.stroke();
       c2.setLineDash([]);
     }
+    const op = p.otherPath;
+    if (op?.a?.length) {
+      this.polyline(c2, g, op.a, op.b);
+      c2.strokeStyle = st.halo; c2.lineWidth = st.lw + 2; c2.stroke();
+      c2.strokeStyle = st.other; c2.lineWidth = st.lw; c2.stroke();
+      const n = op.a.length;
+      const every = Math.max(1, Math.ceil(n / 40));
+      for (let k = 0; k < n; k += every) this.otherDot(c2, g.xOf(op.a[k]), g.yOf(op.b[k]));
+    }
     const tr = p.trajectory;
     if (tr?.a?.length) {
       this.polyline(c2, g, tr.a, tr.b);
@@ -435,6 +481,16 @@ export class PlaneView {
     c2.restore();
   }
 
+  /** A point of the other path: a small square (the trajectory's are dots). */
+  private otherDot(c2: CanvasRenderingContext2D, x: number, y: number): void {
+    const st = this.trajStyle();
+    const h = 2.2 * (this.ctx.theme.hc ? 1.3 : 1);
+    c2.beginPath();
+    c2.rect(x - h, y - h, 2 * h, 2 * h);
+    c2.fillStyle = st.other; c2.fill();
+    c2.lineWidth = 1; c2.strokeStyle = st.halo; c2.stroke();
+  }
+
   private drawInitMarker(c2: CanvasRenderingContext2D, x: number, y: number, r: number): void {
     c2.beginPath();
     c2.arc(x, y, r, 0, Math.PI * 2);
@@ -442,7 +498,7 @@ export class PlaneView {
     c2.lineWidth = 2; c2.strokeStyle = '#000000'; c2.stroke();
   }
 
-  private drawFinalMarker(c2: CanvasRenderingContext2D, x: number, y: number, r: number): void {
+  private drawFinalMarker(c2: CanvasRenderingContext2D, x: number, y: number, r: number, fill = '#ffffff'): void {
     c2.beginPath();
     for (let k = 0; k < 10; k++) {
       const ang = -Math.PI / 2 + (k * Math.PI) / 5;
@@ -451,7 +507,7 @@ export class PlaneView {
       if (k === 0) c2.moveTo(px, py); else c2.lineTo(px, py);
     }
     c2.closePath();
-    c2.fillStyle = '#ffffff'; c2.fill();
+    c2.fillStyle = fill; c2.fill();
     c2.lineWidth = 1.5; c2.strokeStyle = '#000000'; c2.stroke();
   }
 
@@ -478,8 +534,18 @@ export class PlaneView {
     const n = tr?.b?.length ?? 0;
     const initBelow = n > 1 ? dirAt(0, Math.min(n - 1, 3)) < 0 : false;
     const finalBelow = n > 1 ? dirAt(n - 1, Math.max(0, n - 4)) < 0 : true;
-    label('θ₀ init', ix, iy, initBelow || iy < g.plot.y + fs * 2.5);
-    label('θ_T final', fx, fy, finalBelow || fy < g.plot.y + fs * 2.5);
+    label(this.spec.initLabel, ix, iy, initBelow || iy < g.plot.y + fs * 2.5);
+    label(this.spec.finalLabel, fx, fy, finalBelow || fy < g.plot.y + fs * 2.5);
+    const op = p.otherPath;
+    for (const x of this.spec.extra?.(p) ?? []) {
+      const ex = g.xOf(x.a), ey = g.yOf(x.b);
+      this.drawFinalMarker(c2, ex, ey, r, this.trajStyle().other);
+      c2.fillStyle = '#ffffff';
+      const m = op?.b?.length ?? 0;
+      // Like θ_T's label: on the side the path does not come from.
+      const below = m > 1 ? Math.sign(g.yOf(op!.b[Math.max(0, m - 4)]) - g.yOf(op!.b[m - 1])) < 0 : false;
+      label(x.label, ex, ey, below || ey < g.plot.y + fs * 2.5);
+    }
     c2.restore();
   }
 
@@ -604,6 +670,13 @@ export class PlaneView {
         break;
       case 'init': this.drawInitMarker(c2, x + sw / 2, y, 5); break;
       case 'final': this.drawFinalMarker(c2, x + sw / 2, y, 5); break;
+      case 'extra': this.drawFinalMarker(c2, x + sw / 2, y, 5, st.other); break;
+      case 'other':
+        c2.beginPath(); c2.moveTo(x + 1, y); c2.lineTo(x + sw - 1, y);
+        c2.strokeStyle = st.halo; c2.lineWidth = st.lw + 2; c2.stroke();
+        c2.strokeStyle = st.other; c2.lineWidth = st.lw; c2.stroke();
+        this.otherDot(c2, x + sw / 2, y);
+        break;
       case 'contour':
         c2.fillStyle = viridisCss(0.35);
         c2.fillRect(x, y - 6, sw, 12);
@@ -622,7 +695,7 @@ export class PlaneView {
   // ---- interaction ------------------------------------------------------------------------
 
   private cellAt(e: MouseEvent): [number, number] | undefined {
-    const g = this.geom, p = this.model?.plane;
+    const g = this.geom, p = this.data();
     if (!g || !p) return undefined;
     const r = this.canvas.getBoundingClientRect();
     const x = e.clientX - r.left, y = e.clientY - r.top;
@@ -647,7 +720,7 @@ export class PlaneView {
   }
 
   private onMove(e: MouseEvent): void {
-    const p = this.model?.plane;
+    const p = this.data();
     const c = this.cellAt(e);
     const same = c && this.hover && c[0] === this.hover[0] && c[1] === this.hover[1];
     if (!p || !c) {
@@ -665,7 +738,7 @@ export class PlaneView {
   }
 
   private onKey(e: KeyboardEvent): void {
-    const p = this.model?.plane;
+    const p = this.data();
     if (!p) return;
     const cur = this.ctx.ui.selectedCell ?? [Math.floor(p.b.length / 2), Math.floor(p.a.length / 2)];
     let [i, j] = cur;
@@ -688,7 +761,7 @@ export class PlaneView {
   }
 
   private renderInfo(): void {
-    const p = this.model?.plane;
+    const p = this.data();
     if (!p) { this.info.textContent = ''; return; }
     const c = this.hover ?? this.ctx.ui.selectedCell;
     if (c && c[0] < p.b.length && c[1] < p.a.length) this.info.textContent = this.cellText(p, c[0], c[1]);
@@ -696,12 +769,13 @@ export class PlaneView {
   }
 
   private renderMeta(): void {
-    const p = this.model?.plane;
+    const p = this.data();
     if (!p) { this.meta.textContent = ''; return; }
     const parts: string[] = [];
-    if (p.norms) parts.push(`${p.directions} directions, ‖u‖ = ${fmt(p.norms[0])}, ‖v‖ = ${fmt(p.norms[1])}`);
+    if (this.spec.meta) parts.push(this.spec.meta(p));
+    else if (p.norms) parts.push(`${p.directions} directions, ‖u‖ = ${fmt(p.norms[0])}, ‖v‖ = ${fmt(p.norms[1])}`);
     else parts.push(`${p.directions} directions`);
-    if (p.explained !== undefined) parts.push(`the plane holds ${Math.round(p.explained * 100)}% of the trajectory's displacement`);
+    if (typeof p.explained === 'number' && Number.isFinite(p.explained)) parts.push(`the plane holds ${Math.round(p.explained * 100)}% of the trajectory's displacement`);
     parts.push(`grid ${p.a.length}×${p.b.length} = ${fmtInt(p.a.length * p.b.length)} points`);
     if (this.scale) parts.push(`loss ${fmt(this.scale.lo)} … ${fmt(this.scale.hi)}`);
     this.meta.textContent = parts.join(' · ');
@@ -719,14 +793,21 @@ export class PlaneView {
     let s = `Heatmap of the train loss on the plane spanned by ${plainText(lab.u)} (a, horizontal) and v (b, vertical), ` +
       `${p.a.length} by ${p.b.length} grid, ${n} of ${p.a.length * p.b.length} cells evaluated, ${this.scale?.log ? 'logarithmic' : 'linear'} colour scale.`;
     if (n) s += ` Lowest loss ${fmt(min)} at a = ${fmt(p.a[mi[1]])}, b = ${fmt(p.b[mi[0]])}; highest ${fmt(max)} at a = ${fmt(p.a[ma[1]])}, b = ${fmt(p.b[ma[0]])}.`;
-    s += ` θ0 (init) at (${fmt(p.init[0])}, ${fmt(p.init[1])}), θT (final) at (${fmt(p.final[0])}, ${fmt(p.final[1])}).`;
-    if (p.trajectory?.a?.length) s += ` The SGD trajectory (${p.trajectory.a.length} points) and a random-walk control are drawn as lines.`;
+    const sp = this.spec;
+    if (sp === mainPlaneSpec) s += ` θ0 (init) at (${fmt(p.init[0])}, ${fmt(p.init[1])}), θT (final) at (${fmt(p.final[0])}, ${fmt(p.final[1])}).`;
+    else s += ` ${plainText(sp.initLabel)} at (${fmt(p.init[0])}, ${fmt(p.init[1])}), ${plainText(sp.finalLabel)} at (${fmt(p.final[0])}, ${fmt(p.final[1])}).`;
+    for (const x of sp.extra?.(p) ?? []) s += ` ${plainText(x.label)} at (${fmt(x.a)}, ${fmt(x.b)}).`;
+    const lines: string[] = [];
+    if (p.trajectory?.a?.length) lines.push(`the ${plainText(sp.trajLabel(this.model))} (${p.trajectory.a.length} points)`);
+    if (p.otherPath?.a?.length) lines.push(`the ${p.otherPath.label} (${p.otherPath.a.length} points)`);
+    if (p.randomWalk?.a?.length) lines.push('a random-walk control');
+    if (lines.length) s += ` ${lines.join(' and ').replace(/^t/, 'T')} ${lines.length > 1 ? 'are' : 'is'} drawn as ${lines.length > 1 ? 'lines' : 'a line'}.`;
     return s;
   }
 
   /** Expected colour of a cell (for tests): [r, g, b]. */
   cellColor(i: number, j: number): [number, number, number] | null {
-    const v = this.model?.plane?.loss[i]?.[j];
+    const v = this.data()?.loss[i]?.[j];
     if (v === null || v === undefined || !this.scale) return null;
     return viridis(this.scale.t(v));
   }

@@ -12,14 +12,16 @@ export class TrainView {
   private canvas: HTMLCanvasElement;
   private chart: Chart<'line', Point[]>;
   private meta: HTMLElement;
+  private heading: HTMLElement;
   private lastRev = -1;
   private model?: RunModel;
 
   constructor(private ctx: ViewContext) {
     this.canvas = el('canvas', { role: 'img', 'aria-label': 'Training loss (no data yet)' });
     this.meta = el('div', { class: 'll-train-meta ll-muted' });
+    this.heading = el('h2', {}, 'Training');
     this.el = el('section', { class: 'll-view ll-train', 'aria-label': 'Training' },
-      el('div', { class: 'll-view-head' }, el('h2', {}, 'Training'), this.meta),
+      el('div', { class: 'll-view-head' }, this.heading, this.meta),
       el('div', { class: 'll-chart ll-chart-train' }, this.canvas));
     this.chart = new Chart(this.canvas, this.config());
   }
@@ -76,6 +78,7 @@ export class TrainView {
     this.lastRev = m.rev;
     const t = this.ctx.theme;
     const tr = m.train;
+    this.heading.textContent = this.title(m);
     let perStep: Point[] = [];
     let perEpoch: Point[] = [];
     if (tr) {
@@ -115,6 +118,14 @@ export class TrainView {
     this.canvas.setAttribute('aria-label', perEpoch.length
       ? `Training loss per epoch: ${fmt(first)} after epoch 1, ${fmt(last)} after epoch ${perEpoch.length}.`
       : 'Training loss (no data yet)');
+  }
+
+  /** Section title: a survey's training summary is its best run's. */
+  title(m: RunModel): string {
+    const sv = m.result?.survey;
+    const best = sv?.runs[sv.best];
+    if (m.analysis === 'survey' && best) return `Training of the best run (seed ${best.seed}, ${best.init})`;
+    return 'Training';
   }
 
   applyTheme(): void {

@@ -10,6 +10,10 @@ export interface UiState {
   selectedAlpha?: number;
   /** Pinned cell [i (row, b), j (column, a)] in the plane view. */
   selectedCell?: [number, number];
+  /** Survey: index of the selected run (table row / strip cell). */
+  selectedRun?: number;
+  /** Survey: sort of the runs table (column key, 1 ascending / -1 descending). */
+  surveySort?: { key: string; dir: 1 | -1 };
 }
 
 export function defaultUi(): UiState {
