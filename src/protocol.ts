@@ -112,7 +112,7 @@ export interface PlaneResult {
   init: [number, number];
   final: [number, number];
   /** Fraction of the trajectory's displacement the plane explains (0..1). */
-  explained: number;
+  explained: number | null;
   /** ‖u‖ and ‖v‖ in parameter space. */
   norms: [number, number];
 }

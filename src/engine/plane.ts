@@ -105,7 +105,7 @@ export async function planeProbe(input: PlaneInput): Promise<PlaneResult & { fas
     directions: basis.kind, a, b, loss,
     trajectory: input.trajectory, randomWalk: input.randomWalk,
     init, final: [input.trajectory.a[last], input.trajectory.b[last]],
-    explained: basis.explained ?? NaN, norms: [norm(basis.u), norm(basis.v)],
+    explained: basis.explained ?? null, norms: [norm(basis.u), norm(basis.v)],
     fast: ev.fast, fastReason: ev.fastReason,
   };
 }
