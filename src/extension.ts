@@ -1,0 +1,47 @@
+/**
+ * Loss Landscape — VS Code extension entry. Wiring only: every piece lives in src/host/.
+ * Data flows runner (child process) → extension host → webview panel.
+ */
+import * as vscode from 'vscode';
+import { ResultCache } from './host/cache';
+import { registerCodeLens } from './host/codelens';
+import { registerCommands } from './host/commands';
+import { RunDiagnostics } from './host/diagnostics';
+import { createLog } from './host/log';
+import { PanelRegistry } from './host/panel';
+import { Prober } from './host/probe';
+import { RunManager } from './host/runs';
+import { onTrusted } from './host/trust';
+
+let runs: RunManager | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = createLog(context);
+  log.info(`activate: Loss Landscape ${context.extension.packageJSON.version}, VS Code ${vscode.version}, node ${process.version}, trusted=${vscode.workspace.isTrusted}`);
+
+  // LOSS_LANDSCAPE_RUNNER: an alternative runner script (tests).
+  const runnerPath = process.env.LOSS_LANDSCAPE_RUNNER || context.asAbsolutePath('dist/runner.js');
+  runs = new RunManager(runnerPath, log);
+  const diagnostics = new RunDiagnostics();
+  const cache = new ResultCache(context, log);
+  let prober: Prober | undefined;
+  const panels = new PanelRegistry(context, (panel, m) => prober?.handleWebview(panel, m), log);
+  prober = new Prober(context, log, panels, runs, cache, diagnostics);
+  const p = prober;
+
+  context.subscriptions.push(
+    runs,
+    diagnostics,
+    panels,
+    p,
+    panels.registerSerializer((panel) => void p.restore(panel)),
+    vscode.workspace.onDidSaveTextDocument((doc) => p.onSaved(doc)),
+    onTrusted(() => p.onTrusted()),
+  );
+  registerCodeLens(context);
+  registerCommands(context, p, log);
+}
+
+export function deactivate(): void {
+  runs?.cancelAll();
+}
