@@ -5,9 +5,10 @@
 //   dist/webview.js    the panel (iife, browser) + dist/webview.css
 // Also copies the tfjs-backend-wasm binaries next to the node bundles.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync, cpSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
@@ -35,11 +36,27 @@ const entries = [
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
 for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(root, 'dist', f));
 
+// Declarations of the `loss-landscape` API for IntelliSense in *.landscape.ts files (served by
+// the TypeScript server plugin in ts-plugin/).
+function apiDeclarations() {
+  const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.api.json')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('API declarations failed');
+}
+
+// The TypeScript server plugin must be a real folder under node_modules (VS Code loads it by
+// name from the extension's node_modules, and vsce does not follow symlinks): copy it there.
+const pluginDir = join(root, 'node_modules', 'loss-landscape-ts-plugin');
+rmSync(pluginDir, { recursive: true, force: true });
+cpSync(join(root, 'ts-plugin'), pluginDir, { recursive: true });
+
 const t0 = Date.now();
 if (watch) {
+  apiDeclarations();
   for (const e of entries) await (await esbuild.context({ ...e, absWorkingDir: root })).watch();
   console.log('[build] watching', entries.map((e) => e.outfile).join(', '));
 } else {
   await Promise.all(entries.map((e) => esbuild.build({ ...e, absWorkingDir: root })));
+  apiDeclarations();
   console.log(`[build] ${entries.map((e) => e.outfile).join(', ')} in ${Date.now() - t0} ms`);
 }

@@ -52,6 +52,12 @@ export class LandscapeCodeLensProvider implements vscode.CodeLensProvider {
           command: 'lossLandscape.plane',
           arguments: [document.uri, def.name],
         }),
+        new vscode.CodeLens(range, {
+          title: 'more…',
+          tooltip: `Survey, curvature, connect, compare, other planes of ${def.name}`,
+          command: 'lossLandscape.probe',
+          arguments: [document.uri, def.name],
+        }),
       );
     }
     return lenses;

@@ -295,6 +295,9 @@ test('saving an edit re-runs (and clears the diagnostic)', { timeout: 240_000 },
       await sleep(250);
     }
     assert.deepEqual(rows, [], 'diagnostic cleared');
+    // IntelliSense: the TypeScript server plugin resolves 'loss-landscape' and '@tensorflow/tfjs'
+    const unresolved = (await problems()).filter((r) => /Cannot find module/.test(r));
+    assert.deepEqual(unresolved, [], 'loss-landscape and @tensorflow/tfjs resolve in the editor');
     await shot(page, 'main-11-rerun-after-save');
     await page.keyboard.press('Control+Shift+M'); // close Problems again
   } catch (e) { await fail('rerun')(e); }
