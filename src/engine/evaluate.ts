@@ -29,36 +29,48 @@ function batches(set: EvalSet, batchSize: number): Batch[] {
   return out;
 }
 
-/** Accumulates per-batch losses into mean, standard error and accuracy. */
+/**
+ * Accumulates per-batch [Σ loss, Σ loss², Σ correct] on the backend and reads them back once
+ * per point (one synchronisation instead of three per batch: per-point overhead matters for
+ * small models).
+ */
 class Accumulator {
-  private sum = 0; private sumSq = 0; private n = 0; private acc = 0; private hasPer = true; private hasAcc = true;
-  add(spec: LossSpec, yTrue: tf.Tensor, yPred: tf.Tensor, n: number): void {
-    if (spec.perExample) {
-      const [s, sq] = tf.tidy(() => {
-        const l = spec.perExample!(yTrue, yPred);
-        return [tf.sum(l), tf.sum(tf.square(l))];
-      });
-      this.sum += s.dataSync()[0]; this.sumSq += sq.dataSync()[0];
-      tf.dispose([s, sq]);
-    } else {
-      const m = tf.tidy(() => spec.mean(yTrue, yPred));
-      this.sum += m.dataSync()[0] * n; this.hasPer = false;
-      m.dispose();
-    }
-    if (spec.accuracy) {
-      const a = tf.tidy(() => tf.sum(spec.accuracy!(yTrue, yPred)));
-      this.acc += a.dataSync()[0];
-      a.dispose();
-    } else this.hasAcc = false;
+  private total: tf.Tensor | undefined;
+  private n = 0;
+  private readonly hasPer: boolean;
+  private readonly hasAcc: boolean;
+  constructor(private spec: LossSpec, withAccuracy = true) {
+    this.hasPer = !!spec.perExample;
+    this.hasAcc = withAccuracy && !!spec.accuracy;
+  }
+  add(yTrue: tf.Tensor, yPred: tf.Tensor, n: number): void {
+    const part = tf.tidy(() => {
+      const spec = this.spec;
+      let s: tf.Tensor, sq: tf.Tensor;
+      if (spec.perExample) {
+        const l = spec.perExample(yTrue, yPred);
+        s = tf.sum(l); sq = tf.sum(tf.square(l));
+      } else {
+        s = tf.mul(spec.mean(yTrue, yPred), n); sq = tf.scalar(0);
+      }
+      const a = this.hasAcc ? tf.sum(spec.accuracy!(yTrue, yPred)) : tf.scalar(0);
+      const v = tf.stack([s, sq, a]);
+      return this.total ? tf.add(this.total, v) : v;
+    });
+    this.total?.dispose();
+    this.total = part;
     this.n += n;
   }
   result(): Metrics {
-    const mean = this.sum / this.n;
-    const variance = Math.max(0, this.sumSq / this.n - mean * mean) * (this.n / Math.max(1, this.n - 1));
+    const [sum, sumSq, acc] = this.total ? Array.from(this.total.dataSync()) : [NaN, NaN, NaN];
+    this.total?.dispose();
+    this.total = undefined;
+    const mean = sum / this.n;
+    const variance = Math.max(0, sumSq / this.n - mean * mean) * (this.n / Math.max(1, this.n - 1));
     return {
       loss: mean,
       lossSE: this.hasPer ? Math.sqrt(variance / this.n) : null,
-      accuracy: this.hasAcc ? this.acc / this.n : null,
+      accuracy: this.hasAcc ? acc / this.n : null,
     };
   }
 }
@@ -85,6 +97,8 @@ export class AffineEvaluator {
   private plans = new Map<string, FirstLayerPlan>();
   readonly fast: boolean;
   readonly fastReason: string;
+  /** Indices (in the trainable variables) of the first layer's weights: unused on the fast path. */
+  private firstLayerVars = new Set<number>();
 
   constructor(
     private model: tf.LayersModel,
@@ -94,7 +108,7 @@ export class AffineEvaluator {
     base: Float32Array,
     dirs: Float32Array[],
     sets: Record<string, EvalSet>,
-    private opts: { fastFirstLayer?: boolean; batchSize?: number; recomputeStatsOn?: tf.Tensor } = {},
+    private opts: { fastFirstLayer?: boolean; batchSize?: number; recomputeStatsOn?: tf.Tensor; accuracy?: boolean } = {},
   ) {
     const batchSize = opts.batchSize ?? 1000;
     for (const [k, s] of Object.entries(sets)) this.sets.set(k, batches(s, batchSize));
@@ -110,6 +124,7 @@ export class AffineEvaluator {
     // by identity, not name: TF.js names are unique per process, a layout may come from a twin model
     const vars = this.model.trainableWeights;
     const idx = first.weights.map((w) => vars.indexOf(w as tf.LayerVariable)).filter((i) => i >= 0);
+    this.firstLayerVars = new Set(idx);
     const kernelIdx = idx.find((i) => layout.entries[i].shape.length === 2)!;
     const biasIdx = idx.find((i) => layout.entries[i].shape.length === 1);
     const pick = (flat: Float32Array) => {
@@ -129,19 +144,24 @@ export class AffineEvaluator {
 
   /** Metrics of data set `key` at θ = base + Σ coeffs_k dir_k. */
   at(coeffs: number[], key: string): Metrics {
-    this.params.set(coeffs);
+    this.lastCoeffs = coeffs;
+    this.params.set(coeffs, this.fast && !this.opts.recomputeStatsOn ? this.firstLayerVars : undefined);
     if (this.opts.recomputeStatsOn) recomputeBatchNorm(this.model, this.opts.recomputeStatsOn);
     return this.current(key, coeffs);
   }
 
   /** Recomputes BatchNorm statistics at the current point on `x` (update_bn). */
-  recomputeStats(x: tf.Tensor): void { recomputeBatchNorm(this.model, x); }
+  recomputeStats(x: tf.Tensor): void {
+    if (this.fast) this.params.set(this.lastCoeffs); // the fast path left the first layer unwritten
+    recomputeBatchNorm(this.model, x);
+  }
+  private lastCoeffs: number[] = [];
 
   /** Metrics of the model as it is now (the caller set θ to the point `coeffs`). */
   current(key: string, coeffs: number[]): Metrics {
     const bs = this.sets.get(key);
     if (!bs) throw new Error(`no data set '${key}'`);
-    const acc = new Accumulator();
+    const acc = new Accumulator(this.spec, this.opts.accuracy !== false);
     const plan = this.plans.get(key);
     bs.forEach((b, bi) => {
       const yPred = tf.tidy(() => {
@@ -153,7 +173,7 @@ export class AffineEvaluator {
         for (const layer of plan.rest) h = layer.apply(h, { training: false }) as tf.Tensor;
         return h === pre[0] ? tf.clone(h) : h; // never hand out (and later dispose) a precomputed product
       });
-      acc.add(this.spec, b.y, yPred, b.n);
+      acc.add(b.y, yPred, b.n);
       yPred.dispose();
     });
     return acc.result();
@@ -167,10 +187,10 @@ export class AffineEvaluator {
 
 /** Plain metrics of the model at its current weights. */
 export function evaluateModel(model: tf.LayersModel, spec: LossSpec, set: EvalSet, batchSize = 1000): Metrics {
-  const acc = new Accumulator();
+  const acc = new Accumulator(spec);
   for (const b of batches(set, batchSize)) {
     const yPred = tf.tidy(() => model.apply(b.x, { training: false }) as tf.Tensor);
-    acc.add(spec, b.y, yPred, b.n);
+    acc.add(b.y, yPred, b.n);
     tf.dispose([yPred, b.x, b.y]);
   }
   return acc.result();

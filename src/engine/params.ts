@@ -82,8 +82,9 @@ export class AffineParams {
     this.dirs = dirs.map((d) => splitFlat(d, layout));
   }
   /** Writes base + Σ c_k dir_k into the variables. */
-  set(coeffs: number[]): void {
+  set(coeffs: number[], skip?: Set<number>): void {
     this.vars.forEach((v, i) => {
+      if (skip?.has(i)) return;
       const t = tf.tidy(() => {
         let acc = this.base[i];
         coeffs.forEach((c, k) => { if (c !== 0) acc = tf.add(acc, tf.mul(this.dirs[k][i], c)); });

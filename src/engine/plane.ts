@@ -79,7 +79,7 @@ export async function planeProbe(input: PlaneInput): Promise<PlaneResult & { fas
   const params = new AffineParams(trainableVars(model), input.layout, basis.center, [basis.u, basis.v]);
   const sLayout = stateLayout(model);
   if (sLayout.total > 0) { const s = new AffineParams(stateVars(model), sLayout, input.state, []); s.set([]); s.dispose(); }
-  const ev = new AffineEvaluator(model, input.spec, params, input.layout, basis.center, [basis.u, basis.v], { train: input.train }, { fastFirstLayer: input.fastFirstLayer, recomputeStatsOn: input.bnSet });
+  const ev = new AffineEvaluator(model, input.spec, params, input.layout, basis.center, [basis.u, basis.v], { train: input.train }, { fastFirstLayer: input.fastFirstLayer, recomputeStatsOn: input.bnSet, accuracy: false, batchSize: 2500 });
   const loss = b.map(() => a.map(() => NaN));
   const rowSet = input.rows ? new Set(input.rows) : undefined;
   const cells = coarseToFineGrid(b.length, a.length).filter(([i]) => !rowSet || rowSet.has(i));

@@ -172,7 +172,8 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
       const r = await phase('probe', () => connectAnalysis({
         model, spec, layout: rec.layout, thetaA: rec.thetaT, thetaB: rec2!.thetaT, stateA: rec.stateT,
         bnSet: hasBatchNorm(model) ? bnSet(data.train.x) : undefined,
-        train: evalTrain, test: evalTest, points: Math.max(31, options.points), seed,
+        // the bend is trained on the whole training set (a subset overfits the curve's middle)
+        train: data.train, test: evalTest, points: Math.max(31, options.points), seed,
         onProgress: (done, total, message) => ev.progress?.('probe', done, total, message),
       }));
       result.connect = { ...r, seeds: [seed, options.seed2 ?? seed + 1] };

@@ -3,7 +3,7 @@
 # chromium. Each suite gets a fresh profile, a fresh copy of examples/ as its workspace and its
 # own server process group, killed at the end.
 #
-#   test/e2e/run-e2e.sh [suite ...]     suites: smoke main untrusted vsix (default: main untrusted vsix)
+#   test/e2e/run-e2e.sh [suite ...]     suites: smoke main untrusted vsix examples (default: main untrusted vsix examples)
 #
 # Knobs: SKIP_APT=1 SKIP_BUILD=1 PORT E2E_DIR (run dirs, default .cache/e2e) SHOTS_DIR
 #        E2E_RUNNER (alternative runner script, e.g. test/e2e/fake-runner.js) CS_DIR
@@ -13,7 +13,7 @@ cd "$ROOT"
 . scripts/vscode/lib.sh
 E2E_DIR=${E2E_DIR:-$ROOT/.cache/e2e}
 SHOTS_DIR=${SHOTS_DIR:-$ROOT/test/e2e/shots}
-SUITES=("$@"); [ ${#SUITES[@]} -gt 0 ] || SUITES=(main untrusted vsix)
+SUITES=("$@"); [ ${#SUITES[@]} -gt 0 ] || SUITES=(main untrusted vsix examples)
 T0=$(ll_ts)
 
 ll_deps
@@ -70,6 +70,7 @@ for s in "${SUITES[@]}"; do
     main) run_suite main main.test.mjs 0 link || fail=1 ;;
     untrusted) run_suite untrusted untrusted.test.mjs 1 link '{"security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "always"}' || fail=1 ;;
     vsix) run_suite vsix vsix.test.mjs 0 vsix || fail=1 ;;
+    examples) run_suite examples examples.test.mjs 0 link || fail=1 ;;
     *) echo "unknown suite $s"; fail=1 ;;
   esac
 done
