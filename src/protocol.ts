@@ -256,7 +256,9 @@ export type WebviewToHost =
   | { type: 'cancel'; runId: string }
   | { type: 'rerun'; options?: Partial<ProbeOptions> }
   | { type: 'export'; format: 'png' | 'csv' | 'json'; name: string; data: string }
-  | { type: 'openFile'; file: string; line?: number; column?: number };
+  | { type: 'openFile'; file: string; line?: number; column?: number }
+  /** The untrusted box's button: open the workspace trust editor. */
+  | { type: 'manageTrust' };
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(x)}`);

@@ -196,12 +196,10 @@ export class Prober implements vscode.Disposable {
 
   /** Messages from a panel's webview. */
   handleWebview(panel: LandscapePanel, m: WebviewToHost): void {
-    // Not (yet) in the protocol: a "Manage Workspace Trust" button in the untrusted message.
-    if ((m as { type: string }).type === 'manageTrust') {
-      void manageTrust();
-      return;
-    }
     switch (m.type) {
+      case 'manageTrust':
+        void manageTrust();
+        break;
       case 'ready':
         break;
       case 'cancel':
@@ -224,10 +222,11 @@ export class Prober implements vscode.Disposable {
       case 'openFile': {
         const uri = vscode.Uri.file(m.file);
         const line = Math.max(0, (m.line ?? 1) - 1);
+        const col = Math.max(0, (m.column ?? 1) - 1);
         const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === uri.fsPath);
         void vscode.window.showTextDocument(uri, {
           viewColumn: shown?.viewColumn ?? vscode.ViewColumn.One,
-          selection: new vscode.Range(line, 0, line, 0),
+          selection: new vscode.Range(line, col, line, col),
           preview: false,
         });
         break;
