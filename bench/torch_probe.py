@@ -1,0 +1,278 @@
+"""PyTorch side of `npm run bench`: the same landscape probes, done the way the Python tools
+do them (Li et al.'s loss-landscape, the loss-landscapes package): for every point, write
+theta_c + a*u + b*v into the model's parameters in place (torch.no_grad), then a forward pass
+over the data in batches and the loss. Weights, directions, data and the training order come
+from the raw float32 files `bench/ours.ts gen` wrote, so both sides compute the same numbers.
+
+The loss is Keras' categorical cross-entropy on the softmax output (p / sum p, clipped to
+[1e-7, 1 - 1e-7], -log p[label]), i.e. exactly what our engine computes, so losses can be
+compared point by point. (F.cross_entropy on logits costs the same; it differs only where a
+probability falls below 1e-7.)
+
+    python3 bench/torch_probe.py info
+    python3 bench/torch_probe.py peak --threads T
+    python3 bench/torch_probe.py run <dataDir> '<workload json>' --threads T [--trick]
+
+--trick: the first-layer linearity trick our engine uses (X.W(a,b) = XW_c + a XU + b XV,
+precomputed once), to show what PyTorch would get with it. Not what the Python tools do.
+Thread counts: the orchestrator also sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS = T, since
+torch.set_num_threads does not reach OpenBLAS's own thread pool in Debian's build.
+Prints one JSON object on the last line of stdout.
+"""
+import ctypes
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+EPS = 1e-7
+# Evaluation batch: 1000 for the MLPs (as our AffineEvaluator; batch size hardly matters for
+# PyTorch there), 250 for the conv net (measured: 1000 makes PyTorch's conv forward ~2x slower
+# on this machine, 64..500 are all about equal). --batch overrides.
+EVAL_BATCH = {'big': 1000, 'small': 1000, 'conv': 250}
+
+
+def arg(name, default=None):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+def set_threads():
+    t = int(arg('--threads', '1'))
+    torch.set_num_threads(t)
+    return t
+
+
+# ---- models (same layers as bench/ours.ts buildModel) ------------------------------------
+
+def build(name):
+    if name == 'big':
+        return nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10), nn.Softmax(dim=1))
+    if name == 'small':
+        return nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10), nn.Softmax(dim=1))
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(400, 10), nn.Softmax(dim=1))
+
+
+def to_torch_layout(name, flat, layout):
+    """TF.js flat theta (layer order, TF shapes) -> list of tensors shaped like model.parameters()."""
+    out = []
+    for e in layout:
+        a = torch.from_numpy(flat[e['offset']:e['offset'] + e['size']]).reshape(e['shape'])
+        if len(e['shape']) == 4:      # conv kernel [kh, kw, in, out] -> [out, in, kh, kw]
+            a = a.permute(3, 2, 0, 1)
+        elif len(e['shape']) == 2:    # dense kernel [in, out] -> weight [out, in]
+            if name == 'conv':        # rows of the flattened NHWC [5, 5, 16] -> torch's NCHW flatten
+                a = a.reshape(5, 5, 16, -1).permute(3, 2, 0, 1).reshape(a.shape[1], -1)
+            else:
+                a = a.t()
+        out.append(a.contiguous())
+    return out
+
+
+def from_torch_layout(name, tensors, layout):
+    parts = []
+    for e, t in zip(layout, tensors):
+        t = t.detach()
+        if len(e['shape']) == 4:
+            t = t.permute(2, 3, 1, 0)
+        elif len(e['shape']) == 2:
+            if name == 'conv':
+                t = t.reshape(-1, 16, 5, 5).permute(2, 3, 1, 0).reshape(400, -1)
+            else:
+                t = t.t()
+        parts.append(t.contiguous().reshape(-1))
+    return torch.cat(parts).numpy()
+
+
+def keras_ce(out, labels):
+    """Per-example Keras categorical cross-entropy of softmax outputs."""
+    p = (out / out.sum(1, keepdim=True)).clamp(EPS, 1 - EPS)
+    return -torch.log(p.gather(1, labels[:, None])).squeeze(1)
+
+
+def linspace(lo, hi, n):
+    return [lo + (hi - lo) * i / (n - 1) for i in range(n)] if n > 1 else [lo]
+
+
+# ---- probes ------------------------------------------------------------------------------
+
+def evaluate(model, xb, yb, n):
+    """Mean loss and accuracy over batches (the naive forward)."""
+    total, correct = 0.0, 0
+    for x, y in zip(xb, yb):
+        out = model(x)
+        total += keras_ce(out, y).sum().item()
+        correct += (out.argmax(1) == y).sum().item()
+    return total / n, correct / n
+
+
+def probe(w, name, layout, base, dirs, coeff_list, xb, yb, n, trick):
+    """Loss at base + sum_k c_k dir_k for every c in coeff_list (timed by the caller)."""
+    model = build(name).eval()
+    params = list(model.parameters())
+    B = to_torch_layout(name, base, layout)
+    D = [to_torch_layout(name, d, layout) for d in dirs]
+    losses, accs = [], []
+    with torch.no_grad():
+        if not trick:
+            for cs in coeff_list:
+                for i, p in enumerate(params):
+                    p.copy_(B[i])
+                    for c, d in zip(cs, D):
+                        p.add_(d[i], alpha=c)
+                l, a = evaluate(model, xb, yb, n)
+                losses.append(l); accs.append(a)
+            return losses, accs
+        # first-layer trick: pre_k = X W_k^T + b_k once per batch; per point only the rest
+        pre = [[torch.addmm(W[1], x, W[0].t()) for W in [B] + D] for x in xb]
+        first_act = model[1]
+        rest = model[2:]
+        rest_params = params[2:]
+        for cs in coeff_list:
+            for i, p in enumerate(rest_params):
+                p.copy_(B[i + 2])
+                for c, d in zip(cs, D):
+                    p.add_(d[i + 2], alpha=c)
+            total, correct = 0.0, 0
+            for pb, y in zip(pre, yb):
+                z = pb[0].clone()
+                for c, pk in zip(cs, pb[1:]):
+                    z.add_(pk, alpha=c)
+                out = rest(first_act(z))
+                total += keras_ce(out, y).sum().item()
+                correct += (out.argmax(1) == y).sum().item()
+            losses.append(total / n); accs.append(correct / n)
+    return losses, accs
+
+
+def run(data_dir, w, trick):
+    threads = set_threads()
+    man = json.load(open(os.path.join(data_dir, 'manifest.json')))
+    name = w['model']
+    layout = man['models'][name]['layout']
+    f = lambda k: np.fromfile(os.path.join(data_dir, f'{name}_{k}.f32'), dtype=np.float32)
+    n = w['n']
+    X = torch.from_numpy(np.fromfile(os.path.join(data_dir, 'mnist_x.f32'), dtype=np.float32)[:n * 784].copy())
+    X = X.reshape(n, 1, 28, 28) if name == 'conv' else X.reshape(n, 784)
+    Y1h = np.fromfile(os.path.join(data_dir, 'mnist_y.f32'), dtype=np.float32)[:n * 10].reshape(n, 10)
+    labels = torch.from_numpy(Y1h.argmax(1).astype(np.int64))
+    res = {'id': w['id'], 'threads': threads, 'trick': trick,
+           'torch_threads': torch.get_num_threads()}
+    c0 = time.process_time()
+    if w['kind'] in ('line', 'plane'):
+        bs = int(arg('--batch', EVAL_BATCH[name]))
+        res['eval_batch'] = bs
+        xb = [X[s:s + bs] for s in range(0, n, bs)]
+        yb = [labels[s:s + bs] for s in range(0, n, bs)]
+        if w['kind'] == 'line':
+            theta0, thetaT = f('theta0'), f('thetaT')
+            coeffs = [[a] for a in linspace(w['alpha'][0], w['alpha'][1], w['points'])]
+            t0 = time.perf_counter()
+            base, dirs = theta0, [thetaT - theta0]
+            losses, accs = probe(w, name, layout, base, dirs, coeffs, xb, yb, n, trick)
+        else:
+            ax = linspace(w['range'][0], w['range'][1], w['grid'])
+            coeffs = [[a, b] for b in ax for a in ax]   # row i = b[i], column j = a[j] (as ours)
+            t0 = time.perf_counter()
+            losses, accs = probe(w, name, layout, f('thetaT'), [f('u'), f('v')], coeffs, xb, yb, n, trick)
+        res.update(seconds=time.perf_counter() - t0, losses=losses, accuracy=accs)
+    else:
+        order = np.fromfile(os.path.join(data_dir, f'w3_order_{n}.i32'), dtype=np.int32).astype(np.int64)
+        order_t = torch.from_numpy(order)
+        model = build(name).train()
+        with torch.no_grad():
+            for p, t in zip(model.parameters(), to_torch_layout(name, f('theta0'), layout)):
+                p.copy_(t)
+        bs = w['batch']
+        t0 = time.perf_counter()
+        opt = torch.optim.SGD(model.parameters(), lr=w['lr'])
+        losses = []
+        for _ in range(w.get('epochs', 1)):
+            for s in range(0, n, bs):
+                idx = order_t[s:s + bs]
+                xb, yb = X[idx], labels[idx]
+                opt.zero_grad(set_to_none=True)
+                loss = keras_ce(model(xb), yb).mean()
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+        res['seconds'] = time.perf_counter() - t0
+        res['losses'] = losses
+        out = os.path.join(data_dir, f"out_{w['id']}_torch_thetaT.f32")
+        from_torch_layout(name, list(model.parameters()), layout).astype(np.float32).tofile(out)
+        res['thetaFile'] = out
+    res['cpuSeconds'] = time.process_time() - c0
+    res['maxRSS_MiB'] = __import__('resource').getrusage(__import__('resource').RUSAGE_SELF).ru_maxrss / 1024
+    return res
+
+
+# ---- machine / BLAS ----------------------------------------------------------------------
+
+def peak():
+    threads = set_threads()
+    n = 1024
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    for _ in range(3):
+        a @ b
+    reps = 30
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    s = time.perf_counter() - t0
+    return {'threads': threads, 'n': n, 'reps': reps, 'seconds': s, 'gflops': 2 * n ** 3 * reps / s / 1e9}
+
+
+def openblas_info():
+    libs = sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower() and '/' in l})
+    info = {'loaded_blas_libraries': libs}
+    for lib in libs:
+        if 'openblas' in lib:
+            try:
+                ob = ctypes.CDLL(lib)
+                ob.openblas_get_corename.restype = ctypes.c_char_p
+                ob.openblas_get_config.restype = ctypes.c_char_p
+                info['openblas_corename'] = ob.openblas_get_corename().decode()
+                info['openblas_config'] = ob.openblas_get_config().decode()
+                info['openblas_num_threads'] = ob.openblas_get_num_threads()
+            except OSError as e:  # pragma: no cover
+                info['openblas_error'] = str(e)
+            break
+    return info
+
+
+def info():
+    a = torch.randn(64, 64)
+    (a @ a).sum().item()  # make sure the BLAS is loaded
+    alts = {}
+    d = '/etc/alternatives'
+    if os.path.isdir(d):
+        for k in sorted(os.listdir(d)):
+            if k.startswith(('libblas.so.3', 'liblapack.so.3', 'libopenblas')):
+                alts[k] = os.path.realpath(os.path.join(d, k))
+    return {
+        'python': platform.python_version(), 'python_executable': sys.executable,
+        'torch': torch.__version__, 'numpy': np.__version__,
+        'config': torch.__config__.show(), 'parallel_info': torch.__config__.parallel_info(),
+        'alternatives': alts, **openblas_info(),
+    }
+
+
+if __name__ == '__main__':
+    cmd = sys.argv[1]
+    if cmd == 'info':
+        r = info()
+    elif cmd == 'peak':
+        r = peak()
+    elif cmd == 'run':
+        r = run(sys.argv[2], json.loads(sys.argv[3]), '--trick' in sys.argv)
+    else:
+        raise SystemExit(f'unknown command {cmd!r} (info | peak | run)')
+    print()
+    print(json.dumps(r))
