@@ -22,6 +22,7 @@ import { planeProbe } from '../src/engine/plane';
 import { randomBasis } from '../src/engine/directions';
 import { mulberry32, permutation, withSeededMathRandom } from '../src/engine/random';
 import { mnist } from '../src/api/datasets';
+import { curvatureAt } from '../src/engine/curvature';
 
 /** Bump when what `gen` writes changes (the orchestrator regenerates on mismatch). */
 export const GEN_VERSION = 4;
@@ -40,6 +41,7 @@ export interface Workload {
   batch?: number;
   lr?: number;
   epochs?: number;
+  k?: number;
 }
 
 export function buildModel(name: ModelName): tf.Sequential {
@@ -161,6 +163,12 @@ async function run(dir: string, w: Workload, rows?: 'even' | 'odd'): Promise<unk
       trajectory: { a: [], b: [], step: [] }, randomWalk: { a: [], b: [] }, a, b, train: { x: L.x, y: L.y }, fastFirstLayer: true, rows: rowIdx });
     const t1 = now();
     Object.assign(out, { seconds: (t1 - t0) / 1000, t0, t1, losses: r.loss.flat(), fast: r.fast, fastReason: r.fastReason });
+  } else if (w.kind === 'curvature') {
+    // top-k Hessian eigenvalues at θ_T: Lanczos with full reorthogonalization on HVPs by double backprop
+    const t0 = now();
+    const c = await curvatureAt(L.model, spec, { x: L.x, y: L.y }, L.thetaT, { k: w.k ?? 5, hutchinsonSamples: 0, seed: 1, batchSize: 1000 });
+    const t1 = now();
+    Object.assign(out, { seconds: (t1 - t0) / 1000, t0, t1, losses: c.eigenvalues, products: c.products, method: c.method, lambdaMin: c.lambdaMin });
   } else {
     writeParams(L.model, L.theta0);
     const opt = tf.train.sgd(w.lr!);
@@ -193,6 +201,7 @@ async function kernels(fn: () => void): Promise<{ totalMs: number; byKernel: Rec
 
 /** Breakdown of one workload (untimed by the bench): setup vs per-point parts, kernel shares. */
 async function profile(dir: string, w: Workload): Promise<unknown> {
+  if (w.kind === 'curvature') return { note: 'not profiled: the time is HVPs (≈ 3 gradient passes each) × Lanczos steps' };
   const L = load(dir, w);
   if (w.kind === 'train') {
     writeParams(L.model, L.theta0);

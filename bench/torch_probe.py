@@ -183,6 +183,51 @@ def run(data_dir, w, trick):
             t0 = time.perf_counter()
             losses, accs = probe(w, name, layout, f('thetaT'), [f('u'), f('v')], coeffs, xb, yb, n, trick)
         res.update(seconds=time.perf_counter() - t0, losses=losses, accuracy=accs)
+    elif w['kind'] == 'curvature':
+        # PyHessian's method (Yao et al. 2020), written here: power iteration with deflation for
+        # the top-k eigenvalues, HVPs by double backprop over the full set in batches,
+        # maxIter 100, tol 1e-3 (PyHessian's defaults).
+        model = build(name).eval()
+        with torch.no_grad():
+            for p, t in zip(model.parameters(), to_torch_layout(name, f('thetaT'), layout)):
+                p.copy_(t)
+        params = [p for p in model.parameters()]
+        bs = EVAL_BATCH[name]
+        batches = [(X[s:s + bs], labels[s:s + bs]) for s in range(0, n, bs)]
+        gen = torch.Generator().manual_seed(1)
+        def hvp(v):
+            out = [torch.zeros_like(p) for p in params]
+            for xb, yb in batches:
+                loss = keras_ce(model(xb), yb).mean() * (len(yb) / n)
+                g = torch.autograd.grad(loss, params, create_graph=True)
+                hv = torch.autograd.grad(g, params, grad_outputs=v)
+                out = [o + h for o, h in zip(out, hv)]
+            return out
+        dot = lambda a, b: sum((x * y).sum() for x, y in zip(a, b))
+        def normalize(v):
+            s = torch.sqrt(dot(v, v))
+            return [x / (s + 1e-6) for x in v]
+        def orth(v, vs):
+            for u in vs:
+                c = dot(v, u)
+                v = [x - c * y for x, y in zip(v, u)]
+            return normalize(v)
+        t0 = time.perf_counter()
+        eigs, vecs, products = [], [], 0
+        for _ in range(int(w.get('k', 5))):
+            v = normalize([torch.randn(p.shape, generator=gen) for p in params])
+            lam = None
+            for _ in range(100):
+                v = orth(v, vecs)
+                hv = hvp(v); products += 1
+                tmp = dot(hv, v).item()
+                v = normalize(hv)
+                if lam is not None and abs(lam - tmp) / (abs(lam) + 1e-6) < 1e-3:
+                    lam = tmp
+                    break
+                lam = tmp
+            eigs.append(lam); vecs.append(v)
+        res.update(seconds=time.perf_counter() - t0, losses=eigs, products=products)
     else:
         order = np.fromfile(os.path.join(data_dir, f'w3_order_{n}.i32'), dtype=np.int32).astype(np.int64)
         order_t = torch.from_numpy(order)

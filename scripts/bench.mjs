@@ -50,14 +50,15 @@ const FULL = [
   { id: 'W4a', kind: 'line', model: 'small', n: 10000, points: 51, alpha: [-1, 1.5], desc: 'interpolation, 51 points, MLP 784-100-10, 10,000 MNIST' },
   { id: 'W4b', kind: 'plane', model: 'small', n: 2000, grid: 25, range: [-1, 1], desc: 'plane 25×25, MLP 784-100-10, 2,000 MNIST' },
   { id: 'W5', kind: 'plane', model: 'conv', n: 2000, grid: 21, range: [-1, 1], desc: 'plane 21×21, conv3×3×8-pool-conv3×3×16-pool-dense10, 2,000 MNIST [n,28,28,1]' },
+  { id: 'W6', kind: 'curvature', model: 'small', n: 2000, k: 5, desc: 'curvature: top-5 Hessian eigenvalues at θ_T, MLP 784-100-10, 2,000 MNIST (ours: Lanczos; PyTorch: PyHessian power iteration)' },
 ];
 const QUICK_SIZES = {
   W1: { n: 2000, points: 11 }, W2: { n: 1000, grid: 5 }, W3: { n: 2000 },
-  W4a: { n: 2000, points: 11 }, W4b: { n: 1000, grid: 5 }, W5: { n: 1000, grid: 5 },
+  W4a: { n: 2000, points: 11 }, W4b: { n: 1000, grid: 5 }, W5: { n: 1000, grid: 5 }, W6: { n: 500 },
 };
 const wanted = (id) => !ONLY || ONLY.includes(id) || ONLY.includes(id.replace(/[ab]$/, ''));
 const WORKLOADS = FULL.filter((w) => wanted(w.id)).map((w) => (QUICK ? { ...w, ...QUICK_SIZES[w.id] } : w));
-if (WORKLOADS.length === 0) { console.error(`--only ${val('--only')}: no such workload (W1..W5, W4a, W4b)`); process.exit(2); }
+if (WORKLOADS.length === 0) { console.error(`--only ${val('--only')}: no such workload (W1..W6, W4a, W4b)`); process.exit(2); }
 
 // ---- FLOP counts (analytic) --------------------------------------------------------------
 const DENSE = { big: [784, 1024, 1024, 10], small: [784, 100, 10] };
@@ -76,6 +77,7 @@ function pointsOf(w) { return w.kind === 'line' ? w.points : w.kind === 'plane' 
 /** GFLOP: naive (every point a full forward; what PyTorch does), and what our engine executes. */
 function flops(w) {
   const m = macs(w.model);
+  if (w.kind === 'curvature') return { naive: NaN, ours: NaN, trick: null }; // counts differ by method (HVPs)
   if (w.kind === 'train') {
     // forward + dW of every layer + dX of every layer but the first
     const g = (2 * w.n * (3 * m.total - m.first) * (w.epochs ?? 1)) / 1e9;
@@ -234,7 +236,7 @@ async function main() {
   const R = {};
   for (const w of WORKLOADS) {
     const wj = JSON.stringify(w);
-    const trickable = w.kind !== 'train' && w.model !== 'conv';
+    const trickable = (w.kind === 'line' || w.kind === 'plane') && w.model !== 'conv';
     const r = R[w.id] = { w, ours: [], torch1: [], torch2: [], trick1: [], trick2: [], ours2p: [], node: [] };
     console.log(`${w.id}: ${w.desc}${QUICK ? ` [quick: n=${w.n}${w.points ? `, ${w.points} points` : ''}${w.grid ? `, ${w.grid}×${w.grid}` : ''}]` : ''}`);
     for (let rep = 0; rep < REPS; rep++) {
@@ -286,6 +288,10 @@ async function main() {
         final_theta_rel_diff: relL2(tOurs, tTorch, theta0),
         final_theta_rel_diff_note: '‖θ_T(ours) − θ_T(torch)‖ / ‖θ_T(torch) − θ₀‖',
       };
+    } else if (w.kind === 'curvature') {
+      diff = Math.max(...[...r.torch1, ...r.torch2].map((p) => maxRelDiff(r.ours[0].losses, p.losses)));
+      extra = { loss_compared: `top-${w.k} eigenvalues (power iteration stops at 1e-3 relative change, so agreement is ~1e-3)`,
+        eigenvalues_ours: r.ours[0].losses, eigenvalues_torch: r.torch1[0].losses, hvps_ours: r.ours[0].products, hvps_torch: r.torch1[0].products };
     } else {
       diff = Math.max(...[...r.torch1, ...r.torch2, ...r.trick1, ...r.trick2].map((p) => maxRelDiff(r.ours[0].losses, p.losses)));
       extra.loss_compared = `mean loss at each of the ${pointsOf(w)} points`;
@@ -327,7 +333,7 @@ async function main() {
   if (ONLY && fs.existsSync(jsonFile)) {
     try { all = { ...JSON.parse(fs.readFileSync(jsonFile, 'utf8')), ...results }; } catch { /* start afresh */ }
   }
-  const order = ['W1', 'W2', 'W3', 'W4', 'W4a', 'W4b', 'W5'];
+  const order = ['W1', 'W2', 'W3', 'W4', 'W4a', 'W4b', 'W5', 'W6'];
   all = Object.fromEntries(order.filter((k) => all[k]).map((k) => [k, all[k]]));
   fs.writeFileSync(jsonFile, JSON.stringify(all, null, 1) + '\n');
 
@@ -337,7 +343,7 @@ async function main() {
   console.log('\n' + table(all) + '\n');
   const over = Object.entries(all).filter(([k, r]) => k !== 'W4a' && k !== 'W4b' && r.ratio > 1).map(([k]) => k);
   console.log(over.length ? `ours slower than PyTorch (ratio > 1): ${over.join(', ')}` : 'ours at least as fast as PyTorch on every workload');
-  const bad = Object.entries(all).filter(([, r]) => r.max_rel_diff > 1e-4 && r.config?.kind !== 'train').map(([k]) => k);
+  const bad = Object.entries(all).filter(([, r]) => r.max_rel_diff > 1e-4 && r.config?.kind !== 'train' && r.config?.kind !== 'curvature').map(([k]) => k);
   if (bad.length) console.log(`WARNING: losses differ by more than 1e-4 (relative) on ${bad.join(', ')}`);
   if (all.W2?.ours_peak_rss_MiB) console.log(`peak RSS of our W2 run: ${all.W2.ours_peak_rss_MiB.toFixed(0)} MiB (limit 1536)`);
   console.log(`wrote bench/${base}.md and bench/${base}.json (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
@@ -369,6 +375,11 @@ function profileNote(id, r, peakWasm) {
       + `Kernels ${fmt(kt, 1)} ms/step (${top(k)})${p.perStepMs > kt ? `, the other ${fmt(p.perStepMs - kt, 1)} ms is TF.js dispatch/autodiff bookkeeping` : ''}. `
       + `Matmul kernels (incl. our transposes) ${fmt(mm, 1)} ms/step = ${fmt(stepGflop / (mm / 1000), 1)} GFLOP/s vs ${fmt(peakWasm, 1)} wasm peak; `
       + `a θ snapshot (readParams) ${fmt(p.readParamsMs, 1)} ms.`;
+  }
+  if (r.config.kind === 'curvature') {
+    return `ours: ${r.hvps_ours} Hessian-vector products (Lanczos, ${r.config.k} eigenvalues), ${fmt((1000 * r.ours_s) / r.hvps_ours, 1)} ms each; `
+      + `PyTorch (PyHessian's power iteration with deflation): ${r.hvps_torch} products, ${fmt((1000 * r.pytorch_s) / r.hvps_torch, 1)} ms each. `
+      + `Eigenvalues ours ${r.eigenvalues_ours.map((v) => v.toPrecision(4)).join(', ')} vs PyTorch ${r.eigenvalues_torch.map((v) => v.toPrecision(4)).join(', ')}.`;
   }
   const P = pointsOf(r.config);
   const k = p.byKernelMsPerPoint, kt = sum(k), pp = p.perPoint.setMs + p.perPoint.evalMs, wall = p.profiledPointMs;
