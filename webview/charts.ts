@@ -21,8 +21,20 @@ export interface MarkerLine {
   labelRow?: number;
 }
 
+export interface MarkerHLine {
+  y: number;
+  label?: string;
+  color?: string;
+  dash?: number[];
+  width?: number;
+}
+
 export interface MarkerOptions {
   lines?: MarkerLine[];
+  /** Horizontal lines (data units of y), e.g. the zero line of a symlog axis. */
+  hlines?: MarkerHLine[];
+  /** Text labels drawn at data points (bar values): x, y in data units; above the point when y ≥ 0, below otherwise. */
+  pointLabels?: { x: number; y: number; text: string; color?: string }[];
   /** Bracket at `x` from `yLow` to `yHigh` (data units) with a label: the barrier above the chord. */
   barrier?: { x: number; yLow: number; yHigh: number; label: string } | null;
   /** Chord between (x0, y0) and (x1, y1), drawn dotted (sampled so it is correct on a log axis). */
@@ -57,6 +69,19 @@ export const markersPlugin: Plugin<'line'> = {
     ctx.beginPath();
     ctx.rect(area.left, area.top, area.width, area.height);
     ctx.clip();
+    for (const h of o.hlines ?? []) {
+      const py = ys.getPixelForValue(h.y);
+      if (py < area.top - 1 || py > area.bottom + 1) continue;
+      ctx.save();
+      ctx.strokeStyle = h.color ?? o.color ?? '#888';
+      ctx.lineWidth = h.width ?? o.lw ?? 1;
+      ctx.setLineDash(h.dash ?? []);
+      ctx.beginPath();
+      ctx.moveTo(area.left, Math.round(py) + 0.5);
+      ctx.lineTo(area.right, Math.round(py) + 0.5);
+      ctx.stroke();
+      ctx.restore();
+    }
     ctx.strokeStyle = o.color ?? '#888';
     ctx.lineWidth = o.lw ?? 1;
     ctx.setLineDash([4, 3]);
@@ -123,6 +148,28 @@ export const markersPlugin: Plugin<'line'> = {
       const tx = px + (ctx.textAlign === 'right' ? -6 : 6);
       drawBoxedRich(ctx, b.label, tx, Math.max(area.top + 34, Math.min(y0, y1) - 6), o.boxBg ?? o.halo ?? '#fff');
     }
+    for (const h of o.hlines ?? []) {
+      if (!h.label) continue;
+      const py = ys.getPixelForValue(h.y);
+      if (py < area.top - 1 || py > area.bottom + 1) continue;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
+      ctx.fillStyle = h.color ?? o.textColor ?? '#888';
+      drawRich(ctx, h.label, area.left + 4, py - 2, o.halo);
+    }
+    for (const p of o.pointLabels ?? []) {
+      const px = xs.getPixelForValue(p.x), py = ys.getPixelForValue(p.y);
+      const y0 = ys.getPixelForValue(0);
+      const up = !(p.y < 0);
+      ctx.textAlign = 'center';
+      ctx.textBaseline = up ? 'bottom' : 'top';
+      ctx.fillStyle = p.color ?? o.textColor ?? '#888';
+      // Keep the label inside the plot area (a tall bar's value goes just inside its top).
+      let ty = up ? Math.min(py, y0) - 3 : Math.max(py, y0) + 3;
+      if (up && ty < area.top + 12) { ctx.textBaseline = 'top'; ty = area.top + 2; }
+      if (!up && ty > area.bottom - 12) { ctx.textBaseline = 'bottom'; ty = area.bottom - 2; }
+      drawRich(ctx, p.text, px, ty, o.halo);
+    }
     if (o.note) {
       ctx.textAlign = 'right';
       ctx.textBaseline = 'top';
@@ -159,3 +206,68 @@ export function fixedWidth(px: number) {
 }
 
 export { Chart };
+
+/** Re-colour a chart's scales (grid, border, ticks, titles) and default text after a theme change. */
+export function themeScales(ch: Chart, t: Theme): void {
+  const sc = ch.options.scales as Record<string, { grid?: { color?: unknown }; border?: { color?: unknown }; ticks?: { color?: unknown }; title?: { color?: unknown } }>;
+  for (const s of Object.values(sc ?? {})) {
+    if (s.grid) s.grid.color = t.grid;
+    if (s.border) s.border.color = t.border;
+    if (s.ticks) s.ticks.color = t.muted;
+    if (s.title) s.title.color = t.fg;
+  }
+  ch.options.color = t.fg;
+}
+
+/** Drop hover tooltips / active points before a canvas is copied into an export. */
+export function clearActive(ch: Chart): void {
+  ch.tooltip?.setActiveElements([], { x: 0, y: 0 });
+  ch.setActiveElements([]);
+  ch.update('none');
+}
+
+/** Subscript digits: 12 → '₁₂'. */
+export function subDigits(n: number): string {
+  return String(n).replace(/\d/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[+d]);
+}
+
+const swatchCache = new Map<string, HTMLCanvasElement>();
+
+/** A legend swatch: a short line in the dataset's colour, width and dash pattern (drawn once, cached). */
+function lineSwatch(color: string, width: number, dash: number[], cap: CanvasLineCap): HTMLCanvasElement {
+  const key = `${color}|${width}|${dash.join(',')}|${cap}`;
+  let c = swatchCache.get(key);
+  if (c) return c;
+  c = document.createElement('canvas');
+  c.width = 26; c.height = Math.max(4, Math.ceil(width) + 2);
+  const g = c.getContext('2d');
+  if (g) {
+    g.strokeStyle = color; g.lineWidth = width; g.lineCap = cap; g.setLineDash(dash);
+    g.beginPath(); g.moveTo(cap === 'round' ? width / 2 + 1 : 0, c.height / 2); g.lineTo(c.width - (cap === 'round' ? width / 2 + 1 : 0), c.height / 2); g.stroke();
+  }
+  swatchCache.set(key, c);
+  return c;
+}
+
+/**
+ * Legend labels whose swatches are the lines as drawn (solid, dashed, dotted): Chart.js' own
+ * boxes are filled rectangles and its point-style legend ignores the dash pattern.
+ */
+export function lineLegendLabels(filter?: (label: string) => boolean) {
+  return {
+    usePointStyle: true,
+    pointStyleWidth: 26,
+    padding: 10,
+    filter: filter ? (item: { text: string }) => filter(item.text) : undefined,
+    generateLabels: (chart: Chart) => {
+      const items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
+      for (const it of items) {
+        const ds = chart.data.datasets[it.datasetIndex ?? 0] as { borderColor?: unknown; borderWidth?: unknown; borderDash?: number[]; borderCapStyle?: CanvasLineCap };
+        const color = typeof ds.borderColor === 'string' ? ds.borderColor : '#888';
+        const width = typeof ds.borderWidth === 'number' ? ds.borderWidth : 2;
+        it.pointStyle = lineSwatch(color, width, ds.borderDash ?? [], ds.borderCapStyle ?? 'butt');
+      }
+      return items;
+    },
+  };
+}

@@ -22,7 +22,11 @@ export function fmtSig(x: number | null | undefined, digits = 4): string {
 
 /** Axis tick label: like fmt but keeps at most 4 significant digits and no trailing zeros. */
 export function fmtTick(x: number): string {
-  if (Math.abs(x) < 1e-12) return '0';
+  // (float noise of generated ticks, e.g. 5.6e-17 for 0; real tick values this small are not drawn)
+  if (Math.abs(x) < 1e-15) return '0';
+  const ax = Math.abs(x);
+  // Exponent form without padding zeros: 1e-4, 2.5e-7 (not 1.000e-4).
+  if (ax < 1e-3 || ax >= 1e5) return x.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e');
   return fmt(x, 4);
 }
 
@@ -88,6 +92,12 @@ export function logTicks(lo: number, hi: number, maxTicks = 7, minTicks = 4): nu
     if (ticks.length > maxTicks) break;
     best = ticks;
     if (ticks.length >= minTicks) break;
+  }
+  if (!best.length) {
+    // More decades than ticks (e.g. 1e-13 … 5): every k-th decade, the top one included.
+    const e0 = Math.ceil(Math.log10(lo) - 1e-9), e1 = Math.floor(Math.log10(hi) + 1e-9);
+    const k = Math.ceil((e1 - e0 + 1) / maxTicks);
+    for (let e = e1; e >= e0; e -= k) best.unshift(+Math.pow(10, e).toPrecision(6));
   }
   if (best.length < 2) return niceTicks(lo, hi, 4).filter((v) => v > 0);
   return best;

@@ -5,7 +5,7 @@
 import type { ChartConfiguration, ChartEvent, Point, TooltipItem } from 'chart.js';
 import type { InterpolateResult } from '../src/protocol';
 import { plainText } from './canvasText';
-import { Chart, fixedWidth, markerFont, type MarkerOptions } from './charts';
+import { Chart, fixedWidth, markerFont, type MarkerOptions, lineLegendLabels } from './charts';
 import { fmt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
 import { curveOrder, valueAt, type CurveData, type RunModel } from './model';
 import { withAlpha, type Theme } from './theme';
@@ -13,6 +13,9 @@ import type { ViewContext } from './view';
 import { el, rich, type Child } from './dom';
 
 interface XY extends Point { i: number }
+
+/** The ±1 SE band's two datasets (not in the legend / tooltips). */
+const isBand = (label: string | undefined) => !label || label.startsWith('_') || label.includes('±');
 
 const AXIS_W = 54;
 
@@ -35,7 +38,40 @@ export interface InterpSpec {
   verdict?(ir: InterpolateResult): string;
   note?(ir: InterpolateResult, significant: boolean): string | null;
   barrierLabel?(ir: InterpolateResult): string;
+  /** The result's `endpoints` (e.g. θ_T (seed 1) / θ_T (seed 2)) replace `ends` / `names` when given. */
+  useEndpoints?: boolean;
 }
+
+const DEFAULT_ENDS = ['θ₀ init', 'θ_T trained'];
+
+/** The ends of the line when the result names them otherwise than θ₀ init / θ_T trained. */
+export function customEndpoints(ir: InterpolateResult | undefined): [string, string] | undefined {
+  const e = ir?.endpoints;
+  if (!e || typeof e.a !== 'string' || typeof e.b !== 'string') return undefined;
+  if (e.a === DEFAULT_ENDS[0] && e.b === DEFAULT_ENDS[1]) return undefined;
+  return [e.a, e.b];
+}
+
+/** The engine's line summary (src/engine/interpolate.ts): monotone on [0, 1] and the largest height above the chord. */
+export function lineSummary(alpha: number[], loss: number[]): { monotone: boolean; barrier: number; barrierAlpha: number } | null {
+  const k0 = alpha.findIndex((a) => Math.abs(a) < 1e-9), k1 = alpha.findIndex((a) => Math.abs(a - 1) < 1e-9);
+  if (k0 < 0 || k1 < 0 || !Number.isFinite(loss[k0]) || !Number.isFinite(loss[k1])) return null;
+  const order = alpha.map((a, k) => k).filter((k) => alpha[k] >= -1e-9 && alpha[k] <= 1 + 1e-9 && Number.isFinite(loss[k])).sort((p, q) => alpha[p] - alpha[q]);
+  let monotone = true, barrier = -Infinity, barrierAlpha = 0, prev: number | null = null;
+  for (const k of order) {
+    if (prev !== null && loss[k] - prev > 1e-4 * Math.abs(loss[k0])) monotone = false;
+    prev = loss[k];
+    const h = loss[k] - ((1 - alpha[k]) * loss[k0] + alpha[k] * loss[k1]);
+    if (h > barrier) { barrier = h; barrierAlpha = alpha[k]; }
+  }
+  return { monotone, barrier: Math.max(0, barrier), barrierAlpha };
+}
+
+const BN_TEXT: Record<NonNullable<InterpolateResult['bn']>, string> = {
+  interpolate: 'interpolated like the weights',
+  recompute: 'recomputed at each α (on training examples)',
+  both: 'both — solid: interpolated like the weights, dotted: recomputed at each α',
+};
 
 /** The interpolation θ₀ → θ_T of the run (analysis 'interpolate'). */
 export const mainInterpSpec: InterpSpec = {
@@ -47,6 +83,7 @@ export const mainInterpSpec: InterpSpec = {
   ends: ['θ₀ init', 'θ_T trained'],
   names: ['θ₀', 'θ_T'],
   placeholder: () => ['The line θ₀ → θ', el('sub', {}, 'T'), ' is probed once training is done…'],
+  useEndpoints: true,
 };
 
 export class InterpView {
@@ -60,6 +97,9 @@ export class InterpView {
   private accChart: Chart<'line', XY[]>;
   private info: HTMLElement;
   private summary: HTMLElement;
+  private headEl: HTMLElement;
+  private bnNote: HTMLElement;
+  private headKey = '';
   private logBox: HTMLElement & { checked: boolean };
   private lastRev = -1;
   private model?: RunModel;
@@ -79,10 +119,14 @@ export class InterpView {
     this.info = el('div', { class: 'll-point-info', 'aria-live': 'polite' }, 'Click a point for its values.');
     this.summary = el('div', { class: 'll-summary' });
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, ...spec.placeholder());
+    this.headEl = el('h2', {}, ...spec.heading());
+    this.bnNote = el('p', { class: 'll-bn-note' });
+    this.bnNote.hidden = true;
     this.el = el('section', { class: 'll-view ll-interp', 'aria-label': spec.ariaLabel },
       el('div', { class: 'll-view-head' },
-        el('h2', {}, ...spec.heading()),
+        this.headEl,
         el('div', { class: 'll-view-tools' }, this.logBox)),
+      this.bnNote,
       this.placeholder,
       this.lossWrap = el('div', { class: 'll-chart ll-chart-loss' }, this.lossCanvas),
       this.accWrap,
@@ -163,10 +207,11 @@ export class InterpView {
         plugins: {
           legend: {
             position: 'top', align: 'end',
-            labels: { boxWidth: 18, boxHeight: 2, padding: 8, filter: (item) => (item.datasetIndex ?? 0) < 2 },
+            // Lines with their dash pattern (dashed test, dotted BatchNorm-recomputed curves); no SE band.
+            labels: lineLegendLabels((label) => !isBand(label)),
           },
           tooltip: {
-            filter: (item) => item.datasetIndex < 2,
+            filter: (item) => !isBand(item.dataset.label),
             callbacks: {
               title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
               label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y)}`,
@@ -269,7 +314,17 @@ export class InterpView {
         backgroundColor: withAlpha(trainC, 0.22), borderColor: withAlpha(trainC, 0.22), fill: { target: 2 } },
     ];
     if (!seHigh.length) this.lossChart.data.datasets.length = 2;
-
+    // BatchNorm 'both': the curves with the statistics recomputed at every α, dotted, same colours.
+    const ir = this.spec.result(m);
+    const bnr = ir?.bnRecomputed;
+    if (c && bnr) {
+      const dotted = { ...common, borderWidth: 2.4 * t.lw, borderDash: [1, 4], borderCapStyle: 'round' as const, pointRadius: 0, pointHoverRadius: 4 };
+      this.lossChart.data.datasets.push(
+        { ...dotted, label: 'train loss (BN recomputed)', data: this.series(c, order, bnr.trainLoss, log), borderColor: trainC, backgroundColor: trainC, order: 2 },
+        { ...dotted, label: 'test loss (BN recomputed)', data: this.series(c, order, bnr.testLoss, log), borderColor: testC, backgroundColor: testC, order: 3 },
+      );
+    }
+    this.renderHead(m);
     const o = this.lossChart.options;
     const xs = o.scales!.x as { min?: number; max?: number };
     xs.min = lo; xs.max = hi;
@@ -301,10 +356,36 @@ export class InterpView {
     this.aria(m);
   }
 
+  /** Marker labels and short names of the ends: the result's endpoints when it names them. */
+  ends(m: RunModel): { ends: [string, string]; names: [string, string]; custom: boolean } {
+    const e = this.spec.useEndpoints ? customEndpoints(this.spec.result(m)) : undefined;
+    return e ? { ends: e, names: e, custom: true } : { ends: this.spec.ends, names: this.spec.names, custom: false };
+  }
+
+  private renderHead(m: RunModel): void {
+    const { ends, custom } = this.ends(m);
+    const ir = this.spec.result(m);
+    const key = JSON.stringify([custom ? ends : null, ir?.bn ?? null]);
+    if (key === this.headKey) return;
+    this.headKey = key;
+    if (custom) {
+      // θ(α) = (1−α)·θ_T(seed 1) + α·θ_T(seed 2)
+      const tight = (s: string) => s.replace(/ \(/, '(');
+      this.headEl.replaceChildren('Linear interpolation ', el('span', { class: 'll-formula' }, ...rich(`θ(α) = (1−α)·${tight(ends[0])} + α·${tight(ends[1])}`)));
+    } else this.headEl.replaceChildren(...this.spec.heading().filter((x): x is Node | string => x !== null && x !== undefined && x !== false));
+    const bn = ir?.bn;
+    this.bnNote.hidden = !bn;
+    if (bn) {
+      this.bnNote.className = `ll-bn-note ll-bn-${bn}`;
+      this.bnNote.replaceChildren(el('span', { class: 'll-bn-label' }, 'BatchNorm statistics: '), BN_TEXT[bn] ?? bn);
+    }
+  }
+
   private markers(m: RunModel, t: Theme, log: boolean): MarkerOptions {
     const c = this.spec.curve(m);
+    const { ends } = this.ends(m);
     const base: MarkerOptions = {
-      lines: [{ x: 0, label: this.spec.ends[0] }, { x: 1, label: this.spec.ends[1] }],
+      lines: [{ x: 0, label: ends[0] }, { x: 1, label: ends[1] }],
       color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
       font: markerFont(t), barrier: null, chord: null, note: null,
     };
@@ -341,6 +422,8 @@ export class InterpView {
     ];
     if (c.trainAccuracy[k] !== null) parts.push(`train acc ${fmtPct(c.trainAccuracy[k])}`);
     if (c.testAccuracy[k] !== null) parts.push(`test acc ${fmtPct(c.testAccuracy[k])}`);
+    const bnr = this.spec.result(m)?.bnRecomputed;
+    if (bnr) parts.push(`BN recomputed: train ${fmt(bnr.trainLoss[k], 4)}, test ${fmt(bnr.testLoss[k], 4)}`);
     this.info.textContent = parts.join(' · ');
   }
 
@@ -351,21 +434,35 @@ export class InterpView {
     if (!c || !ir) return;
     const at = [0, 0.5, 1];
     const hasAcc = c.trainAccuracy.some((v) => v !== null);
-    const [n0, n1] = this.spec.names;
+    const { names: [n0, n1], custom } = this.ends(m);
     const head = el('tr', {}, el('th', { scope: 'col' }, ''),
       ...at.map((a) => el('th', { scope: 'col' }, `α = ${a}`, a === 0 ? el('span', { class: 'll-muted' }, ' ', ...rich(n0)) : a === 1 ? el('span', { class: 'll-muted' }, ' ', ...rich(n1)) : '')));
     const row = (name: string, s: (number | null)[], f: (v: number | null) => string) =>
       el('tr', {}, el('th', { scope: 'row' }, name), ...at.map((a) => el('td', {}, f(valueAt(c, s, a)))));
-    const rows = [row('train loss', c.trainLoss, (v) => fmtSig(v, 4)), row('test loss', c.testLoss, (v) => fmtSig(v, 4))];
+    const bnr = ir.bnRecomputed;
+    const label = (text: string, interpolated: boolean) => (bnr ? `${text}${interpolated ? ' (BN interpolated)' : ' (BN recomputed)'}` : text);
+    const rows = [row(label('train loss', true), c.trainLoss, (v) => fmtSig(v, 4)), row(label('test loss', true), c.testLoss, (v) => fmtSig(v, 4))];
+    if (bnr) rows.push(row(label('train loss', false), bnr.trainLoss, (v) => fmtSig(v, 4)), row(label('test loss', false), bnr.testLoss, (v) => fmtSig(v, 4)));
     if (hasAcc) rows.push(row('train acc', c.trainAccuracy, fmtPct), row('test acc', c.testAccuracy, fmtPct));
+    const between = custom ? ` between ${plainText(n0)} and ${plainText(n1)}` : '';
     const verdict = this.spec.verdict ? this.spec.verdict(ir) : ir.monotone
-      ? `Monotone on [0,1]: no barrier${ir.barrier > 0 ? ` (the curve is at most ${fmt(ir.barrier)} above the chord, at α = ${fmt(ir.barrierAlpha)})` : ''}.`
+      ? `Monotone on [0,1]${between}: no barrier${ir.barrier > 0 ? ` (the curve is at most ${fmt(ir.barrier)} above the chord, at α = ${fmt(ir.barrierAlpha)})` : ''}.`
       : ir.barrier > 0
-        ? `Not monotone on [0,1]: barrier of ${fmt(ir.barrier)} above the chord at α = ${fmt(ir.barrierAlpha)}.`
-        : 'Not monotone on [0,1], but the loss stays below the chord between θ₀ and θ_T.';
-    this.summary.append(
-      el('p', { class: ir.monotone ? 'll-verdict' : 'll-verdict ll-verdict-bump' }, verdict),
-      el('table', { class: 'll-table' }, el('thead', {}, head), el('tbody', {}, ...rows)));
+        ? `Not monotone on [0,1]: barrier of ${fmt(ir.barrier)} above the chord at α = ${fmt(ir.barrierAlpha)}${between}.`
+        : `Not monotone on [0,1], but the loss stays below the chord between ${custom ? plainText(n0) : 'θ₀'} and ${custom ? plainText(n1) : 'θ_T'}.`;
+    const verdicts = [el('p', { class: ir.monotone ? 'll-verdict' : 'll-verdict ll-verdict-bump' }, bnr ? `BatchNorm statistics interpolated: ${verdict[0].toLowerCase()}${verdict.slice(1)}` : verdict)];
+    if (bnr) {
+      // The same summary for the recomputed curve (the result carries only the main curve's).
+      const alpha = c.alpha.map((a) => (a === null ? NaN : a));
+      const s = lineSummary(alpha, bnr.trainLoss.map((v) => (v === null ? NaN : v)));
+      if (s) {
+        const v2 = s.monotone ? `monotone on [0,1]: no barrier${s.barrier > 0 ? ` (at most ${fmt(s.barrier)} above the chord)` : ''}.`
+          : s.barrier > 0 ? `not monotone on [0,1]: barrier of ${fmt(s.barrier)} above the chord at α = ${fmt(s.barrierAlpha)}.`
+            : 'not monotone on [0,1], but below the chord.';
+        verdicts.push(el('p', { class: s.monotone ? 'll-verdict ll-verdict-bn' : 'll-verdict ll-verdict-bn ll-verdict-bump' }, `BatchNorm statistics recomputed at each α: ${v2}`));
+      }
+    }
+    this.summary.append(...verdicts, el('table', { class: 'll-table' }, el('thead', {}, head), el('tbody', {}, ...rows)));
   }
 
   private aria(m: RunModel): void {
@@ -374,11 +471,13 @@ export class InterpView {
     const n = c.trainLoss.filter((v) => v !== null).length;
     const l0 = valueAt(c, c.trainLoss, 0), lh = valueAt(c, c.trainLoss, 0.5), l1 = valueAt(c, c.trainLoss, 1);
     const ir = this.spec.result(m);
-    const from = this.spec === mainInterpSpec ? 'θ₀' : plainText(this.spec.ends[0]);
-    const to = this.spec === mainInterpSpec ? 'the trained θT' : plainText(this.spec.ends[1]);
+    const e = this.ends(m);
+    const from = this.spec === mainInterpSpec && !e.custom ? 'θ₀' : plainText(e.ends[0]);
+    const to = this.spec === mainInterpSpec && !e.custom ? 'the trained θT' : plainText(e.ends[1]);
     let s = `Line chart of train and test loss along the straight line from ${from} (α = 0) to ${to} (α = 1), ${n} of ${c.total} points. ` +
       `Train loss ${fmt(l0)} at α = 0, ${fmt(lh)} at α = 0.5, ${fmt(l1)} at α = 1.`;
     if (ir) s += ir.monotone ? ' Monotone on [0,1]: no barrier.' : ` Barrier ${fmt(ir.barrier)} at α = ${fmt(ir.barrierAlpha)}.`;
+    if (ir?.bnRecomputed) s += ' Dotted: the same losses with the BatchNorm statistics recomputed at each α.';
     this.lossCanvas.setAttribute('aria-label', s);
     const a0 = valueAt(c, c.testAccuracy, 0), a1 = valueAt(c, c.testAccuracy, 1);
     this.accCanvas.setAttribute('aria-label', `Line chart of train and test accuracy along the same line; test accuracy ${fmtPct(a0)} at α = 0 and ${fmtPct(a1)} at α = 1.`);

@@ -11,7 +11,10 @@ import { applyChartTheme, registerCharts } from './charts';
 import { el } from './dom';
 import { basename, fmtDuration, fmtInt } from './format';
 import { composePng, download, exportName, toCsv, toJson, type PngSection } from './exporter';
-import { InterpView } from './interpView';
+import { CompareView } from './compareView';
+import { ConnectView } from './connectView';
+import { CurvatureView } from './curvatureView';
+import { customEndpoints, InterpView } from './interpView';
 import { elapsedMs, emptyModel, isRunning, modelFromResult, pointsDone, reduce, runsDone, type RunModel } from './model';
 import { PlaneView } from './planeView';
 import { SurveyView } from './surveyView';
@@ -57,6 +60,9 @@ export class App implements ViewContext {
   interp?: InterpView;
   plane?: PlaneView;
   survey?: SurveyView;
+  curvature?: CurvatureView;
+  connect?: ConnectView;
+  compare?: CompareView;
   train: TrainView;
   private api?: VsCodeApi;
   private root: HTMLElement;
@@ -188,7 +194,7 @@ export class App implements ViewContext {
 
   private switchAnalysis(): void {
     const cur = this.currentAnalysis();
-    const other = cur === 'plane' || cur === 'survey' ? 'interpolate' : 'plane';
+    const other = cur === 'plane' || cur === 'survey' || cur === 'compare' ? 'interpolate' : 'plane';
     this.post({ type: 'rerun', options: { analysis: other } });
   }
 
@@ -197,14 +203,19 @@ export class App implements ViewContext {
     const name = exportName(m, format);
     let data: string | null;
     if (format === 'png') {
-      this.interp?.prepareExport();
-      this.plane?.prepareExport();
-      this.survey?.prepareExport();
+      for (const v of this.views()) v.prepareExport();
       this.train.prepareExport();
       const sections: PngSection[] = [];
-      if (this.interp) sections.push({ title: 'Linear interpolation θ(α) = (1−α)·θ₀ + α·θT', canvases: this.interp.canvases() });
+      if (this.interp) {
+        const e = customEndpoints(m.result?.interpolate);
+        const plain = (s: string) => s.replace(/_(\S)/g, '$1');
+        sections.push({ title: e ? `Linear interpolation θ(α) = (1−α)·${plain(e[0])} + α·${plain(e[1])}` : 'Linear interpolation θ(α) = (1−α)·θ₀ + α·θT', canvases: this.interp.canvases() });
+      }
       if (this.plane) sections.push({ title: `Loss plane (${m.plane?.directions ?? 'goodfellow'} directions)`, canvases: this.plane.canvases() });
       if (this.survey) sections.push(...this.survey.sections());
+      if (this.curvature) sections.push(...this.curvature.sections());
+      if (this.connect) sections.push(...this.connect.sections());
+      if (this.compare) sections.push(...this.compare.sections());
       if (!this.train.el.hidden) sections.push({ title: this.train.title(m) === 'Training' ? 'Training loss' : `${this.train.title(m)}: loss`, canvases: this.train.canvases() });
       const title = [m.file ? basename(m.file) : '', m.definition, m.analysis].filter(Boolean).join(' · ') || 'Loss landscape';
       const verdict = this.root.querySelector('.ll-verdict')?.textContent ?? '';
@@ -224,9 +235,7 @@ export class App implements ViewContext {
     if (JSON.stringify(t) === JSON.stringify(this.theme)) return;
     this.theme = t;
     applyChartTheme(t);
-    this.interp?.applyTheme();
-    this.plane?.applyTheme();
-    this.survey?.applyTheme();
+    for (const v of this.views()) v.applyTheme();
     this.train.applyTheme();
   }
 
@@ -236,6 +245,11 @@ export class App implements ViewContext {
     if (this.renderQueued) return;
     this.renderQueued = true;
     requestAnimationFrame(() => { this.renderQueued = false; this.render(); });
+  }
+
+  /** The analysis view(s) shown (one at a time). */
+  private views(): { el: HTMLElement; update(m: RunModel): void; destroy(): void; applyTheme(): void; prepareExport(): void }[] {
+    return [this.interp, this.plane, this.survey, this.curvature, this.connect, this.compare].filter((v) => v !== undefined);
   }
 
   private currentAnalysis() {
@@ -253,23 +267,26 @@ export class App implements ViewContext {
       ? 'This report holds no result.'
       : 'No run yet. Open a *.landscape.ts file and run “Loss Landscape: Probe” (or use the code lens above a landscape(…) definition).';
     // One view per analysis: (re)create it when the analysis changes.
-    const want = analysis === 'interpolate' || analysis === 'plane' || analysis === 'survey' ? analysis : undefined;
-    const have = this.interp ? 'interpolate' : this.plane ? 'plane' : this.survey ? 'survey' : undefined;
+    const kinds = ['interpolate', 'plane', 'survey', 'curvature', 'connect', 'compare'] as const;
+    const want = kinds.find((k) => k === analysis);
+    const have = this.interp ? 'interpolate' : this.plane ? 'plane' : this.survey ? 'survey'
+      : this.curvature ? 'curvature' : this.connect ? 'connect' : this.compare ? 'compare' : undefined;
     if (want !== have) {
-      this.interp?.destroy(); this.plane?.destroy(); this.survey?.destroy();
-      this.interp = this.plane = this.survey = undefined;
+      for (const v of this.views()) v.destroy();
+      this.interp = this.plane = this.survey = this.curvature = this.connect = this.compare = undefined;
       if (want === 'interpolate') this.interp = new InterpView(this);
       else if (want === 'plane') this.plane = new PlaneView(this);
       else if (want === 'survey') this.survey = new SurveyView(this);
-      const view = this.interp ?? this.plane ?? this.survey;
-      this.mainEl.replaceChildren(...(view ? [view.el] : []));
+      else if (want === 'curvature') this.curvature = new CurvatureView(this);
+      else if (want === 'connect') this.connect = new ConnectView(this);
+      else if (want === 'compare') this.compare = new CompareView(this);
+      this.mainEl.replaceChildren(...this.views().map((v) => v.el));
     }
-    this.mainEl.hidden = !analysis || !hasRun || (!m.curve && !m.plane && !m.survey && !isRunning(m));
-    this.interp?.update(m);
-    this.plane?.update(m);
-    this.survey?.update(m);
-    // A survey streams no epochs (its training summary, the best run's, comes at the end).
-    const showTrain = hasRun && (m.epochs.length > 0 || !!m.train || (m.status === 'training' && analysis !== 'survey'));
+    const hasData = !!(m.curve || m.plane || m.survey || m.result?.curvature || m.result?.connect || m.result?.compare);
+    this.mainEl.hidden = !analysis || !hasRun || (!hasData && !isRunning(m));
+    for (const v of this.views()) v.update(m);
+    // A survey / compare streams no epochs (its training summary, the best / first run's, comes at the end).
+    const showTrain = hasRun && (m.epochs.length > 0 || !!m.train || (m.status === 'training' && analysis !== 'survey' && analysis !== 'compare'));
     this.train.el.hidden = !showTrain;
     if (showTrain) this.train.update(m);
     this.renderNotes();
@@ -297,8 +314,12 @@ export class App implements ViewContext {
     const analysis = this.currentAnalysis();
     if (analysis) {
       const rd = analysis === 'survey' ? runsDone(m) : undefined;
+      const nRuns = m.result?.compare?.runs.length;
+      const bn = m.result?.interpolate?.bn;
       t.append(el('span', { class: 'll-badge' }, analysis === 'plane' ? `plane · ${m.plane?.directions ?? m.options?.directions ?? 'goodfellow'}`
-        : analysis === 'survey' ? `survey${rd ? ` · ${rd.total} runs` : ''}` : 'interpolate'));
+        : analysis === 'survey' ? `survey${rd ? ` · ${rd.total} runs` : ''}`
+          : analysis === 'compare' ? `compare${nRuns ? ` · ${nRuns} runs` : ''}`
+            : analysis === 'interpolate' ? `interpolate${bn && bn !== 'interpolate' ? ` · BN ${bn}` : ''}` : analysis));
     }
     if (m.cached) t.append(el('span', { class: 'll-badge ll-badge-muted', title: 'Result reused from the cache' }, 'cached'));
 
@@ -322,12 +343,14 @@ export class App implements ViewContext {
     if (pts && (m.status === 'probing' || m.status === 'done' || pts.done > 0)) parts.push(`${fmtInt(pts.done)}/${fmtInt(pts.total)} points`);
     const runs = analysis === 'survey' ? runsDone(m) : undefined;
     if (runs) parts.push(`${fmtInt(runs.done)}/${fmtInt(runs.total)} runs`);
-    const phaseNow = m.status === 'training' ? 'train' : m.status === 'loading' ? 'load' : null;
+    // Analyses without points (curvature, connect, compare) count their probe work in progress messages.
+    const phaseNow = m.status === 'training' ? 'train' : m.status === 'loading' ? 'load' : m.status === 'probing' && !pts ? 'probe' : null;
     if (runs && m.progress?.phase === 'train' && running) {
       // "run 8/20: default, seed 8", then "interpolating best (run 16) ↔ stuck (run 12)"
       if (m.progress.message) parts.push(m.progress.message);
     } else if (m.progress && m.progress.phase === phaseNow && m.progress.total > 0) {
-      parts.push(`${m.progress.phase === 'train' ? 'training' : 'loading'} ${fmtInt(m.progress.done)}/${fmtInt(m.progress.total)}${m.progress.message ? ` (${m.progress.message})` : ''}`);
+      const verb = m.progress.phase === 'train' ? 'training' : m.progress.phase === 'probe' ? 'probing' : 'loading';
+      parts.push(`${verb} ${fmtInt(m.progress.done)}/${fmtInt(m.progress.total)}${m.progress.message ? ` (${m.progress.message})` : ''}`);
     }
     const text = parts.join(' · ');
     if (this.statusEl.textContent !== text) this.statusEl.textContent = text;
@@ -348,10 +371,10 @@ export class App implements ViewContext {
     this.buttons.cancel.disabled = !running;
     this.buttons.rerun.disabled = !m.file && !m.runId;
     this.buttons.switch.disabled = running || (!m.file && !m.runId);
-    this.buttons.switch.textContent = analysis === 'plane' || analysis === 'survey' ? 'Interpolate' : 'Plane';
+    this.buttons.switch.textContent = analysis === 'plane' || analysis === 'survey' || analysis === 'compare' ? 'Interpolate' : 'Plane';
     this.buttons.switch.title = analysis === 'plane' ? 'Re-run as a 1-D interpolation θ₀ → θ_T'
-      : analysis === 'survey' ? 'Re-run as a 1-D interpolation θ₀ → θ_T of a single training' : 'Re-run as a 2-D plane with the trajectory';
-    const hasData = !!(m.curve || m.plane || m.train || m.epochs.length || m.survey?.runs.some((r) => r));
+      : analysis === 'survey' || analysis === 'compare' ? 'Re-run as a 1-D interpolation θ₀ → θ_T of a single training' : 'Re-run as a 2-D plane with the trajectory';
+    const hasData = !!(m.curve || m.plane || m.train || m.epochs.length || m.survey?.runs.some((r) => r) || m.result);
     this.buttons.png.disabled = !hasData;
     this.buttons.csv.disabled = !hasData;
     this.buttons.json.disabled = !m.result;

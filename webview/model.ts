@@ -78,6 +78,8 @@ export interface RunModel {
   curve?: CurveData;
   plane?: PlaneData;
   survey?: SurveyData;
+  /** Compare: the plane of the first run (every run's path is in `result.compare.runs[k].path`). */
+  comparePlane?: PlaneData;
   result?: ProbeResult;
   error?: UserError;
   untrusted?: string;
@@ -117,12 +119,15 @@ function ensureCurve(m: RunModel, total: number): CurveData {
   return m.curve;
 }
 
-function planeFromResult(p: PlaneResult): PlaneData {
+export function planeFromResult(p: PlaneResult): PlaneData {
+  // NaN crosses JSON as null: in the grid (a cell that could not be evaluated) and in `explained`.
+  const num = (v: number | null) => (v === null || v === undefined ? null : v);
   return {
-    directions: p.directions, a: p.a, b: p.b, loss: p.loss.map((row) => row.slice()), testLoss: p.testLoss,
+    directions: p.directions, a: p.a, b: p.b, loss: p.loss.map((row) => row.map(num)), testLoss: p.testLoss,
     done: p.a.length * p.b.length, total: p.a.length * p.b.length,
-    trajectory: p.trajectory, randomWalk: p.randomWalk ?? { a: [], b: [] }, otherPath: p.otherPath, init: p.init, final: p.final,
-    explained: p.explained, norms: p.norms,
+    trajectory: p.trajectory ?? { a: [], b: [], step: [] }, randomWalk: p.randomWalk ?? { a: [], b: [] }, otherPath: p.otherPath,
+    init: p.init, final: p.final,
+    explained: typeof p.explained === 'number' && Number.isFinite(p.explained) ? p.explained : null, norms: p.norms,
   };
 }
 
@@ -145,6 +150,7 @@ export function applyResult(m: RunModel, r: ProbeResult): void {
   m.train = r.train;
   if (r.interpolate) m.curve = curveFromResult(r.interpolate);
   if (r.plane) m.plane = planeFromResult(r.plane);
+  if (r.compare?.plane) m.comparePlane = planeFromResult(r.compare.plane);
   if (r.survey) {
     const sv = r.survey;
     m.survey = {
@@ -310,7 +316,8 @@ export function elapsedMs(m: RunModel, now = Date.now()): number | undefined {
 
 /** Points evaluated so far / expected, for the current analysis. */
 export function pointsDone(m: RunModel): { done: number; total: number } | undefined {
-  if (m.analysis === 'survey') return undefined;
+  // These count their work in `progress` messages (Hessian products, curve steps, trainings).
+  if (m.analysis === 'survey' || m.analysis === 'curvature' || m.analysis === 'connect' || m.analysis === 'compare') return undefined;
   if (m.analysis === 'plane' || (!m.analysis && m.plane)) {
     if (m.plane) return { done: m.plane.done, total: m.plane.total };
     const g = m.options?.grid;

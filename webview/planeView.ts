@@ -7,10 +7,12 @@ import { contours as d3contours } from 'd3-contour';
 import { drawRich, measureRich, plainText } from './canvasText';
 import { colorScale, viridis, viridisCss, type ColorScale } from './colormap';
 import { el, type Child } from './dom';
+import { drawFinalMarker, drawInitMarker } from './glyphs';
 import { fmt, fmtInt, fmtTick, logTicks, niceTicks } from './format';
 import type { PlaneData, RunModel } from './model';
+import { Surface3D, type SurfaceMarker, type SurfacePath } from './surface3d';
 import { withAlpha } from './theme';
-import type { ViewContext } from './view';
+import type { PlaneMode, ViewContext } from './view';
 
 /** Layout of the canvas, in CSS pixels. */
 export interface PlaneGeom {
@@ -28,7 +30,21 @@ export interface PlaneGeom {
   legendTop: number;
 }
 
-interface LegendItem { kind: 'traj' | 'walk' | 'other' | 'init' | 'final' | 'extra' | 'contour'; label: string }
+interface LegendItem { kind: 'traj' | 'walk' | 'other' | 'init' | 'final' | 'extra' | 'contour' | 'run'; label: string; color?: string }
+
+/** A coloured path of its own (compare: one per run) with its end marked by a star of its colour. */
+export interface RunPath { a: number[]; b: number[]; label: string; color: string; top?: boolean; faded?: boolean }
+
+/** Drawing order of run paths: run 0 (the plane's own) on top, unless one is selected (`top`). */
+function drawOrder(runs: RunPath[]): RunPath[] {
+  const out = runs.slice().reverse();
+  const k = out.findIndex((r) => r.top);
+  if (k >= 0) out.push(...out.splice(k, 1));
+  return out;
+}
+
+/** Width from which "auto" shows the contour map and the 3-D surface side by side. */
+const SIDE_BY_SIDE = 2 * 360 + 14;
 
 /** What the view shows: which plane of the model, and how its points and paths are named. */
 export interface PlaneSpec {
@@ -46,6 +62,8 @@ export interface PlaneSpec {
   meta?(p: PlaneData): string;
   /** Text while there is no plane yet. */
   waiting(m: RunModel | undefined): string;
+  /** Paths drawn instead of the trajectory and the other path, each in its colour (compare: every run's). */
+  runPaths?(m: RunModel | undefined, p: PlaneData): RunPath[];
 }
 
 /** The plane of the run (analysis 'plane'). */
@@ -104,6 +122,13 @@ export class PlaneView {
   private meta: HTMLElement;
   private boxes: Record<'planeLog' | 'contours' | 'paths', HTMLElement & { checked: boolean }>;
   private ro: ResizeObserver;
+  private views: HTMLElement;
+  private wrap3d: HTMLElement;
+  private tip3d: HTMLElement;
+  private hint3d: HTMLElement;
+  private modeButtons: Record<PlaneMode, HTMLButtonElement>;
+  /** The 3-D surface (drawn when the mode shows it). */
+  readonly surface: Surface3D;
   private model?: RunModel;
   private lastKey = '';
   private hover?: [number, number];
@@ -117,6 +142,26 @@ export class PlaneView {
     this.tip = el('div', { class: 'll-tip', 'aria-hidden': 'true' });
     this.tip.hidden = true;
     this.wrap = el('div', { class: 'll-plane-wrap' }, this.canvas, this.tip);
+    this.surface = new Surface3D({
+      onHover: (cell, at) => this.onSurfaceHover(cell, at),
+      onClick: (cell) => this.toggleSelected(cell),
+      onKey: (e) => this.onKey(e),
+    });
+    this.tip3d = el('div', { class: 'll-tip', 'aria-hidden': 'true' });
+    this.tip3d.hidden = true;
+    this.hint3d = el('div', { class: 'll-surface-hint ll-muted' }, 'Drag to rotate · wheel to zoom · double-click to reset · hover a point to find it on the contour map');
+    this.wrap3d = el('div', { class: 'll-plane-wrap ll-surface-wrap' }, this.surface.canvas, this.tip3d, this.hint3d);
+    this.views = el('div', { class: 'll-plane-views' }, this.wrap, this.wrap3d);
+    const modeBtn = (mode: PlaneMode, label: string, title: string) => {
+      const b = el('button', { type: 'button', class: 'll-seg-btn', title, 'aria-pressed': 'false', 'data-mode': mode }, label);
+      b.addEventListener('click', () => { ctx.ui.planeMode = mode; ctx.saveUi(); this.draw(); });
+      return b;
+    };
+    this.modeButtons = {
+      '2d': modeBtn('2d', '2-D', 'Contour map'),
+      '3d': modeBtn('3d', '3-D', 'Rotatable 3-D surface (drag to rotate, wheel to zoom)'),
+      both: modeBtn('both', 'Both', 'Contour map and 3-D surface, side by side when the panel is wide'),
+    };
     this.info = el('div', { class: 'll-point-info', 'aria-live': 'polite' }, '');
     this.meta = el('div', { class: 'll-plane-meta ll-muted' });
     const box = (key: 'planeLog' | 'contours' | 'paths', label: string, title: string) => {
@@ -133,24 +178,58 @@ export class PlaneView {
     this.el = el('section', { class: 'll-view ll-plane', 'aria-label': spec.ariaLabel },
       el('div', { class: 'll-view-head' },
         el('h2', {}, ...spec.heading()),
-        el('div', { class: 'll-view-tools' }, this.boxes.planeLog, this.boxes.contours, this.boxes.paths)),
-      this.wrap, this.info, this.meta);
+        el('div', { class: 'll-view-tools' },
+          el('div', { class: 'll-seg', role: 'group', 'aria-label': 'Contour map or 3-D surface' },
+            this.modeButtons['2d'], this.modeButtons['3d'], this.modeButtons.both),
+          this.boxes.planeLog, this.boxes.contours, this.boxes.paths)),
+      this.views, this.info, this.meta);
 
     this.ro = new ResizeObserver(() => this.schedule());
-    this.ro.observe(this.wrap);
+    this.ro.observe(this.views);
     this.canvas.addEventListener('mousemove', (e) => this.onMove(e));
     this.canvas.addEventListener('mouseleave', () => { this.hover = undefined; this.tip.hidden = true; this.draw(); this.renderInfo(); });
-    this.canvas.addEventListener('click', (e) => {
-      const c = this.cellAt(e);
-      this.ctx.ui.selectedCell = c && !(this.ctx.ui.selectedCell?.[0] === c[0] && this.ctx.ui.selectedCell?.[1] === c[1]) ? c : undefined;
-      this.ctx.saveUi();
-      this.draw();
-      this.renderInfo();
-    });
+    this.canvas.addEventListener('click', (e) => this.toggleSelected(this.cellAt(e)));
     this.canvas.addEventListener('keydown', (e) => this.onKey(e));
   }
 
-  canvases(): HTMLCanvasElement[] { return [this.canvas]; }
+  /** Pin a cell (click on either view); clicking the pinned cell again unpins it. */
+  private toggleSelected(c: [number, number] | undefined): void {
+    this.ctx.ui.selectedCell = c && !(this.ctx.ui.selectedCell?.[0] === c[0] && this.ctx.ui.selectedCell?.[1] === c[1]) ? c : undefined;
+    this.ctx.saveUi();
+    this.draw();
+    this.renderInfo();
+  }
+
+  /** The 2-D / 3-D / both choice; "auto" (nothing chosen): both when the view is wide enough. */
+  mode(): PlaneMode {
+    const m = this.ctx.ui.planeMode;
+    if (m === '2d' || m === '3d' || m === 'both') return m;
+    return (this.views.clientWidth || 0) >= SIDE_BY_SIDE ? 'both' : '2d';
+  }
+
+  /** The cell highlighted on both views (hover on either). */
+  hoverCell(): [number, number] | undefined { return this.hover; }
+
+  private onSurfaceHover(cell: [number, number] | undefined, at?: { x: number; y: number }): void {
+    const p = this.data();
+    if (cell && p && at) {
+      this.tip3d.textContent = this.cellText(p, cell[0], cell[1]);
+      this.tip3d.hidden = false;
+      const w = this.surface.canvas.clientWidth;
+      const tw = this.tip3d.offsetWidth, th = this.tip3d.offsetHeight;
+      this.tip3d.style.left = `${Math.max(0, Math.min(w - tw, at.x + 12))}px`;
+      this.tip3d.style.top = `${at.y - th - 10 < 0 ? at.y + 16 : at.y - th - 10}px`;
+    } else this.tip3d.hidden = true;
+    const same = cell && this.hover && cell[0] === this.hover[0] && cell[1] === this.hover[1];
+    if (same || (!cell && !this.hover)) return;
+    this.hover = cell;
+    this.draw();
+    this.renderInfo();
+  }
+
+  canvases(): HTMLCanvasElement[] {
+    return [this.wrap.hidden ? null : this.canvas, this.wrap3d.hidden ? null : this.surface.canvas].filter((c): c is HTMLCanvasElement => !!c);
+  }
 
   /** The plane shown (per the spec), if any. */
   data(): PlaneData | undefined { return this.model ? this.spec.plane(this.model) : undefined; }
@@ -160,10 +239,11 @@ export class PlaneView {
     if (!this.hover) return;
     this.hover = undefined;
     this.tip.hidden = true;
+    this.tip3d.hidden = true;
     this.draw();
   }
 
-  destroy(): void { this.ro.disconnect(); cancelAnimationFrame(this.frame); this.el.remove(); }
+  destroy(): void { this.ro.disconnect(); cancelAnimationFrame(this.frame); this.surface.destroy(); this.el.remove(); }
 
   private schedule(): void {
     cancelAnimationFrame(this.frame);
@@ -227,12 +307,17 @@ export class PlaneView {
 
   private legendItems(p: PlaneData): LegendItem[] {
     const items: LegendItem[] = [];
+    const runs = this.spec.runPaths?.(this.model, p);
     if (this.ctx.ui.paths) {
-      if (p.trajectory?.a?.length) items.push({ kind: 'traj', label: this.spec.trajLabel(this.model) });
-      if (p.otherPath?.a?.length) items.push({ kind: 'other', label: p.otherPath.label || 'other path' });
+      if (runs) for (const r of runs) items.push({ kind: 'run', label: r.label, color: r.color });
+      else {
+        if (p.trajectory?.a?.length) items.push({ kind: 'traj', label: this.spec.trajLabel(this.model) });
+        if (p.otherPath?.a?.length) items.push({ kind: 'other', label: p.otherPath.label || 'other path' });
+      }
       if (p.randomWalk?.a?.length) items.push({ kind: 'walk', label: 'random walk (control)' });
     }
-    items.push({ kind: 'init', label: this.spec.initLabel }, { kind: 'final', label: this.spec.finalLabel });
+    items.push({ kind: 'init', label: this.spec.initLabel });
+    if (!runs) items.push({ kind: 'final', label: this.spec.finalLabel });
     for (const x of this.spec.extra?.(p) ?? []) items.push({ kind: 'extra', label: x.label });
     if (this.ctx.ui.contours && this.contourCache?.lines.length) items.push({ kind: 'contour', label: 'isolines at colour-bar ticks' });
     return items;
@@ -241,6 +326,84 @@ export class PlaneView {
   // ---- drawing ----------------------------------------------------------------------------
 
   draw(): void {
+    const mode = this.mode();
+    this.views.className = `ll-plane-views ll-mode-${mode}`;
+    this.wrap.hidden = mode === '3d';
+    this.wrap3d.hidden = mode === '2d';
+    for (const [k, b] of Object.entries(this.modeButtons)) b.setAttribute('aria-pressed', String(k === mode));
+    this.draw2d();
+    if (mode !== '2d') this.draw3d();
+  }
+
+  /** Legend rows that fit `maxX`, starting at x0 (continuation rows start at min(x0, 8)). */
+  private legendRows(c2: CanvasRenderingContext2D, items: LegendItem[], x0: number, maxX: number, sw: number): { item: LegendItem; x: number }[][] {
+    const gapItem = 16;
+    const rows: { item: LegendItem; x: number }[][] = [[]];
+    let x = x0;
+    for (const item of items) {
+      const w = sw + 6 + measureRich(c2, item.label);
+      if (x + w > maxX && rows[rows.length - 1].length) { rows.push([]); x = Math.min(x0, 8); }
+      rows[rows.length - 1].push({ item, x });
+      x += w + gapItem;
+    }
+    return rows;
+  }
+
+  private draw3d(): void {
+    const p = this.data();
+    const s = this.scale;
+    const t = this.ctx.theme;
+    const c2 = this.surface.canvas.getContext('2d');
+    const width = Math.max(200, Math.floor(this.wrap3d.clientWidth || 500));
+    if (!p || !s || !c2) {
+      this.surface.canvas.width = 0;
+      this.surface.canvas.style.height = '0px';
+      return;
+    }
+    const fs = Math.round(t.fontSize * (width < 420 ? 0.8 : 0.85));
+    c2.font = `${fs}px ${t.fontFamily}`;
+    const sw = 26, rowH = fs + 8;
+    const items = this.legendItems(p).filter((it) => it.kind !== 'walk' && it.kind !== 'contour');
+    const rows = this.legendRows(c2, items, 10, width - 6, sw);
+    const legendHeight = rows.length * rowH + 6;
+    const sideBySide = this.mode() === 'both' && !this.wrap.hidden && Math.abs(this.wrap.offsetTop - this.wrap3d.offsetTop) < 2 && this.geom;
+    const maxH = Math.max(220, (typeof innerHeight === 'number' ? innerHeight : 800) * 0.75);
+    const height = sideBySide ? this.geom!.height : Math.round(Math.min(maxH, width * 0.7) + legendHeight);
+    const st = this.trajStyle();
+    const paths: SurfacePath[] = [];
+    const markers: SurfaceMarker[] = [{ a: p.init[0], b: p.init[1], kind: 'init', label: this.spec.initLabel }];
+    const runs = this.spec.runPaths?.(this.model, p);
+    if (this.ctx.ui.paths) {
+      if (runs) for (const r of drawOrder(runs)) paths.push({ a: r.a, b: r.b, color: r.faded ? withAlpha(r.color, 0.45) : r.color, halo: r.faded ? 'rgba(0, 0, 0, 0.3)' : st.halo, lw: r.top ? st.lw * 1.4 : st.lw });
+      else {
+        if (p.otherPath?.a?.length) paths.push({ a: p.otherPath.a, b: p.otherPath.b, color: st.other, halo: st.halo, lw: st.lw });
+        if (p.trajectory?.a?.length) paths.push({ a: p.trajectory.a, b: p.trajectory.b, color: st.color, halo: st.halo, lw: st.lw });
+      }
+    }
+    if (runs) for (const r of drawOrder(runs)) { if (r.a.length) markers.push({ a: r.a[r.a.length - 1], b: r.b[r.b.length - 1], kind: 'final', fill: r.color }); }
+    else markers.push({ a: p.final[0], b: p.final[1], kind: 'final', label: this.spec.finalLabel });
+    for (const x of this.spec.extra?.(p) ?? []) markers.push({ a: x.a, b: x.b, kind: 'final', fill: st.other, label: x.label });
+    const aLo = Math.min(p.a[0], p.a[p.a.length - 1]), aHi = Math.max(p.a[0], p.a[p.a.length - 1]);
+    const bLo = Math.min(p.b[0], p.b[p.b.length - 1]), bHi = Math.max(p.b[0], p.b[p.b.length - 1]);
+    this.surface.render({
+      p, scale: s, theme: t, paths, markers,
+      highlight: this.hover, selected: this.ctx.ui.selectedCell,
+      labels: { a: 'a', b: 'b', z: `train loss${s.log ? ' (log)' : ''}` },
+      ticks: {
+        a: niceTicks(aLo, aHi, 4).filter((v) => v >= aLo && v <= aHi),
+        b: niceTicks(bLo, bHi, 4).filter((v) => v >= bLo && v <= bHi),
+        z: this.cbTicks(s).filter((v) => v >= s.lo * (1 - 1e-9) && v <= s.hi * (1 + 1e-9)),
+      },
+      legendHeight,
+      drawLegend: (cc, top) => rows.forEach((row, r) => {
+        const y = top + r * rowH + rowH / 2;
+        cc.font = `${fs}px ${t.fontFamily}`;
+        for (const { item, x } of row) this.drawLegendItem(cc, item, x, y, sw, fs);
+      }),
+    }, width, height);
+  }
+
+  private draw2d(): void {
     const m = this.model;
     const p = this.data();
     const t = this.ctx.theme;
@@ -269,16 +432,8 @@ export class PlaneView {
     c2.font = `${fs}px ${t.fontFamily}`;
     this.ensureContours(p);
     const items = this.legendItems(p);
-    const sw = 26, gapItem = 16, rowH = fs + 8;
-    const rows: { item: LegendItem; x: number }[][] = [[]];
-    let x = g.plot.x;
-    const maxX = width - 6;
-    for (const item of items) {
-      const w = sw + 6 + measureRich(c2, item.label);
-      if (x + w > maxX && rows[rows.length - 1].length) { rows.push([]); x = Math.min(g.plot.x, 8); }
-      rows[rows.length - 1].push({ item, x });
-      x += w + gapItem;
-    }
+    const sw = 26, rowH = fs + 8;
+    const rows = this.legendRows(c2, items, g.plot.x, width - 6, sw);
     const height = Math.ceil(g.legendTop + rows.length * rowH + 4);
     g.height = height;
     this.geom = g;
@@ -454,6 +609,19 @@ export class PlaneView {
       c2.strokeStyle = st.walk; c2.lineWidth = st.lw * 0.8; c2.stroke();
       c2.setLineDash([]);
     }
+    const runs = this.spec.runPaths?.(this.model, p);
+    if (runs) {
+      // Run 0 (the plane's own trajectory) last, on top.
+      for (const r of drawOrder(runs)) {
+        if (!r.a.length) continue;
+        const lw = r.top ? st.lw * 1.4 : st.lw;
+        this.polyline(c2, g, r.a, r.b);
+        c2.strokeStyle = r.faded ? 'rgba(0, 0, 0, 0.3)' : st.halo; c2.lineWidth = lw + 2; c2.stroke();
+        c2.strokeStyle = r.faded ? withAlpha(r.color, 0.45) : r.color; c2.lineWidth = lw; c2.stroke();
+      }
+      c2.restore();
+      return;
+    }
     const op = p.otherPath;
     if (op?.a?.length) {
       this.polyline(c2, g, op.a, op.b);
@@ -491,25 +659,9 @@ export class PlaneView {
     c2.lineWidth = 1; c2.strokeStyle = st.halo; c2.stroke();
   }
 
-  private drawInitMarker(c2: CanvasRenderingContext2D, x: number, y: number, r: number): void {
-    c2.beginPath();
-    c2.arc(x, y, r, 0, Math.PI * 2);
-    c2.fillStyle = '#ffffff'; c2.fill();
-    c2.lineWidth = 2; c2.strokeStyle = '#000000'; c2.stroke();
-  }
+  private drawInitMarker(c2: CanvasRenderingContext2D, x: number, y: number, r: number): void { drawInitMarker(c2, x, y, r); }
 
-  private drawFinalMarker(c2: CanvasRenderingContext2D, x: number, y: number, r: number, fill = '#ffffff'): void {
-    c2.beginPath();
-    for (let k = 0; k < 10; k++) {
-      const ang = -Math.PI / 2 + (k * Math.PI) / 5;
-      const rr = k % 2 === 0 ? r * 1.35 : r * 0.6;
-      const px = x + rr * Math.cos(ang), py = y + rr * Math.sin(ang);
-      if (k === 0) c2.moveTo(px, py); else c2.lineTo(px, py);
-    }
-    c2.closePath();
-    c2.fillStyle = fill; c2.fill();
-    c2.lineWidth = 1.5; c2.strokeStyle = '#000000'; c2.stroke();
-  }
+  private drawFinalMarker(c2: CanvasRenderingContext2D, x: number, y: number, r: number, fill = '#ffffff'): void { drawFinalMarker(c2, x, y, r, fill); }
 
   private drawMarkers(c2: CanvasRenderingContext2D, p: PlaneData, g: PlaneGeom, fs: number): void {
     const r = 5;
@@ -526,6 +678,17 @@ export class PlaneView {
     };
     const [ia, ib] = p.init, [fa, fb] = p.final;
     const ix = g.xOf(ia), iy = g.yOf(ib), fx = g.xOf(fa), fy = g.yOf(fb);
+    const runs = this.spec.runPaths?.(this.model, p);
+    if (runs) {
+      // Each run's θ_T: a star of its colour (the legend names them); θ₀ is shared.
+      for (const rp of drawOrder(runs)) if (rp.a.length) this.drawFinalMarker(c2, g.xOf(rp.a[rp.a.length - 1]), g.yOf(rp.b[rp.b.length - 1]), r, rp.color);
+      this.drawInitMarker(c2, ix, iy, r);
+      const tr0 = runs[0];
+      const below0 = tr0 && tr0.b.length > 1 ? Math.sign(g.yOf(tr0.b[Math.min(tr0.b.length - 1, 3)]) - iy) < 0 : false;
+      label(this.spec.initLabel, ix, iy, below0 || iy < g.plot.y + fs * 2.5);
+      c2.restore();
+      return;
+    }
     this.drawInitMarker(c2, ix, iy, r);
     this.drawFinalMarker(c2, fx, fy, r);
     // Put the labels on the side away from the trajectory's start / end direction.
@@ -677,6 +840,12 @@ export class PlaneView {
         c2.strokeStyle = st.other; c2.lineWidth = st.lw; c2.stroke();
         this.otherDot(c2, x + sw / 2, y);
         break;
+      case 'run':
+        c2.beginPath(); c2.moveTo(x + 1, y); c2.lineTo(x + sw - 1, y);
+        c2.strokeStyle = st.halo; c2.lineWidth = st.lw + 2; c2.stroke();
+        c2.strokeStyle = item.color ?? st.color; c2.lineWidth = st.lw; c2.stroke();
+        this.drawFinalMarker(c2, x + sw - 5, y, 4, item.color ?? st.color);
+        break;
       case 'contour':
         c2.fillStyle = viridisCss(0.35);
         c2.fillRect(x, y - 6, sw, 12);
@@ -737,9 +906,9 @@ export class PlaneView {
     if (!same) { this.hover = c; this.draw(); this.renderInfo(); }
   }
 
-  private onKey(e: KeyboardEvent): void {
+  private onKey(e: KeyboardEvent): boolean {
     const p = this.data();
-    if (!p) return;
+    if (!p) return false;
     const cur = this.ctx.ui.selectedCell ?? [Math.floor(p.b.length / 2), Math.floor(p.a.length / 2)];
     let [i, j] = cur;
     const ascB = p.b[p.b.length - 1] >= p.b[0], ascA = p.a[p.a.length - 1] >= p.a[0];
@@ -748,8 +917,8 @@ export class PlaneView {
       case 'ArrowRight': j += ascA ? 1 : -1; break;
       case 'ArrowUp': i += ascB ? 1 : -1; break;
       case 'ArrowDown': i += ascB ? -1 : 1; break;
-      case 'Escape': this.ctx.ui.selectedCell = undefined; this.ctx.saveUi(); this.draw(); this.renderInfo(); return;
-      default: return;
+      case 'Escape': this.ctx.ui.selectedCell = undefined; this.ctx.saveUi(); this.draw(); this.renderInfo(); return true;
+      default: return false;
     }
     e.preventDefault();
     i = Math.max(0, Math.min(p.b.length - 1, i));
@@ -758,6 +927,7 @@ export class PlaneView {
     this.ctx.saveUi();
     this.draw();
     this.renderInfo();
+    return true;
   }
 
   private renderInfo(): void {

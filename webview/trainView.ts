@@ -125,6 +125,10 @@ export class TrainView {
     const sv = m.result?.survey;
     const best = sv?.runs[sv.best];
     if (m.analysis === 'survey' && best) return `Training of the best run (seed ${best.seed}, ${best.init})`;
+    const runs = m.result?.compare?.runs;
+    if (m.analysis === 'compare' && runs?.length) return `Training of '${runs[0].name}' (run 1 of ${runs.length}, the plane's)`;
+    const seeds = m.result?.connect?.seeds;
+    if (m.analysis === 'connect' && seeds) return `Training (seed ${seeds[0]}; seed ${seeds[1]} trained alike)`;
     return 'Training';
   }
 

@@ -1,11 +1,16 @@
 import type { Theme } from './theme';
 
+/** The plane as a contour map, a 3-D surface or both (side by side when wide). */
+export type PlaneMode = '2d' | '3d' | 'both';
+
 /** UI choices persisted with the state (they survive a reload, not a new run). */
 export interface UiState {
   logY: boolean;
   planeLog: boolean;
   contours: boolean;
   paths: boolean;
+  /** Plane: contour map / 3-D surface / both; unset = both when the panel is wide, else the map. */
+  planeMode?: PlaneMode;
   /** Selected α index in the interpolation view. */
   selectedAlpha?: number;
   /** Pinned cell [i (row, b), j (column, a)] in the plane view. */

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { styleAttr, THEMES } from './themes.mjs';
+import { analysesScenarios } from './analyses.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -730,12 +731,17 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   try {
-    await interpolateScenario();
-    await barrierScenario();
-    await planeScenario();
-    await surveyScenario();
-    await errorScenario();
-    await reportScenario();
+    // --only=NAME[,NAME] runs some scenarios (interpolate, barrier, plane, survey, analyses, error, report)
+    const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+    const scenarios = {
+      interpolate: interpolateScenario, barrier: barrierScenario, plane: planeScenario, survey: surveyScenario,
+      analyses: () => analysesScenarios({
+        check, openPage, vscodePage, fixture, replay, post, frames, shot, posted, clickButton, replayScenario, THEMES,
+        writePng: (name, dataUrl) => writeFileSync(join(shots, name), Buffer.from(dataUrl.split(',')[1], 'base64')),
+      }),
+      error: errorScenario, report: reportScenario,
+    };
+    for (const [name, run] of Object.entries(scenarios)) if (!only || only.includes(name)) await run();
   } finally {
     await browser.close();
   }

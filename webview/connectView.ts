@@ -1,0 +1,240 @@
+/**
+ * Connect view (mode connectivity, Garipov et al. 2018 / Draxler et al. 2018): two solutions θ_T of
+ * different seeds, the straight line between them and a trained quadratic Bézier curve through a
+ * bend θ_c. One chart of train / test loss vs t along both (t = 0: θ_T of the first seed, t = 1: of
+ * the second), the line's barrier marked, accuracies below, and the summary sentence.
+ */
+import type { ChartConfiguration, ChartDataset, TooltipItem } from 'chart.js';
+import type { ConnectResult } from '../src/protocol';
+import { Chart, clearActive, fixedWidth, markerFont, themeScales, type MarkerOptions, lineLegendLabels } from './charts';
+import { el } from './dom';
+import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
+import type { RunModel } from './model';
+import { withAlpha, type Theme } from './theme';
+import type { ViewContext } from './view';
+
+interface XY { x: number; y: number }
+type Connect = ConnectResult & { seeds: [number, number] };
+
+const AXIS_W = 54;
+
+const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+const maxOf = (xs: (number | null)[]) => xs.reduce<number>((m, x) => (finite(x) && x > m ? x : m), -Infinity);
+
+/** The connect summary: which loss is used (test when there is a test set), maxima, barrier, percentage. */
+export function connectSummary(c: Connect) {
+  const test = finite(c.curveMaxTestLoss) && finite(c.lineMaxTestLoss) && c.endpointTestLoss?.every(finite);
+  const kind = test ? 'test' : 'train';
+  const lineMax = test ? c.lineMaxTestLoss : finite(c.lineMaxTrainLoss) ? c.lineMaxTrainLoss : maxOf(c.lineTrainLoss);
+  const curveMax = test ? c.curveMaxTestLoss : finite(c.curveMaxTrainLoss) ? c.curveMaxTrainLoss : maxOf(c.curveTrainLoss);
+  const ends = (test ? c.endpointTestLoss : c.endpointTrainLoss) ?? [NaN, NaN];
+  const endMax = Math.max(ends[0], ends[1]);
+  const barrier = lineMax - endMax;
+  const within = endMax > 0 ? Math.max(0, (100 * (curveMax - endMax)) / endMax) : NaN;
+  const lineSeries = test ? c.lineTestLoss : c.lineTrainLoss;
+  const k = lineSeries.findIndex((v) => v === lineMax);
+  return { kind, lineMax, curveMax, ends, endMax, barrier, within, barrierT: k >= 0 ? c.t[k] : 0.5 };
+}
+
+export class ConnectView {
+  readonly el: HTMLElement;
+  private placeholder: HTMLElement;
+  private body: HTMLElement;
+  private verdict: HTMLElement;
+  private explain: HTMLElement;
+  private lossCanvas: HTMLCanvasElement;
+  private accCanvas: HTMLCanvasElement;
+  private accWrap: HTMLElement;
+  private loss: Chart<'line', XY[]>;
+  private acc: Chart<'line', XY[]>;
+  private table: HTMLElement;
+  private meta: HTMLElement;
+  private logBox: HTMLElement & { checked: boolean };
+  private lastRev = -1;
+  private model?: RunModel;
+
+  constructor(private ctx: ViewContext) {
+    this.logBox = el('vscode-checkbox', { label: 'log y', title: 'Logarithmic loss axis' }) as HTMLElement & { checked: boolean };
+    this.logBox.checked = ctx.ui.logY;
+    this.logBox.addEventListener('change', () => {
+      ctx.ui.logY = !!this.logBox.checked;
+      ctx.saveUi();
+      if (this.model) this.update(this.model, true);
+    });
+    this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'The two solutions are trained, then the curve between them…');
+    this.verdict = el('p', { class: 'll-verdict' });
+    this.explain = el('p', { class: 'll-caption' });
+    this.lossCanvas = el('canvas', { role: 'img', 'aria-label': 'Loss along the line and the curve (no data yet)' });
+    this.accCanvas = el('canvas', { role: 'img', 'aria-label': 'Accuracy along the line and the curve (no data yet)' });
+    this.accWrap = el('div', { class: 'll-chart ll-chart-acc' }, this.accCanvas);
+    this.table = el('div', { class: 'll-table-wrap' });
+    this.meta = el('p', { class: 'll-caption ll-muted' });
+    this.body = el('div', { class: 'll-view' },
+      el('div', { class: 'll-chart ll-chart-loss' }, this.lossCanvas), this.accWrap, this.verdict, this.explain, this.table, this.meta);
+    this.el = el('section', { class: 'll-view ll-connect', 'aria-label': 'Mode connectivity' },
+      el('div', { class: 'll-view-head' },
+        el('h2', {}, 'Mode connectivity ', el('span', { class: 'll-formula' }, 'θ', el('sub', {}, 'T'), '(seed 1) ↔ θ', el('sub', {}, 'T'), '(seed 2): straight line vs trained Bézier curve')),
+        el('div', { class: 'll-view-tools' }, this.logBox)),
+      this.placeholder, this.body);
+    this.loss = new Chart(this.lossCanvas, this.config('loss', false));
+    this.acc = new Chart(this.accCanvas, this.config('accuracy', true));
+  }
+
+  private config(yTitle: string, acc: boolean): ChartConfiguration<'line', XY[]> {
+    const t = this.ctx.theme;
+    return {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false, normalized: true,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        layout: { padding: { right: 8, top: 4 } }, color: t.fg,
+        scales: {
+          x: {
+            type: 'linear', min: 0, max: 1, title: { display: acc, text: 't', color: t.fg, padding: { top: 0 } },
+            grid: { color: t.grid }, border: { color: t.border }, ticks: { color: t.muted, maxRotation: 0, callback: (v) => fmtTick(+v) },
+          },
+          y: acc ? {
+            type: 'linear', min: 0, max: 1, title: { display: true, text: yTitle, color: t.fg }, grid: { color: t.grid }, border: { color: t.border },
+            ticks: { color: t.muted, callback: (v) => `${Math.round(+v * 100)}%`, stepSize: 0.25 }, afterFit: fixedWidth(AXIS_W),
+          } : {
+            type: 'linear', title: { display: true, text: yTitle, color: t.fg }, grid: { color: t.grid }, border: { color: t.border },
+            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 7 }, afterFit: fixedWidth(AXIS_W),
+            afterBuildTicks: (scale) => {
+              if (scale.type !== 'logarithmic') return;
+              const ticks = logTicks(scale.min, scale.max, 8, 4);
+              if (ticks.length >= 2) scale.ticks = ticks.map((value) => ({ value }));
+            },
+          },
+        },
+        plugins: {
+          legend: acc ? { display: false } : { position: 'top', align: 'end', labels: lineLegendLabels() },
+          tooltip: {
+            callbacks: {
+              title: (items: TooltipItem<'line'>[]) => `t = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${acc ? fmtPct(item.parsed.y) : fmt(item.parsed.y, 4)}`,
+            },
+          },
+          llMarkers: {},
+        },
+      },
+    };
+  }
+
+  private markers(c: Connect, t: Theme): MarkerOptions {
+    return {
+      lines: [{ x: 0, label: `θ_T seed ${c.seeds[0]}` }, { x: 1, label: `θ_T seed ${c.seeds[1]}` }],
+      color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
+      font: markerFont(t), barrier: null, chord: null, note: null,
+    };
+  }
+
+  update(m: RunModel, force = false): void {
+    this.model = m;
+    if (!force && m.rev === this.lastRev) return;
+    this.lastRev = m.rev;
+    const c = m.result?.connect as Connect | undefined;
+    this.placeholder.hidden = !!c;
+    this.body.hidden = !c;
+    if (!c) {
+      const p = m.progress;
+      this.placeholder.textContent = p?.phase === 'probe' && p.message ? `${p.message}… (${fmtInt(p.done)}/${fmtInt(p.total)} steps)`
+        : m.status === 'error' || m.status === 'cancelled' ? 'No result.' : 'The two solutions are trained, then the curve between them…';
+      return;
+    }
+    const t = this.ctx.theme;
+    const log = this.ctx.ui.logY;
+    const pts = (ys: (number | null)[], lg: boolean): XY[] => c.t.map((x, i) => ({ x, y: ys[i] as number }))
+      .filter((p) => finite(p.y)).map((p) => ({ x: p.x, y: lg ? Math.max(p.y, 1e-12) : p.y }));
+    const common = { parsing: false as const, borderWidth: 2 * t.lw, pointRadius: 0, pointHoverRadius: 4, tension: 0, spanGaps: true };
+    const curveC = t.blue, lineC = t.orange;
+    const ds = (label: string, ys: (number | null)[], color: string, dashed: boolean, lg: boolean): ChartDataset<'line', XY[]> =>
+      ({ ...common, label, data: pts(ys, lg), borderColor: color, backgroundColor: color, ...(dashed ? { borderDash: [6, 3] } : {}) });
+    const hasTest = c.curveTestLoss.some(finite);
+    this.loss.data.datasets = [
+      ds('curve · train', c.curveTrainLoss, curveC, false, log),
+      ...(hasTest ? [ds('curve · test', c.curveTestLoss, curveC, true, log)] : []),
+      ds('line · train', c.lineTrainLoss, lineC, false, log),
+      ...(hasTest ? [ds('line · test', c.lineTestLoss, lineC, true, log)] : []),
+    ];
+    const ys = this.loss.options.scales!.y as Record<string, unknown>;
+    ys.type = log ? 'logarithmic' : 'linear';
+    ys.beginAtZero = !log;
+    const sm = connectSummary(c);
+    const mk = this.markers(c, t);
+    if (finite(sm.barrier) && sm.barrier > 0) {
+      mk.barrier = { x: sm.barrierT, yLow: sm.endMax, yHigh: sm.lineMax, label: `line barrier +${fmt(sm.barrier)} (${sm.kind})` };
+      const e = sm.ends;
+      if (finite(e[0]) && finite(e[1])) mk.chord = { x0: 0, y0: e[0], x1: 1, y1: e[1] };
+    }
+    this.loss.options.plugins!.llMarkers = mk;
+    this.loss.update('none');
+
+    const hasAcc = [c.curveTestAccuracy, c.lineTestAccuracy, c.curveTrainAccuracy, c.lineTrainAccuracy].some((a) => a?.some((v) => v !== null));
+    this.accWrap.hidden = !hasAcc;
+    if (hasAcc) {
+      this.acc.data.datasets = [
+        ds('curve · train accuracy', c.curveTrainAccuracy, curveC, false, false),
+        ds('curve · test accuracy', c.curveTestAccuracy, curveC, true, false),
+        ds('line · train accuracy', c.lineTrainAccuracy, lineC, false, false),
+        ds('line · test accuracy', c.lineTestAccuracy, lineC, true, false),
+      ].filter((d) => d.data.length);
+      this.acc.options.plugins!.llMarkers = { ...this.markers(c, t), lines: [{ x: 0 }, { x: 1 }] };
+      this.acc.update('none');
+    }
+    this.renderSummary(c, sm);
+    this.lossCanvas.setAttribute('aria-label', `Line chart of the ${sm.kind} loss along the straight line and along the trained Bézier curve between θT of seed ${c.seeds[0]} (t = 0) and of seed ${c.seeds[1]} (t = 1): ` +
+      `the line peaks at ${fmt(sm.lineMax)} (t = ${fmt(sm.barrierT)}), the curve at ${fmt(sm.curveMax)}; endpoints ${fmt(sm.ends[0])} and ${fmt(sm.ends[1])}.`);
+  }
+
+  private renderSummary(c: Connect, sm: ReturnType<typeof connectSummary>): void {
+    const connected = finite(sm.within) && sm.within <= 10;
+    const barrierText = finite(sm.barrier) ? (sm.barrier > 0 ? `barrier +${fmt(sm.barrier)} over the endpoints` : 'no barrier over the endpoints') : 'barrier –';
+    this.verdict.className = connected ? 'll-verdict' : 'll-verdict ll-verdict-bump';
+    this.verdict.textContent = `Straight line: max ${sm.kind} loss ${fmt(sm.lineMax)} (${barrierText}); trained curve: max ${fmt(sm.curveMax)} ` +
+      `(within ${finite(sm.within) ? sm.within.toFixed(1) : '–'} % of the endpoints).`;
+    const relBarrier = sm.endMax > 0 ? sm.barrier / sm.endMax : 0;
+    this.explain.textContent = connected && relBarrier > 0.1
+      ? `The two solutions are connected by a low-loss curve, although the straight line between them crosses a barrier: they lie in one connected valley, not in isolated minima.`
+      : connected ? 'The straight line and the trained curve both stay low: the two solutions are linearly connected.'
+        : `Even the trained curve rises ${finite(sm.within) ? sm.within.toFixed(1) : '–'} % above the endpoints: no low-loss path was found between the two solutions.`;
+    const mid = Math.floor(c.t.length / 2);
+    const minOf = (xs: (number | null)[]) => xs.reduce<number>((m, x) => (finite(x) && x < m ? x : m), Infinity);
+    const row = (name: string, train: (number | null)[], test: (number | null)[], acc: (number | null)[]) => el('tr', {},
+      el('th', { scope: 'row' }, name),
+      el('td', {}, fmtSig(maxOf(train), 4)), el('td', {}, fmtSig(maxOf(test), 4)),
+      el('td', {}, fmtSig(test[mid] ?? NaN, 4)), el('td', {}, acc.some(finite) ? fmtPct(minOf(acc)) : '–'));
+    this.table.replaceChildren(el('table', { class: 'll-table' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, ''), el('th', { scope: 'col' }, 'max train loss'), el('th', { scope: 'col' }, 'max test loss'),
+        el('th', { scope: 'col' }, `test loss at t = ${fmt(c.t[mid])}`), el('th', { scope: 'col' }, 'min test acc'))),
+      el('tbody', {},
+        row('straight line', c.lineTrainLoss, c.lineTestLoss, c.lineTestAccuracy),
+        row('Bézier curve', c.curveTrainLoss, c.curveTestLoss, c.curveTestAccuracy),
+        el('tr', {}, el('th', { scope: 'row' }, 'endpoints'), el('td', {}, `${fmtSig(c.endpointTrainLoss?.[0], 4)} / ${fmtSig(c.endpointTrainLoss?.[1], 4)}`),
+          el('td', {}, `${fmtSig(c.endpointTestLoss?.[0], 4)} / ${fmtSig(c.endpointTestLoss?.[1], 4)}`), el('td', {}, ''), el('td', {}, '')))));
+    const lpe = c.lossPerEpoch ?? [];
+    this.meta.textContent = `Bend θc trained for ${lpe.length} epoch${lpe.length === 1 ? '' : 's'} in ${fmtDuration(c.trainSeconds * 1000)}` +
+      (lpe.length ? `; mean train loss on the curve per epoch ${fmt(lpe[0])} → ${fmt(lpe[lpe.length - 1])}` : '') + `. θ(t) = (1−t)²·θA + 2t(1−t)·θc + t²·θB, ${c.t.length} values of t.`;
+  }
+
+  sections(): { title: string; canvases: HTMLCanvasElement[] }[] {
+    if (this.body.hidden) return [];
+    const c = this.model?.result?.connect;
+    return [{ title: `Mode connectivity: θT seed ${c?.seeds[0]} ↔ θT seed ${c?.seeds[1]}, straight line vs trained Bézier curve`,
+      canvases: [this.lossCanvas, ...(this.accWrap.hidden ? [] : [this.accCanvas])] }];
+  }
+
+  charts(): Chart[] { return [this.loss, this.acc] as unknown as Chart[]; }
+
+  prepareExport(): void { for (const ch of this.charts()) clearActive(ch); }
+
+  applyTheme(): void {
+    for (const ch of this.charts()) themeScales(ch, this.ctx.theme);
+    if (this.model) { this.lastRev = -1; this.update(this.model, true); }
+  }
+
+  destroy(): void {
+    for (const ch of this.charts()) ch.destroy();
+    this.el.remove();
+  }
+}

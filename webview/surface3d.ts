@@ -1,0 +1,590 @@
+/**
+ * 3-D view of a loss plane: the grid J(a_j, b_i) as a shaded surface (height = the colour scale's
+ * position, i.e. log-scaled loss when the colour scale is logarithmic; colour = the same viridis
+ * map as the contour map), the training paths drawn on the surface, θ₀ / θ_T markers, a floor with
+ * the a / b ticks and a loss axis at the back corner — the 3-D figures of Goodfellow et al. (2015)
+ * and Li et al. (2018). Drag rotates, the wheel zooms, double-click resets; hovering reports the
+ * grid point under the pointer so the contour map can highlight the same (a, b).
+ *
+ * Why a hand-written canvas-2D renderer (orthographic rotation + mild perspective, painter's
+ * ordering of the quads) rather than WebGL / three.js / plotly:
+ *  - the grids are small (21×21 … 41×41 by default, ≤ 201×201): sorting and filling ≤ 1 600 quads
+ *    (40 000 at most) per frame is a few milliseconds in canvas 2D, so there is nothing for a GPU to win;
+ *  - no dependency and ~15 KB of source instead of three.js (~600 KB) or plotly (~3.5 MB): the panel
+ *    bundle and the static report.html (which inlines it) stay small;
+ *  - it is CSP-safe by construction (no eval / new Function, no inline styles, no workers or blob
+ *    URLs), works in the webview's strict policy and in headless Chromium without a GPU (WebGL
+ *    may be unavailable under --disable-gpu or in remote sessions);
+ *  - the same text helpers, markers, colours and theme as the 2-D map, exported to PNG alike.
+ * Painter's ordering is exact for a height field seen from above (every quad is drawn after the
+ * quads behind it); path pieces are sorted with the quads, so hills hide the parts of a path
+ * behind them.
+ */
+import { drawRich } from './canvasText';
+import { viridis, type ColorScale } from './colormap';
+import { el } from './dom';
+import { fmtTick } from './format';
+import { drawFinalMarker, drawInitMarker } from './glyphs';
+import type { PlaneData } from './model';
+import { withAlpha, type Theme } from './theme';
+
+export interface SurfacePath { a: number[]; b: number[]; color: string; halo: string; lw: number }
+export interface SurfaceMarker { a: number; b: number; kind: 'init' | 'final'; fill?: string; label?: string }
+
+export interface SurfaceScene {
+  p: PlaneData;
+  scale: ColorScale;
+  theme: Theme;
+  paths: SurfacePath[];
+  markers: SurfaceMarker[];
+  /** Grid point [i (row, b), j (column, a)] highlighted (hover) and pinned (selection). */
+  highlight?: [number, number];
+  selected?: [number, number];
+  labels: { a: string; b: string; z: string };
+  /** Tick values: a and b in plane units, z in loss units. */
+  ticks: { a: number[]; b: number[]; z: number[] };
+  /** Space kept free at the bottom of the canvas, and a callback that fills it (legend). */
+  legendHeight: number;
+  drawLegend?(c2: CanvasRenderingContext2D, top: number, width: number): void;
+}
+
+export interface SurfaceHandlers {
+  /** The grid point under the pointer (undefined: none), with the pointer position in CSS px of the canvas. */
+  onHover(cell: [number, number] | undefined, at?: { x: number; y: number }): void;
+  onClick(cell: [number, number] | undefined): void;
+  /** Keys not used for the view (arrows without Shift): return true when handled. */
+  onKey?(e: KeyboardEvent): boolean;
+}
+
+const DEFAULT_YAW = -0.62;
+const DEFAULT_PITCH = 0.62;
+/** Height of the surface (world units; the longer side of the grid spans 2). */
+const H = 0.95;
+/** Camera distance (world units): mild perspective. */
+const D = 7;
+
+interface Item { depth: number; kind: 0 | 1; k: number }
+interface Piece { x0: number; y0: number; x1: number; y1: number; path: number }
+
+/** Fractional index of v in a monotone coordinate array (linear between grid points), NaN outside. */
+function fracIndex(arr: number[], v: number): number {
+  const n = arr.length;
+  if (n < 2 || !Number.isFinite(v)) return NaN;
+  const asc = arr[n - 1] >= arr[0];
+  const lo = asc ? arr[0] : arr[n - 1], hi = asc ? arr[n - 1] : arr[0];
+  const tol = (hi - lo) * 1e-9;
+  if (v < lo - tol || v > hi + tol) return NaN;
+  for (let k = 0; k < n - 1; k++) {
+    const a0 = arr[k], a1 = arr[k + 1];
+    if ((v >= Math.min(a0, a1) - tol && v <= Math.max(a0, a1) + tol)) return a1 === a0 ? k : k + (v - a0) / (a1 - a0);
+  }
+  return NaN;
+}
+
+export class Surface3D {
+  readonly canvas: HTMLCanvasElement;
+  yaw = DEFAULT_YAW;
+  pitch = DEFAULT_PITCH;
+  zoom = 1;
+  private scene?: SurfaceScene;
+  private width = 0;
+  private height = 0;
+  private frame = 0;
+  private drag?: { x: number; y: number; yaw: number; pitch: number; moved: boolean; id: number };
+  /** Per frame: screen positions of the vertices and the quads in drawing order (for picking). */
+  private sx = new Float64Array(0);
+  private sy = new Float64Array(0);
+  private order: number[] = [];
+  private na = 0;
+  private nb = 0;
+  /** Per scene: world coordinates and the quads' colours. */
+  private cache?: { key: unknown; wx: Float64Array; wy: Float64Array; wz: Float64Array; t: Float64Array; fill: string[]; edge: string[]; quads: number[] };
+  /** Last grid point reported under the pointer. */
+  hover?: [number, number];
+
+  /** The grid point drawn highlighted (hover on either view), for tests. */
+  get highlighted(): [number, number] | undefined { return this.scene?.highlight; }
+
+  constructor(private handlers: SurfaceHandlers) {
+    this.canvas = el('canvas', {
+      class: 'll-surface-canvas', role: 'img', tabindex: '0',
+      'aria-label': '3-D surface of the loss (no data yet)',
+    });
+    const c = this.canvas;
+    c.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      c.setPointerCapture?.(e.pointerId);
+      this.drag = { x: e.clientX, y: e.clientY, yaw: this.yaw, pitch: this.pitch, moved: false, id: e.pointerId };
+    });
+    c.addEventListener('pointermove', (e) => {
+      const d = this.drag;
+      if (d) {
+        const dx = e.clientX - d.x, dy = e.clientY - d.y;
+        if (!d.moved && Math.hypot(dx, dy) < 3) return;
+        if (!d.moved) { d.moved = true; this.setHover(undefined); }
+        this.yaw = d.yaw + dx * 0.01;
+        this.pitch = Math.max(0.08, Math.min(1.5, d.pitch + dy * 0.008));
+        this.schedule();
+        return;
+      }
+      const r = c.getBoundingClientRect();
+      const x = e.clientX - r.left, y = e.clientY - r.top;
+      this.setHover(this.pick(x, y), { x, y });
+    });
+    const end = (e: PointerEvent) => {
+      const d = this.drag;
+      if (!d) return;
+      this.drag = undefined;
+      c.releasePointerCapture?.(d.id);
+      if (!d.moved && e.type === 'pointerup') {
+        const r = c.getBoundingClientRect();
+        this.handlers.onClick(this.pick(e.clientX - r.left, e.clientY - r.top));
+      }
+    };
+    c.addEventListener('pointerup', end);
+    c.addEventListener('pointercancel', end);
+    c.addEventListener('pointerleave', () => { if (!this.drag) this.setHover(undefined); });
+    c.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      this.zoom = Math.max(0.4, Math.min(6, this.zoom * Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015))));
+      this.schedule();
+    }, { passive: false });
+    c.addEventListener('dblclick', () => this.reset());
+    c.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  reset(): void {
+    this.yaw = DEFAULT_YAW; this.pitch = DEFAULT_PITCH; this.zoom = 1;
+    this.schedule();
+  }
+
+  private setHover(cell: [number, number] | undefined, at?: { x: number; y: number }): void {
+    this.hover = cell;
+    this.handlers.onHover(cell, at);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (!e.shiftKey && this.handlers.onKey?.(e)) return;
+    const step = 0.12;
+    switch (e.key) {
+      case 'ArrowLeft': this.yaw -= step; break;
+      case 'ArrowRight': this.yaw += step; break;
+      case 'ArrowUp': this.pitch = Math.min(1.5, this.pitch + step); break;
+      case 'ArrowDown': this.pitch = Math.max(0.08, this.pitch - step); break;
+      case '+': case '=': this.zoom = Math.min(6, this.zoom * 1.15); break;
+      case '-': case '_': this.zoom = Math.max(0.4, this.zoom / 1.15); break;
+      case '0': case 'Home': this.reset(); return;
+      default: return;
+    }
+    e.preventDefault();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => this.draw());
+  }
+
+  destroy(): void { cancelAnimationFrame(this.frame); }
+
+  /** New data / highlight / size; draws now. */
+  render(scene: SurfaceScene, width: number, height: number): void {
+    this.scene = scene;
+    this.width = width;
+    this.height = height;
+    this.draw();
+  }
+
+  // ---- geometry -------------------------------------------------------------------------------
+
+  private prepare(s: SurfaceScene) {
+    const p = s.p;
+    const key = [p, p.loss, s.scale.lo, s.scale.hi, s.scale.log, s.theme.kind, (p as { done?: number }).done];
+    const c = this.cache;
+    if (c && c.key instanceof Array && c.key.every((v, k) => v === key[k])) return c;
+    const na = p.a.length, nb = p.b.length;
+    const M = Math.max(1, Math.max(na, nb) - 1);
+    const ascA = p.a[na - 1] >= p.a[0], ascB = p.b[nb - 1] >= p.b[0];
+    const wx = new Float64Array(na * nb), wy = new Float64Array(na * nb), wz = new Float64Array(na * nb), t = new Float64Array(na * nb);
+    for (let i = 0; i < nb; i++) {
+      for (let j = 0; j < na; j++) {
+        const k = i * na + j;
+        wx[k] = (2 * (ascA ? j : na - 1 - j) - (na - 1)) / M;
+        wy[k] = (2 * (ascB ? i : nb - 1 - i) - (nb - 1)) / M;
+        const v = p.loss[i]?.[j];
+        const tt = v === null || v === undefined || !Number.isFinite(v) ? NaN : Math.max(0, Math.min(1, s.scale.t(v)));
+        t[k] = tt;
+        wz[k] = H * (tt - 0.5);
+      }
+    }
+    // Quads: mean colour of the 4 corners, shaded by a light fixed in the world (from above, front-left).
+    const L = [-0.35, -0.55, 1], ln = Math.hypot(L[0], L[1], L[2]);
+    const fill: string[] = [], edge: string[] = [], quads: number[] = [];
+    for (let i = 0; i < nb - 1; i++) {
+      for (let j = 0; j < na - 1; j++) {
+        const k = i * na + j, k1 = k + 1, k2 = k + na, k3 = k + na + 1;
+        if (Number.isNaN(t[k] + t[k1] + t[k2] + t[k3])) continue;
+        const d1 = [wx[k3] - wx[k], wy[k3] - wy[k], wz[k3] - wz[k]];
+        const d2 = [wx[k2] - wx[k1], wy[k2] - wy[k1], wz[k2] - wz[k1]];
+        const n = [d1[1] * d2[2] - d1[2] * d2[1], d1[2] * d2[0] - d1[0] * d2[2], d1[0] * d2[1] - d1[1] * d2[0]];
+        const nn = Math.hypot(n[0], n[1], n[2]) || 1;
+        const dot = Math.abs((n[0] * L[0] + n[1] * L[1] + n[2] * L[2]) / (nn * ln));
+        const shade = 0.74 + 0.26 * dot;
+        const [r, g, b] = viridis((t[k] + t[k1] + t[k2] + t[k3]) / 4);
+        fill[k] = `rgb(${Math.round(r * shade)}, ${Math.round(g * shade)}, ${Math.round(b * shade)})`;
+        const e = shade * 0.84;
+        edge[k] = `rgb(${Math.round(r * e)}, ${Math.round(g * e)}, ${Math.round(b * e)})`;
+        quads.push(k);
+      }
+    }
+    return (this.cache = { key, wx, wy, wz, t, fill, edge, quads });
+  }
+
+  /** World → screen for the current view. */
+  private projector() {
+    const s = this.scene!;
+    const p = s.p;
+    const na = p.a.length, nb = p.b.length, M = Math.max(1, Math.max(na, nb) - 1);
+    const xmax = (na - 1) / M, ymax = (nb - 1) / M;
+    const cy = Math.cos(this.yaw), sy = Math.sin(this.yaw), cp = Math.cos(this.pitch), sp = Math.sin(this.pitch);
+    const zFloor = -H / 2 - 0.1, zTop = H / 2;
+    const fs = s.theme.fontSize;
+    const padX = Math.round(fs * 3.4), padTop = Math.round(fs * 1.8), padBottom = Math.round(fs * 0.6) + s.legendHeight;
+    const plotW = Math.max(60, this.width - 2 * padX), plotH = Math.max(60, this.height - padTop - padBottom);
+    // Fit the box (with room for the tick labels around the floor) as seen at the default azimuth:
+    // the scale stays put while turning (the default is near the widest view), the centre follows.
+    const bbox = (yaw: number) => {
+      const c = Math.cos(yaw), sn = Math.sin(yaw), m = 0.28;
+      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      for (const [x, y] of [[-xmax - m, -ymax - m], [xmax + m, -ymax - m], [xmax + m, ymax + m], [-xmax - m, ymax + m]]) {
+        const u = x * c - y * sn, w = x * sn + y * c;
+        for (const z of [zFloor, zTop]) {
+          const vy = w * sp + z * cp, vz = -w * cp + z * sp, f = D / (D - vz);
+          x0 = Math.min(x0, u * f); x1 = Math.max(x1, u * f); y0 = Math.min(y0, vy * f); y1 = Math.max(y1, vy * f);
+        }
+      }
+      return { x0, x1, y0, y1 };
+    };
+    const fit = bbox(DEFAULT_YAW), now = bbox(this.yaw);
+    const S = Math.min(plotW / (fit.x1 - fit.x0), plotH / (fit.y1 - fit.y0)) * this.zoom;
+    const cx = padX + plotW / 2 - ((now.x0 + now.x1) / 2) * S, cyS = padTop + plotH / 2 + ((now.y0 + now.y1) / 2) * S;
+    const project = (x: number, y: number, z: number): [number, number, number] => {
+      const x1 = x * cy - y * sy, y1 = x * sy + y * cy;
+      const vy = y1 * sp + z * cp, vz = -y1 * cp + z * sp;
+      const f = D / (D - vz);
+      return [cx + x1 * S * f, cyS - vy * S * f, vz];
+    };
+    return { project, xmax, ymax, zFloor, zTop, S };
+  }
+
+  /** World position of the fractional grid point (fi row, fj column), on the surface (bilinear). */
+  private surfacePoint(fi: number, fj: number): [number, number, number] | null {
+    const c = this.cache!;
+    const na = this.na, nb = this.nb;
+    const i0 = Math.max(0, Math.min(nb - 2, Math.floor(fi))), j0 = Math.max(0, Math.min(na - 2, Math.floor(fj)));
+    const u = fj - j0, v = fi - i0;
+    const k = i0 * na + j0;
+    const z00 = c.wz[k], z01 = c.wz[k + 1], z10 = c.wz[k + na], z11 = c.wz[k + na + 1];
+    const z = (1 - v) * ((1 - u) * z00 + u * z01) + v * ((1 - u) * z10 + u * z11);
+    if (!Number.isFinite(z)) return null;
+    const x = (1 - u) * c.wx[k] + u * c.wx[k + 1];
+    const y = (1 - v) * c.wy[k] + v * c.wy[k + na];
+    return [x, y, z];
+  }
+
+  // ---- drawing --------------------------------------------------------------------------------
+
+  private sizeCanvas(dpr: number): void {
+    const W = Math.round(this.width * dpr), Hh = Math.round(this.height * dpr);
+    if (this.canvas.width !== W) this.canvas.width = W;
+    if (this.canvas.height !== Hh) this.canvas.height = Hh;
+    this.canvas.style.width = `${this.width}px`;
+    this.canvas.style.height = `${this.height}px`;
+  }
+
+  draw(): void {
+    const s = this.scene;
+    const c2 = this.canvas.getContext('2d');
+    if (!s || !c2 || this.width <= 0) return;
+    const dpr = Math.max(1, window.devicePixelRatio || 1);
+    this.sizeCanvas(dpr);
+    c2.setTransform(dpr, 0, 0, dpr, 0, 0);
+    c2.clearRect(0, 0, this.width, this.height);
+    const p = s.p, t = s.theme;
+    this.na = p.a.length; this.nb = p.b.length;
+    if (this.na < 2 || this.nb < 2) return;
+    const cache = this.prepare(s);
+    const { project, xmax, ymax, zFloor, zTop } = this.projector();
+    const fs = Math.round(t.fontSize * 0.85);
+    c2.font = `${fs}px ${t.fontFamily}`;
+    c2.lineJoin = 'round';
+    c2.lineCap = 'round';
+
+    // vertices
+    const n = this.na * this.nb;
+    if (this.sx.length !== n) { this.sx = new Float64Array(n); this.sy = new Float64Array(n); }
+    const vz = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const [x, y, z] = project(cache.wx[k], cache.wy[k], Number.isFinite(cache.wz[k]) ? cache.wz[k] : zFloor);
+      this.sx[k] = x; this.sy[k] = y; vz[k] = z;
+    }
+
+    this.drawBox(c2, s, project, xmax, ymax, zFloor, zTop, fs);
+
+    // draw list: quads and path pieces, back to front
+    const items: Item[] = [];
+    const na = this.na;
+    for (const k of cache.quads) items.push({ depth: (vz[k] + vz[k + 1] + vz[k + na] + vz[k + na + 1]) / 4, kind: 0, k });
+    const pieces: Piece[] = [];
+    const cell = 2 / Math.max(1, Math.max(this.na, this.nb) - 1);
+    s.paths.forEach((path, pk) => {
+      let prev: [number, number] | null = null;
+      for (let q = 0; q < path.a.length; q++) {
+        const fj = fracIndex(p.a, path.a[q]), fi = fracIndex(p.b, path.b[q]);
+        const cur: [number, number] | null = Number.isNaN(fi) || Number.isNaN(fj) ? null : [fi, fj];
+        if (prev && cur) {
+          const m = Math.max(1, Math.ceil(Math.max(Math.abs(cur[0] - prev[0]), Math.abs(cur[1] - prev[1])) * 2));
+          let last = this.surfacePoint(prev[0], prev[1]);
+          for (let r = 1; r <= m; r++) {
+            const fi2 = prev[0] + ((cur[0] - prev[0]) * r) / m, fj2 = prev[1] + ((cur[1] - prev[1]) * r) / m;
+            const w = this.surfacePoint(fi2, fj2);
+            if (last && w) {
+              const lift = 0.012;
+              const a = project(last[0], last[1], last[2] + lift), b = project(w[0], w[1], w[2] + lift);
+              items.push({ depth: (a[2] + b[2]) / 2 + cell * 0.5, kind: 1, k: pieces.length });
+              pieces.push({ x0: a[0], y0: a[1], x1: b[0], y1: b[1], path: pk });
+            }
+            last = w;
+          }
+        }
+        prev = cur;
+      }
+    });
+    items.sort((u, v) => u.depth - v.depth);
+    this.order = items.filter((it) => it.kind === 0).map((it) => it.k);
+
+    const big = cache.quads.length < 2500;
+    for (const it of items) {
+      if (it.kind === 0) {
+        const k = it.k;
+        c2.beginPath();
+        c2.moveTo(this.sx[k], this.sy[k]);
+        c2.lineTo(this.sx[k + 1], this.sy[k + 1]);
+        c2.lineTo(this.sx[k + na + 1], this.sy[k + na + 1]);
+        c2.lineTo(this.sx[k + na], this.sy[k + na]);
+        c2.closePath();
+        c2.fillStyle = cache.fill[k];
+        c2.fill();
+        // A thin edge in a darker tone: a mesh you can read the shape from, and no seams between quads.
+        c2.lineWidth = big ? 0.7 : 0.5;
+        c2.strokeStyle = big ? cache.edge[k] : cache.fill[k];
+        c2.stroke();
+      } else {
+        const pc = pieces[it.k];
+        const path = s.paths[pc.path];
+        c2.beginPath();
+        c2.moveTo(pc.x0, pc.y0);
+        c2.lineTo(pc.x1, pc.y1);
+        c2.strokeStyle = path.halo; c2.lineWidth = path.lw + 2; c2.stroke();
+        c2.strokeStyle = path.color; c2.lineWidth = path.lw; c2.stroke();
+      }
+    }
+
+    this.drawZAxis(c2, s, project, xmax, ymax, zFloor, zTop, fs);
+    // markers and highlight on top
+    const at = (a: number, b: number): [number, number] | null => {
+      const fj = fracIndex(p.a, a), fi = fracIndex(p.b, b);
+      if (Number.isNaN(fi) || Number.isNaN(fj)) return null;
+      const w = this.surfacePoint(fi, fj);
+      if (!w) return null;
+      const q = project(w[0], w[1], w[2] + 0.015);
+      return [q[0], q[1]];
+    };
+    c2.font = `600 ${fs}px ${t.fontFamily}`;
+    for (const mk of s.markers) {
+      const q = at(mk.a, mk.b);
+      if (!q) continue;
+      if (mk.kind === 'init') drawInitMarker(c2, q[0], q[1], 5); else drawFinalMarker(c2, q[0], q[1], 5, mk.fill);
+      if (mk.label) {
+        c2.fillStyle = '#ffffff';
+        c2.textAlign = 'center';
+        c2.textBaseline = 'bottom';
+        drawRich(c2, mk.label, q[0], q[1] - 9, 'rgba(0, 0, 0, 0.75)', 3);
+      }
+    }
+    if (s.selected) this.drawCellMark(c2, s.selected, t.focus, project, zFloor);
+    if (s.highlight) this.drawCellMark(c2, s.highlight, '#ffffff', project, zFloor);
+
+    if (s.drawLegend && s.legendHeight > 0) s.drawLegend(c2, this.height - s.legendHeight, this.width);
+    this.canvas.setAttribute('aria-label',
+      `3-D surface of the ${s.labels.z} over the plane (a, b), ${p.a.length} by ${p.b.length} grid, height and colour ${s.scale.log ? 'log-scaled' : 'linear'}; ` +
+      `viewed from azimuth ${Math.round((this.yaw * 180) / Math.PI)}°, elevation ${Math.round((this.pitch * 180) / Math.PI)}°. ` +
+      'Drag or Shift+arrow keys to rotate, wheel or +/− to zoom, arrow keys move the highlighted grid point.');
+  }
+
+  /** The floor with the a / b grid and ticks, the back walls and the loss axis at the back corner. */
+  private drawBox(c2: CanvasRenderingContext2D, s: SurfaceScene, project: (x: number, y: number, z: number) => [number, number, number],
+    xmax: number, ymax: number, zFloor: number, zTop: number, fs: number): void {
+    const t = s.theme, p = s.p;
+    const na = p.a.length, nb = p.b.length;
+    // plane coordinate → world (the grid spans ±xmax / ±ymax)
+    const aLo = Math.min(p.a[0], p.a[na - 1]), aHi = Math.max(p.a[0], p.a[na - 1]);
+    const bLo = Math.min(p.b[0], p.b[nb - 1]), bHi = Math.max(p.b[0], p.b[nb - 1]);
+    const wxOf = (a: number) => -xmax + ((a - aLo) / (aHi - aLo || 1)) * 2 * xmax;
+    const wyOf = (b: number) => -ymax + ((b - bLo) / (bHi - bLo || 1)) * 2 * ymax;
+    const corners: [number, number][] = [[-xmax, -ymax], [xmax, -ymax], [xmax, ymax], [-xmax, ymax]];
+    const pc = corners.map(([x, y]) => project(x, y, zFloor));
+    const line = (a: [number, number, number], b: [number, number, number]) => { c2.beginPath(); c2.moveTo(a[0], a[1]); c2.lineTo(b[0], b[1]); c2.stroke(); };
+    c2.save();
+    // floor
+    c2.beginPath();
+    pc.forEach((q, k) => (k ? c2.lineTo(q[0], q[1]) : c2.moveTo(q[0], q[1])));
+    c2.closePath();
+    c2.fillStyle = withAlpha(t.fg, 0.045);
+    c2.fill();
+    c2.strokeStyle = withAlpha(t.fg, t.hc ? 0.8 : 0.35);
+    c2.lineWidth = t.lw;
+    c2.stroke();
+    c2.strokeStyle = withAlpha(t.fg, t.hc ? 0.4 : 0.12);
+    for (const a of s.ticks.a) line(project(wxOf(a), -ymax, zFloor), project(wxOf(a), ymax, zFloor));
+    for (const b of s.ticks.b) line(project(-xmax, wyOf(b), zFloor), project(xmax, wyOf(b), zFloor));
+    // back corner (farthest from the camera) and its two walls
+    let back = 0;
+    for (let k = 1; k < 4; k++) if (pc[k][2] < pc[back][2]) back = k;
+    const [bx, by] = corners[back];
+    const zOf = (v: number) => H * (Math.max(0, Math.min(1, s.scale.t(v))) - 0.5);
+    const nbrs = [corners[(back + 1) % 4], corners[(back + 3) % 4]];
+    c2.strokeStyle = withAlpha(t.fg, t.hc ? 0.4 : 0.1);
+    for (const v of s.ticks.z) {
+      const z = zOf(v);
+      for (const [nx, ny] of nbrs) line(project(nx, ny, z), project(bx, by, z));
+    }
+    c2.strokeStyle = withAlpha(t.fg, t.hc ? 0.6 : 0.2);
+    for (const [nx, ny] of nbrs) line(project(nx, ny, zFloor), project(nx, ny, zTop));
+    // a ticks on the front edge along a, b ticks on the front edge along b
+    const frontY = project(0, -ymax, zFloor)[2] > project(0, ymax, zFloor)[2] ? -ymax : ymax;
+    const frontX = project(-xmax, 0, zFloor)[2] > project(xmax, 0, zFloor)[2] ? -xmax : xmax;
+    const off = 0.09;
+    const label = (q: [number, number, number], text: string) => {
+      c2.textAlign = 'center';
+      c2.textBaseline = 'middle';
+      drawRich(c2, text, q[0], q[1], t.bg);
+    };
+    c2.fillStyle = t.fg;
+    for (const a of s.ticks.a) label(project(wxOf(a), frontY + Math.sign(frontY) * off, zFloor), fmtTick(a));
+    for (const b of s.ticks.b) label(project(frontX + Math.sign(frontX) * off, wyOf(b), zFloor), fmtTick(b));
+    const ta = project(0, frontY + Math.sign(frontY) * (off + 0.2), zFloor);
+    const tb = project(frontX + Math.sign(frontX) * (off + 0.22), 0, zFloor);
+    label(ta, s.labels.a);
+    label(tb, s.labels.b);
+    c2.restore();
+  }
+
+  /** The loss axis, drawn over the surface at the leftmost corner of the box, a little outside it. */
+  private drawZAxis(c2: CanvasRenderingContext2D, s: SurfaceScene, project: (x: number, y: number, z: number) => [number, number, number],
+    xmax: number, ymax: number, zFloor: number, zTop: number, fs: number): void {
+    const t = s.theme;
+    const corners: [number, number][] = [[-xmax, -ymax], [xmax, -ymax], [xmax, ymax], [-xmax, ymax]];
+    let left = 0;
+    const px = corners.map(([x, y]) => project(x, y, zFloor)[0]);
+    for (let k = 1; k < 4; k++) if (px[k] < px[left]) left = k;
+    const [cx0, cy0] = corners[left];
+    const out = 0.1 / Math.hypot(cx0, cy0);
+    const ax = cx0 * (1 + out), ay = cy0 * (1 + out);
+    const zOf = (v: number) => H * (Math.max(0, Math.min(1, s.scale.t(v))) - 0.5);
+    const base = project(ax, ay, zFloor), top = project(ax, ay, zTop);
+    c2.save();
+    c2.strokeStyle = withAlpha(t.fg, t.hc ? 1 : 0.6);
+    c2.lineWidth = t.lw;
+    c2.beginPath(); c2.moveTo(base[0], base[1]); c2.lineTo(top[0], top[1]); c2.stroke();
+    c2.fillStyle = t.fg;
+    c2.font = `${fs}px ${t.fontFamily}`;
+    c2.textBaseline = 'middle';
+    c2.textAlign = 'right';
+    let lastY = Infinity;
+    for (const v of s.ticks.z) {
+      const q = project(ax, ay, zOf(v));
+      if (Math.abs(q[1] - lastY) < fs * 1.3) continue;
+      lastY = q[1];
+      c2.beginPath(); c2.moveTo(q[0], q[1]); c2.lineTo(q[0] - 4, q[1]); c2.stroke();
+      drawRich(c2, fmtTick(v), q[0] - 6, q[1], t.bg);
+    }
+    c2.textAlign = 'center';
+    c2.textBaseline = 'bottom';
+    drawRich(c2, s.labels.z, Math.max(top[0], 8 + c2.measureText(s.labels.z).width / 2), top[1] - 5, t.bg);
+    c2.restore();
+  }
+
+  /** A grid point: ring on the surface, its cell's outline, a drop line to the floor. */
+  private drawCellMark(c2: CanvasRenderingContext2D, cell: [number, number], color: string,
+    project: (x: number, y: number, z: number) => [number, number, number], zFloor: number): void {
+    const [i, j] = cell;
+    if (i < 0 || j < 0 || i >= this.nb || j >= this.na) return;
+    const cache = this.cache!;
+    const k = i * this.na + j;
+    if (!Number.isFinite(cache.wz[k])) return;
+    const v = project(cache.wx[k], cache.wy[k], cache.wz[k] + 0.01);
+    const f = project(cache.wx[k], cache.wy[k], zFloor);
+    c2.save();
+    c2.setLineDash([3, 3]);
+    c2.lineWidth = 1;
+    c2.strokeStyle = withAlpha(this.scene!.theme.fg, 0.7);
+    c2.beginPath(); c2.moveTo(f[0], f[1]); c2.lineTo(v[0], v[1]); c2.stroke();
+    c2.setLineDash([]);
+    // the cell of the contour map: (i ± ½, j ± ½), following the surface
+    const ring: [number, number][] = [];
+    const corners: [number, number][] = [[-0.5, -0.5], [-0.5, 0.5], [0.5, 0.5], [0.5, -0.5]];
+    for (let e = 0; e < 4; e++) {
+      const [di0, dj0] = corners[e], [di1, dj1] = corners[(e + 1) % 4];
+      for (let s = 0; s < 4; s++) {
+        const fi = Math.max(0, Math.min(this.nb - 1, i + di0 + ((di1 - di0) * s) / 4));
+        const fj = Math.max(0, Math.min(this.na - 1, j + dj0 + ((dj1 - dj0) * s) / 4));
+        const w = this.surfacePoint(fi, fj);
+        if (w) { const q = project(w[0], w[1], w[2] + 0.01); ring.push([q[0], q[1]]); }
+      }
+    }
+    if (ring.length > 2) {
+      c2.beginPath();
+      ring.forEach(([x, y], n) => (n ? c2.lineTo(x, y) : c2.moveTo(x, y)));
+      c2.closePath();
+      c2.lineWidth = 3.5; c2.strokeStyle = 'rgba(0, 0, 0, 0.6)'; c2.stroke();
+      c2.lineWidth = 1.8; c2.strokeStyle = color; c2.stroke();
+    }
+    c2.beginPath(); c2.arc(v[0], v[1], 3, 0, Math.PI * 2);
+    c2.fillStyle = color; c2.fill();
+    c2.lineWidth = 1.2; c2.strokeStyle = 'rgba(0, 0, 0, 0.8)'; c2.stroke();
+    c2.restore();
+  }
+
+  // ---- picking --------------------------------------------------------------------------------
+
+  /** The grid point under (x, y) (CSS px of the canvas): nearest corner of the front-most quad hit. */
+  pick(x: number, y: number): [number, number] | undefined {
+    const na = this.na;
+    if (!na || !this.order.length) return undefined;
+    for (let q = this.order.length - 1; q >= 0; q--) {
+      const k = this.order[q];
+      const ks = [k, k + 1, k + na + 1, k + na];
+      let inside = false;
+      for (let a = 0, b = 3; a < 4; b = a++) {
+        const xa = this.sx[ks[a]], ya = this.sy[ks[a]], xb = this.sx[ks[b]], yb = this.sy[ks[b]];
+        if ((ya > y) !== (yb > y) && x < ((xb - xa) * (y - ya)) / (yb - ya) + xa) inside = !inside;
+      }
+      if (!inside) continue;
+      let best = ks[0], bd = Infinity;
+      for (const kk of ks) {
+        const d = Math.hypot(this.sx[kk] - x, this.sy[kk] - y);
+        if (d < bd) { bd = d; best = kk; }
+      }
+      return [Math.floor(best / na), best % na];
+    }
+    return undefined;
+  }
+
+  /** Screen position (CSS px of the canvas) of grid point (i, j), for tests and tooltips. */
+  screenOf(i: number, j: number): { x: number; y: number } | undefined {
+    const k = i * this.na + j;
+    if (!this.na || k < 0 || k >= this.sx.length) return undefined;
+    return { x: this.sx[k], y: this.sy[k] };
+  }
+}
