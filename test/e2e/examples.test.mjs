@@ -77,6 +77,27 @@ test('Goodfellow et al.: the deep linear model on the plane (saddle, valley), an
   await runExample('deep-linear.landscape.ts', 0, 'plane', undefined, {
     ready: (r) => r.definition === 'deepLinear' && r.plane,
     assert: (r) => { assert.ok(r.plane.loss.length >= 11); assert.ok(r.train.finalTrainLoss < 1e-3); } }, 'deep-linear-plane');
+  // the 3-D view of that plane: switch, drag to rotate, the surface canvas is drawn
+  const f = await webviewFrame(page);
+  await f.locator('.ll-seg-btn[data-mode="3d"]').first().click();
+  const canvas = f.locator('.ll-surface-wrap canvas').first();
+  await canvas.waitFor({ state: 'visible', timeout: 10_000 });
+  const box = await canvas.boundingBox();
+  assert.ok(box && box.width > 150 && box.height > 150, `3-D canvas ${JSON.stringify(box)}`);
+  const inked = () => canvas.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0; for (let i = 0; i < d.length; i += 4 * 7) if (d[i + 3] > 0) n++;
+    return n;
+  });
+  const before = await inked();
+  assert.ok(before > 500, `3-D surface drawn (${before} inked samples)`);
+  const c = await canvas.screenshot();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down(); await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 20, { steps: 8 }); await page.mouse.up();
+  await sleep(300);
+  assert.notDeepEqual(await canvas.screenshot(), c, 'dragging rotates the surface');
+  await shot(page, 'examples-deep-linear-3d');
+  await f.locator('.ll-seg-btn[data-mode="2d"]').first().click();
   await runExample('deep-linear.landscape.ts', 0, 'more…', 'Curvature', {
     ready: (r) => r.curvature,
     assert: (r) => { assert.ok(['minimum', 'flat'].includes(r.curvature.verdict), r.curvature.verdictText); } }, 'deep-linear-curvature');
