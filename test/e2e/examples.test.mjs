@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   openWorkbench, quickOpen, clickCodeLens, pickQuick, webviewFrame, shot, lap, SEL, dumpConsole, extHostLog, sleep, focusWorkbench,
 } from './lib.mjs';
+import { settledIn } from './lib.mjs';
 
 let wb, page;
 before(async () => { wb = await openWorkbench(); page = wb.page; });
@@ -15,19 +16,7 @@ after(async () => {
   await wb?.browser.close();
 });
 
-async function settled(pred, label, timeout = 240_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const f = await webviewFrame(page, { timeout: 5000 });
-      last = await f.evaluate(() => window.__ll?.model);
-      if (last && ['done', 'error', 'cancelled'].includes(last.status) && pred(last)) return last;
-    } catch (e) { last = e.message; }
-    await sleep(300);
-  }
-  throw new Error(`timeout waiting for ${label}; last: ${JSON.stringify(last && { status: last.status, definition: last.definition, error: last.error })}`);
-}
+const settled = (pred = () => true, label = 'run settled', timeout = 240_000) => settledIn(page, pred, label, timeout);
 
 /**
  * Runs `analysis` of definition number `n` (0-based, in file order) of `file`:

@@ -168,3 +168,18 @@ export function dumpConsole(consoleLines, filter = /Extension Host|loss-landscap
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const since = () => ((Date.now() - T0) / 1000).toFixed(1);
 export { existsSync };
+
+/** Waits until the visible panel's run is over (done/error/cancelled) and `pred(model)`; returns the panel model. */
+export async function settledIn(page, pred = () => true, label = 'run settled', timeout = 180_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const f = await webviewFrame(page, { timeout: 5000 });
+      last = await f.evaluate(() => window.__ll?.model);
+      if (last && ['done', 'error', 'cancelled'].includes(last.status) && pred(last)) return last;
+    } catch (e) { last = e.message; }
+    await sleep(250);
+  }
+  throw new Error(`timeout waiting for ${label}; last: ${JSON.stringify(last && { status: last.status, definition: last.definition, analysis: last.analysis, error: last.error })}`);
+}

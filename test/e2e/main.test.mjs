@@ -10,6 +10,7 @@ import {
   focusWorkbench, openWorkbench, waitWorkbench, quickOpen, clickCodeLens, palette, pickQuick, waitInWebview, webviewFrame, shot, lap,
   SEL, WS, runnerProcesses, dumpConsole, extHostLog, sleep,
 } from './lib.mjs';
+import { settledIn } from './lib.mjs';
 
 const ROOT = process.env.LL_ROOT ?? new URL('../..', import.meta.url).pathname;
 const FILE = 'mnist-mlp.landscape.ts';
@@ -19,20 +20,7 @@ const SETTINGS = { examples: 1000, points: 21, grid: 11 };
 let wb;
 let page;
 const model = () => waitInWebview(page, () => window.__ll?.model, undefined, { timeout: 10_000, label: 'panel model' });
-/** Waits until the visible panel's run is over (done/error/cancelled) and `pred(model)`; returns the model. */
-async function settled(pred = () => true, label = 'run settled', timeout = 180_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const f = await webviewFrame(page, { timeout: 5000 });
-      last = await f.evaluate(() => window.__ll?.model);
-      if (last && ['done', 'error', 'cancelled'].includes(last.status) && pred(last)) return last;
-    } catch (e) { last = e.message; }
-    await sleep(250);
-  }
-  throw new Error(`timeout waiting for ${label}; last: ${JSON.stringify(last && { status: last.status, definition: last.definition, analysis: last.analysis, error: last.error })}`);
-}
+const settled = (pred = () => true, label = 'run settled', timeout = 180_000) => settledIn(page, pred, label, timeout);
 
 /** Goes to a 1-based line of the active editor (Ctrl+G). */
 async function gotoLine(line) {
