@@ -168,7 +168,7 @@ export interface CompareRun {
 
 export interface CompareResult {
   runs: CompareRun[];
-  /** Goodfellow plane of the first run, with every run's path (`paths`). */
+  /** Goodfellow plane of the first run; every run's path is in `runs[k].path`. */
   plane: PlaneResult;
 }
 

@@ -259,6 +259,8 @@ export function lineLegendLabels(filter?: (label: string) => boolean) {
     pointStyleWidth: 26,
     padding: 10,
     filter: filter ? (item: { text: string }) => filter(item.text) : undefined,
+    // dataset order, whatever the drawing order (`order`) says
+    sort: (a: { datasetIndex?: number }, b: { datasetIndex?: number }) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0),
     generateLabels: (chart: Chart) => {
       const items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
       for (const it of items) {

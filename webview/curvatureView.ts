@@ -239,15 +239,16 @@ export class CurvatureView {
     const k = c.eigenvalues.length;
     const values = [...c.eigenvalues, c.lambdaMin];
     const sym = (this.specSym = symlogFor(values));
-    const bars: Bar[] = c.eigenvalues.map((v, i) => ({ x: i + 1, y: sym.f(v), label: `λ${subDigits(i + 1)} (top ${i + 1})`, value: v }));
-    bars.push({ x: k + 2, y: sym.f(c.lambdaMin), label: 'λmin (bottom)', value: c.lambdaMin });
+    const num = (v: number | null) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+    const bars: Bar[] = c.eigenvalues.map((v, i) => ({ x: i + 1, y: sym.f(num(v)), label: `λ${subDigits(i + 1)} (top ${i + 1})`, value: num(v) }));
+    bars.push({ x: k + 2, y: sym.f(num(c.lambdaMin)), label: 'λmin (bottom)', value: num(c.lambdaMin) });
     const minColor = c.lambdaMin < 0 ? t.orange : t.green;
     const colors = bars.map((b, i) => (i === k ? minColor : t.blue));
     this.spectrum.data.datasets = [{
       data: bars, parsing: false, backgroundColor: colors.map((col) => withAlpha(col, 0.8)), borderColor: colors, borderWidth: t.hc ? 2 : 1,
       barPercentage: 0.5, categoryPercentage: 1,
     }];
-    const ys = bars.map((b) => b.y);
+    const ys = bars.map((b) => b.y).filter(Number.isFinite);
     const lo = Math.min(0, ...ys), hi = Math.max(0, ...ys);
     const pad = Math.max(0.15, (hi - lo) * 0.12);
     const y = this.spectrum.options.scales!.y as Record<string, unknown>;
@@ -258,7 +259,7 @@ export class CurvatureView {
     this.spectrum.options.plugins!.llMarkers = {
       ...this.markerBase(t),
       hlines: [{ y: 0, color: withAlpha(t.fg, t.hc ? 1 : 0.7), width: 1.2 * t.lw }],
-      pointLabels: bars.map((b, i) => ({ x: b.x, y: b.y, text: fmt(b.value), color: i === k ? minColor : t.fg })),
+      pointLabels: bars.filter((b) => Number.isFinite(b.y)).map((b) => ({ x: b.x, y: b.y, text: fmt(b.value), color: b.x === k + 2 ? minColor : t.fg })),
     };
     this.spectrum.update('none');
     this.specCanvas.setAttribute('aria-label', `Bar chart of the Hessian spectrum at θT on a symmetric-log axis: top ${k} eigenvalues ${c.eigenvalues.map((v) => fmt(v)).join(', ')}; smallest eigenvalue ${fmt(c.lambdaMin)}.`);
@@ -285,7 +286,9 @@ export class CurvatureView {
   private renderPath(c: CurvatureResult, t: Theme, m: RunModel): void {
     const ap = c.alongPath;
     const sym = (this.pathSym = symlogFor([...ap.lambdaMax, ...ap.lambdaMin]));
-    const pts = (ys: number[]): XY[] => ap.step.map((x, i) => ({ x, y: sym.f(ys[i]), v: ys[i] })).filter((p) => Number.isFinite(p.y));
+    // (NaN crosses JSON as null: such snapshots are left out, not drawn at 0)
+    const pts = (ys: number[]): XY[] => ap.step.map((x, i) => ({ x, v: ys[i] })).filter((p) => typeof p.v === 'number' && Number.isFinite(p.v))
+      .map((p) => ({ x: p.x, y: sym.f(p.v), v: p.v }));
     const common = { parsing: false as const, borderWidth: 2 * t.lw, pointRadius: 3, pointHoverRadius: 5, tension: 0 };
     this.path.data.datasets = [
       { ...common, label: 'λmax', data: pts(ap.lambdaMax), borderColor: t.blue, backgroundColor: t.blue },

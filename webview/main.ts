@@ -350,7 +350,8 @@ export class App implements ViewContext {
       if (m.progress.message) parts.push(m.progress.message);
     } else if (m.progress && m.progress.phase === phaseNow && m.progress.total > 0) {
       const verb = m.progress.phase === 'train' ? 'training' : m.progress.phase === 'probe' ? 'probing' : 'loading';
-      parts.push(`${verb} ${fmtInt(m.progress.done)}/${fmtInt(m.progress.total)}${m.progress.message ? ` (${m.progress.message})` : ''}`);
+      const msg = m.progress.message ? (m.progress.phase === 'probe' ? `: ${m.progress.message}` : ` (${m.progress.message})`) : '';
+      parts.push(`${verb} ${fmtInt(m.progress.done)}/${fmtInt(m.progress.total)}${msg}`);
     }
     const text = parts.join(' · ');
     if (this.statusEl.textContent !== text) this.statusEl.textContent = text;

@@ -149,7 +149,7 @@ export class PlaneView {
     });
     this.tip3d = el('div', { class: 'll-tip', 'aria-hidden': 'true' });
     this.tip3d.hidden = true;
-    this.hint3d = el('div', { class: 'll-surface-hint ll-muted' }, 'Drag to rotate · wheel to zoom · double-click to reset · hover a point to find it on the contour map');
+    this.hint3d = el('div', { class: 'll-surface-hint ll-muted' }, 'Drag (or Shift+arrow keys) to rotate · wheel to zoom · double-click to reset · the point under the pointer is marked on the contour map too');
     this.wrap3d = el('div', { class: 'll-plane-wrap ll-surface-wrap' }, this.surface.canvas, this.tip3d, this.hint3d);
     this.views = el('div', { class: 'll-plane-views' }, this.wrap, this.wrap3d);
     const modeBtn = (mode: PlaneMode, label: string, title: string) => {
@@ -187,7 +187,7 @@ export class PlaneView {
     this.ro = new ResizeObserver(() => this.schedule());
     this.ro.observe(this.views);
     this.canvas.addEventListener('mousemove', (e) => this.onMove(e));
-    this.canvas.addEventListener('mouseleave', () => { this.hover = undefined; this.tip.hidden = true; this.draw(); this.renderInfo(); });
+    this.canvas.addEventListener('mouseleave', () => { this.hover = undefined; this.tip.hidden = true; this.drawHighlight3(); this.renderInfo(); });
     this.canvas.addEventListener('click', (e) => this.toggleSelected(this.cellAt(e)));
     this.canvas.addEventListener('keydown', (e) => this.onKey(e));
   }
@@ -196,8 +196,17 @@ export class PlaneView {
   private toggleSelected(c: [number, number] | undefined): void {
     this.ctx.ui.selectedCell = c && !(this.ctx.ui.selectedCell?.[0] === c[0] && this.ctx.ui.selectedCell?.[1] === c[1]) ? c : undefined;
     this.ctx.saveUi();
-    this.draw();
+    this.drawHighlight3();
     this.renderInfo();
+  }
+
+  /**
+   * Hover / selection changed: the map is redrawn (cheap), the 3-D surface only repaints its
+   * highlight over the kept picture (a 201×201 surface takes tens of ms to draw).
+   */
+  private drawHighlight3(): void {
+    this.draw2d();
+    if (!this.wrap3d.hidden) this.surface.setHighlight(this.hover, this.ctx.ui.selectedCell);
   }
 
   /** The 2-D / 3-D / both choice; "auto" (nothing chosen): both when the view is wide enough. */
@@ -223,7 +232,7 @@ export class PlaneView {
     const same = cell && this.hover && cell[0] === this.hover[0] && cell[1] === this.hover[1];
     if (same || (!cell && !this.hover)) return;
     this.hover = cell;
-    this.draw();
+    this.drawHighlight3();
     this.renderInfo();
   }
 
@@ -893,7 +902,7 @@ export class PlaneView {
     const c = this.cellAt(e);
     const same = c && this.hover && c[0] === this.hover[0] && c[1] === this.hover[1];
     if (!p || !c) {
-      if (this.hover) { this.hover = undefined; this.tip.hidden = true; this.draw(); this.renderInfo(); }
+      if (this.hover) { this.hover = undefined; this.tip.hidden = true; this.drawHighlight3(); this.renderInfo(); }
       return;
     }
     const r = this.canvas.getBoundingClientRect();
@@ -903,7 +912,7 @@ export class PlaneView {
     const tw = this.tip.offsetWidth, th = this.tip.offsetHeight;
     this.tip.style.left = `${Math.max(0, Math.min(r.width - tw, x + 12))}px`;
     this.tip.style.top = `${y - th - 10 < 0 ? y + 16 : y - th - 10}px`;
-    if (!same) { this.hover = c; this.draw(); this.renderInfo(); }
+    if (!same) { this.hover = c; this.drawHighlight3(); this.renderInfo(); }
   }
 
   private onKey(e: KeyboardEvent): boolean {
@@ -917,7 +926,7 @@ export class PlaneView {
       case 'ArrowRight': j += ascA ? 1 : -1; break;
       case 'ArrowUp': i += ascB ? 1 : -1; break;
       case 'ArrowDown': i += ascB ? -1 : 1; break;
-      case 'Escape': this.ctx.ui.selectedCell = undefined; this.ctx.saveUi(); this.draw(); this.renderInfo(); return true;
+      case 'Escape': this.ctx.ui.selectedCell = undefined; this.ctx.saveUi(); this.drawHighlight3(); this.renderInfo(); return true;
       default: return false;
     }
     e.preventDefault();
@@ -925,7 +934,7 @@ export class PlaneView {
     j = Math.max(0, Math.min(p.a.length - 1, j));
     this.ctx.ui.selectedCell = [i, j];
     this.ctx.saveUi();
-    this.draw();
+    this.drawHighlight3();
     this.renderInfo();
     return true;
   }

@@ -62,9 +62,11 @@ const DEFAULT_PITCH = 0.62;
 const H = 0.95;
 /** Camera distance (world units): mild perspective. */
 const D = 7;
+/** Size of the screen buckets for hit tests (CSS px). */
+const BUCKET = 16;
+/** Cells per side of the coarse mesh drawn during a drag / zoom of a large grid. */
+const LOD_CELLS = 64;
 
-interface Item { depth: number; kind: 0 | 1; k: number }
-interface Piece { x0: number; y0: number; x1: number; y1: number; path: number }
 
 /** Fractional index of v in a monotone coordinate array (linear between grid points), NaN outside. */
 function fracIndex(arr: number[], v: number): number {
@@ -95,10 +97,22 @@ export class Surface3D {
   private sx = new Float64Array(0);
   private sy = new Float64Array(0);
   private order: number[] = [];
+  /** Corners (grid indices) of the quads of the last frame, 4 per quad. */
+  private qc = new Int32Array(0);
+  /** Coarse mesh while a drag / zoom is in progress. */
+  private lod = false;
+  private lodTimer = 0;
+  private qdepth = new Float64Array(0);
+  /** Screen buckets of BUCKET px holding the quads whose bounding box overlaps them (hit tests). */
+  private buckets: number[][] = [];
+  private bucketCols = 0;
   private na = 0;
   private nb = 0;
   /** Per scene: world coordinates and the quads' colours. */
   private cache?: { key: unknown; wx: Float64Array; wy: Float64Array; wz: Float64Array; t: Float64Array; fill: string[]; edge: string[]; quads: number[] };
+  /** The picture without the highlight marks, and what drawing the marks needs. */
+  private base?: HTMLCanvasElement;
+  private marks?: { project: (x: number, y: number, z: number) => [number, number, number]; zFloor: number };
   /** Last grid point reported under the pointer. */
   hover?: [number, number];
 
@@ -121,7 +135,7 @@ export class Surface3D {
       if (d) {
         const dx = e.clientX - d.x, dy = e.clientY - d.y;
         if (!d.moved && Math.hypot(dx, dy) < 3) return;
-        if (!d.moved) { d.moved = true; this.setHover(undefined); }
+        if (!d.moved) { d.moved = true; this.lod = true; this.setHover(undefined); }
         this.yaw = d.yaw + dx * 0.01;
         this.pitch = Math.max(0.08, Math.min(1.5, d.pitch + dy * 0.008));
         this.schedule();
@@ -136,6 +150,7 @@ export class Surface3D {
       if (!d) return;
       this.drag = undefined;
       c.releasePointerCapture?.(d.id);
+      if (d.moved) { this.lod = false; this.schedule(); }
       if (!d.moved && e.type === 'pointerup') {
         const r = c.getBoundingClientRect();
         this.handlers.onClick(this.pick(e.clientX - r.left, e.clientY - r.top));
@@ -147,6 +162,9 @@ export class Surface3D {
     c.addEventListener('wheel', (e) => {
       e.preventDefault();
       this.zoom = Math.max(0.4, Math.min(6, this.zoom * Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015))));
+      this.lod = true;
+      clearTimeout(this.lodTimer);
+      this.lodTimer = window.setTimeout(() => { this.lod = false; this.schedule(); }, 160);
       this.schedule();
     }, { passive: false });
     c.addEventListener('dblclick', () => this.reset());
@@ -185,7 +203,7 @@ export class Surface3D {
     this.frame = requestAnimationFrame(() => this.draw());
   }
 
-  destroy(): void { cancelAnimationFrame(this.frame); }
+  destroy(): void { cancelAnimationFrame(this.frame); clearTimeout(this.lodTimer); }
 
   /** New data / highlight / size; draws now. */
   render(scene: SurfaceScene, width: number, height: number): void {
@@ -331,63 +349,88 @@ export class Surface3D {
 
     this.drawBox(c2, s, project, xmax, ymax, zFloor, zTop, fs);
 
-    // draw list: quads and path pieces, back to front
-    const items: Item[] = [];
-    const na = this.na;
-    for (const k of cache.quads) items.push({ depth: (vz[k] + vz[k + 1] + vz[k + na] + vz[k + na + 1]) / 4, kind: 0, k });
-    const pieces: Piece[] = [];
-    const cell = 2 / Math.max(1, Math.max(this.na, this.nb) - 1);
-    s.paths.forEach((path, pk) => {
+    // quads, back to front (painter's ordering); while dragging / zooming a large grid, a coarser
+    // mesh (every st-th grid line) keeps the interaction fluid; the full mesh is drawn at the end.
+    const na = this.na, nb = this.nb;
+    const st = this.lod ? Math.max(1, Math.ceil(Math.max(na, nb) / LOD_CELLS)) : 1;
+    const qc: number[] = [], qk: number[] = [];
+    if (st === 1) for (const k of cache.quads) { qc.push(k, k + 1, k + na + 1, k + na); qk.push(k); }
+    else {
+      for (let i = 0; i < nb - 1; i += st) {
+        for (let j = 0; j < na - 1; j += st) {
+          const i2 = Math.min(i + st, nb - 1), j2 = Math.min(j + st, na - 1);
+          const c = [i * na + j, i * na + j2, i2 * na + j2, i2 * na + j];
+          if (!cache.fill[i * na + j] || c.some((kk) => !Number.isFinite(cache.wz[kk]))) continue;
+          qc.push(...c); qk.push(i * na + j);
+        }
+      }
+    }
+    const Q = qk.length;
+    const depth = new Float64Array(Q);
+    for (let q = 0; q < Q; q++) depth[q] = (vz[qc[4 * q]] + vz[qc[4 * q + 1]] + vz[qc[4 * q + 2]] + vz[qc[4 * q + 3]]) / 4;
+    const order = Array.from({ length: Q }, (_, q) => q).sort((u, v) => depth[u] - depth[v]);
+    this.qc = Int32Array.from(qc);
+    this.order = order;
+    this.qdepth = depth;
+    this.buildBuckets();
+    const big = Q < 2500;
+    for (const q of order) {
+      const c0 = qc[4 * q], c1 = qc[4 * q + 1], c2i = qc[4 * q + 2], c3 = qc[4 * q + 3];
+      c2.beginPath();
+      c2.moveTo(this.sx[c0], this.sy[c0]);
+      c2.lineTo(this.sx[c1], this.sy[c1]);
+      c2.lineTo(this.sx[c2i], this.sy[c2i]);
+      c2.lineTo(this.sx[c3], this.sy[c3]);
+      c2.closePath();
+      c2.fillStyle = cache.fill[qk[q]];
+      c2.fill();
+      // A thin edge in a darker tone: a mesh you can read the shape from, and no seams between quads.
+      c2.lineWidth = big ? 0.7 : 0.5;
+      c2.strokeStyle = big ? cache.edge[qk[q]] : cache.fill[qk[q]];
+      c2.stroke();
+    }
+
+    // Paths on the surface: cut in pieces of ≤ ½ cell; a piece is drawn when no quad in front of it
+    // covers its midpoint (a hill between it and the eye hides it). Visible runs are stroked as
+    // polylines, halo then colour, so the line stays clean where pieces join or paths overlap.
+    const cell = (2 * st) / Math.max(1, Math.max(this.na, this.nb) - 1);
+    const lift = 0.012;
+    for (const path of s.paths) {
+      const runs: [number, number][][] = [];
+      let run: [number, number][] | null = null;
       let prev: [number, number] | null = null;
+      const flush = () => { if (run && run.length > 1) runs.push(run); run = null; };
       for (let q = 0; q < path.a.length; q++) {
         const fj = fracIndex(p.a, path.a[q]), fi = fracIndex(p.b, path.b[q]);
         const cur: [number, number] | null = Number.isNaN(fi) || Number.isNaN(fj) ? null : [fi, fj];
-        if (prev && cur) {
+        if (!cur) { flush(); prev = null; continue; }
+        if (prev) {
           const m = Math.max(1, Math.ceil(Math.max(Math.abs(cur[0] - prev[0]), Math.abs(cur[1] - prev[1])) * 2));
           let last = this.surfacePoint(prev[0], prev[1]);
           for (let r = 1; r <= m; r++) {
-            const fi2 = prev[0] + ((cur[0] - prev[0]) * r) / m, fj2 = prev[1] + ((cur[1] - prev[1]) * r) / m;
-            const w = this.surfacePoint(fi2, fj2);
+            const w = this.surfacePoint(prev[0] + ((cur[0] - prev[0]) * r) / m, prev[1] + ((cur[1] - prev[1]) * r) / m);
             if (last && w) {
-              const lift = 0.012;
               const a = project(last[0], last[1], last[2] + lift), b = project(w[0], w[1], w[2] + lift);
-              items.push({ depth: (a[2] + b[2]) / 2 + cell * 0.5, kind: 1, k: pieces.length });
-              pieces.push({ x0: a[0], y0: a[1], x1: b[0], y1: b[1], path: pk });
-            }
+              const front = this.frontAt((a[0] + b[0]) / 2, (a[1] + b[1]) / 2);
+              const visible = !front || (a[2] + b[2]) / 2 >= front.depth - cell * 0.6;
+              if (visible) {
+                if (!run) run = [[a[0], a[1]]];
+                run.push([b[0], b[1]]);
+              } else flush();
+            } else flush();
             last = w;
           }
         }
         prev = cur;
       }
-    });
-    items.sort((u, v) => u.depth - v.depth);
-    this.order = items.filter((it) => it.kind === 0).map((it) => it.k);
-
-    const big = cache.quads.length < 2500;
-    for (const it of items) {
-      if (it.kind === 0) {
-        const k = it.k;
+      flush();
+      const stroke = (color: string, w: number) => {
         c2.beginPath();
-        c2.moveTo(this.sx[k], this.sy[k]);
-        c2.lineTo(this.sx[k + 1], this.sy[k + 1]);
-        c2.lineTo(this.sx[k + na + 1], this.sy[k + na + 1]);
-        c2.lineTo(this.sx[k + na], this.sy[k + na]);
-        c2.closePath();
-        c2.fillStyle = cache.fill[k];
-        c2.fill();
-        // A thin edge in a darker tone: a mesh you can read the shape from, and no seams between quads.
-        c2.lineWidth = big ? 0.7 : 0.5;
-        c2.strokeStyle = big ? cache.edge[k] : cache.fill[k];
-        c2.stroke();
-      } else {
-        const pc = pieces[it.k];
-        const path = s.paths[pc.path];
-        c2.beginPath();
-        c2.moveTo(pc.x0, pc.y0);
-        c2.lineTo(pc.x1, pc.y1);
-        c2.strokeStyle = path.halo; c2.lineWidth = path.lw + 2; c2.stroke();
-        c2.strokeStyle = path.color; c2.lineWidth = path.lw; c2.stroke();
-      }
+        for (const rr of runs) rr.forEach(([x, y], k) => (k ? c2.lineTo(x, y) : c2.moveTo(x, y)));
+        c2.strokeStyle = color; c2.lineWidth = w; c2.stroke();
+      };
+      stroke(path.halo, path.lw + 2);
+      stroke(path.color, path.lw);
     }
 
     this.drawZAxis(c2, s, project, xmax, ymax, zFloor, zTop, fs);
@@ -412,14 +455,40 @@ export class Surface3D {
         drawRich(c2, mk.label, q[0], q[1] - 9, 'rgba(0, 0, 0, 0.75)', 3);
       }
     }
-    if (s.selected) this.drawCellMark(c2, s.selected, t.focus, project, zFloor);
-    if (s.highlight) this.drawCellMark(c2, s.highlight, '#ffffff', project, zFloor);
-
     if (s.drawLegend && s.legendHeight > 0) s.drawLegend(c2, this.height - s.legendHeight, this.width);
+    // Keep this picture: a hover only redraws the highlight over it (setHighlight).
+    if (!this.base) this.base = document.createElement('canvas');
+    this.base.width = this.canvas.width; this.base.height = this.canvas.height;
+    this.base.getContext('2d')?.drawImage(this.canvas, 0, 0);
+    this.marks = { project, zFloor };
+    this.drawMarks(c2);
     this.canvas.setAttribute('aria-label',
       `3-D surface of the ${s.labels.z} over the plane (a, b), ${p.a.length} by ${p.b.length} grid, height and colour ${s.scale.log ? 'log-scaled' : 'linear'}; ` +
       `viewed from azimuth ${Math.round((this.yaw * 180) / Math.PI)}°, elevation ${Math.round((this.pitch * 180) / Math.PI)}°. ` +
       'Drag or Shift+arrow keys to rotate, wheel or +/− to zoom, arrow keys move the highlighted grid point.');
+  }
+
+  private drawMarks(c2: CanvasRenderingContext2D): void {
+    const s = this.scene, m = this.marks;
+    if (!s || !m) return;
+    if (s.selected) this.drawCellMark(c2, s.selected, s.theme.focus, m.project, m.zFloor);
+    if (s.highlight) this.drawCellMark(c2, s.highlight, '#ffffff', m.project, m.zFloor);
+  }
+
+  /** New hover / selection on an unchanged picture: repaint the kept picture and the marks only. */
+  setHighlight(highlight: [number, number] | undefined, selected: [number, number] | undefined): void {
+    const s = this.scene;
+    const c2 = this.canvas.getContext('2d');
+    if (!s || !c2) return;
+    s.highlight = highlight;
+    s.selected = selected;
+    if (!this.base || !this.marks || this.base.width !== this.canvas.width || this.base.height !== this.canvas.height) { this.draw(); return; }
+    c2.setTransform(1, 0, 0, 1, 0, 0);
+    c2.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    c2.drawImage(this.base, 0, 0);
+    const dpr = this.canvas.width / Math.max(1, this.width);
+    c2.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.drawMarks(c2);
   }
 
   /** The floor with the a / b grid and ticks, the back walls and the loss axis at the back corner. */
@@ -558,27 +627,60 @@ export class Surface3D {
 
   // ---- picking --------------------------------------------------------------------------------
 
+  private buildBuckets(): void {
+    const cols = Math.max(1, Math.ceil(this.width / BUCKET)), rows = Math.max(1, Math.ceil(this.height / BUCKET));
+    const b: number[][] = Array.from({ length: cols * rows }, () => []);
+    for (const k of this.order) {
+      const ks = this.corners(k);
+      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      for (const kk of ks) { x0 = Math.min(x0, this.sx[kk]); x1 = Math.max(x1, this.sx[kk]); y0 = Math.min(y0, this.sy[kk]); y1 = Math.max(y1, this.sy[kk]); }
+      const c0 = Math.max(0, Math.floor(x0 / BUCKET)), c1 = Math.min(cols - 1, Math.floor(x1 / BUCKET));
+      const r0 = Math.max(0, Math.floor(y0 / BUCKET)), r1 = Math.min(rows - 1, Math.floor(y1 / BUCKET));
+      for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) b[r * cols + c].push(k);
+    }
+    this.buckets = b;
+    this.bucketCols = cols;
+  }
+
+  /** Grid indices of the 4 corners of quad q (of the last frame). */
+  private corners(q: number): number[] {
+    const c = this.qc;
+    return [c[4 * q], c[4 * q + 1], c[4 * q + 2], c[4 * q + 3]];
+  }
+
+  private inside(k: number, x: number, y: number): boolean {
+    const ks = this.corners(k);
+    let inside = false;
+    for (let a = 0, b = 3; a < 4; b = a++) {
+      const xa = this.sx[ks[a]], ya = this.sy[ks[a]], xb = this.sx[ks[b]], yb = this.sy[ks[b]];
+      if ((ya > y) !== (yb > y) && x < ((xb - xa) * (y - ya)) / (yb - ya) + xa) inside = !inside;
+    }
+    return inside;
+  }
+
+  /** The front-most quad covering (x, y), with its depth. */
+  private frontAt(x: number, y: number): { k: number; depth: number } | undefined {
+    if (x < 0 || y < 0 || x >= this.width || y >= this.height || !this.buckets.length) return undefined;
+    const list = this.buckets[Math.floor(y / BUCKET) * this.bucketCols + Math.floor(x / BUCKET)];
+    let best: { k: number; depth: number } | undefined;
+    for (const k of list ?? []) {
+      const d = this.qdepth[k];
+      if ((!best || d > best.depth) && this.inside(k, x, y)) best = { k, depth: d };
+    }
+    return best;
+  }
+
   /** The grid point under (x, y) (CSS px of the canvas): nearest corner of the front-most quad hit. */
   pick(x: number, y: number): [number, number] | undefined {
     const na = this.na;
-    if (!na || !this.order.length) return undefined;
-    for (let q = this.order.length - 1; q >= 0; q--) {
-      const k = this.order[q];
-      const ks = [k, k + 1, k + na + 1, k + na];
-      let inside = false;
-      for (let a = 0, b = 3; a < 4; b = a++) {
-        const xa = this.sx[ks[a]], ya = this.sy[ks[a]], xb = this.sx[ks[b]], yb = this.sy[ks[b]];
-        if ((ya > y) !== (yb > y) && x < ((xb - xa) * (y - ya)) / (yb - ya) + xa) inside = !inside;
-      }
-      if (!inside) continue;
-      let best = ks[0], bd = Infinity;
-      for (const kk of ks) {
-        const d = Math.hypot(this.sx[kk] - x, this.sy[kk] - y);
-        if (d < bd) { bd = d; best = kk; }
-      }
-      return [Math.floor(best / na), best % na];
+    const hit = na ? this.frontAt(x, y) : undefined;
+    if (!hit) return undefined;
+    let best = -1, bd = Infinity;
+    for (const kk of this.corners(hit.k)) {
+      const d = Math.hypot(this.sx[kk] - x, this.sy[kk] - y);
+      if (d < bd) { bd = d; best = kk; }
     }
-    return undefined;
+    return [Math.floor(best / na), best % na];
   }
 
   /** Screen position (CSS px of the canvas) of grid point (i, j), for tests and tooltips. */

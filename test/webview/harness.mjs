@@ -685,7 +685,9 @@ async function reportScenario() {
   // Hostile strings must not break out of the <script> element.
   const hostile = { ...interp, notes: [...interp.notes, 'note with </script><script>window.__pwned = 1</script> and <!-- comment'] };
   const survey = fixture('survey').find((m) => m.type === 'result').result;
-  const cases = [['report-interp-light', hostile, 'light'], ['report-plane-dark', plane, 'dark'], ['report-survey-light', survey, 'light'], ['report-survey-dark', survey, 'dark']];
+  const res = (name) => fixture(name).find((m) => m.type === 'result').result;
+  const cases = [['report-interp-light', hostile, 'light'], ['report-plane-dark', plane, 'dark'], ['report-survey-light', survey, 'light'], ['report-survey-dark', survey, 'dark'],
+    ['report-curvature-light', res('curvature-mlp'), 'light'], ['report-connect-dark', res('connect'), 'dark'], ['report-compare-light', res('compare'), 'light']];
   for (const [name, result, scheme] of cases) {
     const html = reportHtml(result, js, css);
     const file = join(shots, `${name}.html`);
@@ -703,6 +705,9 @@ async function reportScenario() {
         plane: window.__ll.survey.plane.geom?.height ?? 0, inits: document.querySelector('.ll-survey-inits').textContent,
       } : null,
       notes: document.querySelector('.ll-notes').textContent, kind: window.__ll.theme.kind, bg: getComputedStyle(document.body).backgroundColor,
+      verdict: document.querySelector('.ll-curv-word')?.textContent ?? document.querySelector('.ll-connect .ll-verdict')?.textContent ?? null,
+      charts: (window.__ll.curvature ?? window.__ll.connect ?? window.__ll.compare)?.charts().map((c) => c.data.datasets.length) ?? null,
+      comparePlane: window.__ll.compare?.plane.geom?.height ?? null,
     }));
     check(`${name}: renders statically without Cancel / Re-run`, r.mode === 'report' && !r.buttons.includes('Cancel') && !r.buttons.includes('Re-run') && r.buttons.includes('PNG'), JSON.stringify(r.buttons));
     check(`${name}: follows prefers-color-scheme`, r.kind === scheme, `${r.kind} ${r.bg}`);
@@ -713,6 +718,12 @@ async function reportScenario() {
       const sv = result.survey;
       check(`${name}: survey rendered statically (table, histogram, line, plane)`, r.survey && r.survey.rows === sv.runs.length && r.survey.stuck === sv.stuckCount &&
         r.survey.bins === sv.histogram.counts.length && r.survey.line === sv.bestToStuck.alpha.length && r.survey.plane > 300 && /17\/20 stuck \(85 %\)/.test(r.survey.inits), JSON.stringify(r.survey));
+    } else if (result.curvature) {
+      check(`${name}: curvature rendered statically (verdict, spectrum, slices, path)`, r.verdict === 'Saddle point' && JSON.stringify(r.charts) === '[1,2,2]', `${r.verdict} ${r.charts}`);
+    } else if (result.connect) {
+      check(`${name}: connect rendered statically`, /^Straight line: max test loss 0\.598/.test(r.verdict ?? '') && r.charts?.[0] === 4, `${r.verdict} ${r.charts}`);
+    } else if (result.compare) {
+      check(`${name}: compare rendered statically (curves and plane)`, r.charts?.[0] === result.compare.runs.length && r.comparePlane > 300, `${r.charts} ${r.comparePlane}`);
     } else check(`${name}: plane drawn`, r.cells === 441, String(r.cells));
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('vscode-button', { hasText: 'JSON' }).click()]);
     check(`${name}: JSON export becomes a download`, download.suggestedFilename().endsWith('.json'), download.suggestedFilename());
