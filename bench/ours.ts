@@ -211,7 +211,11 @@ async function profile(dir: string, w: Workload): Promise<unknown> {
     const order = permutation(w.n, mulberry32(W3_SEED * 1000003 + 7));
     const step = (s: number) => {
       const idx = tf.tensor1d(order.slice(s * w.batch!, (s + 1) * w.batch!), 'int32');
-      const c = tf.tidy(() => opt.minimize(() => spec.mean(tf.gather(L.y, idx), L.model.apply(tf.gather(L.x, idx), { training: true }) as tf.Tensor), true, vars)!);
+      // as train() does it: the batch is gathered outside the gradient closure
+      const c = tf.tidy(() => {
+        const xb = tf.gather(L.x, idx), yb = tf.gather(L.y, idx);
+        return opt.minimize(() => spec.mean(yb, L.model.apply(xb, { training: true }) as tf.Tensor), true, vars)!;
+      });
       c.dataSync(); c.dispose(); idx.dispose();
     };
     step(0); // warm-up

@@ -397,6 +397,11 @@ function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
   L.push(`Run ${new Date().toISOString()} (${any.quick ? 'quick smoke run, reduced sizes' : 'full'}, ${any.reps} rep(s), medians; ${minutes.toFixed(1)} min). `
     + 'Every run is a fresh process; only the probe itself is timed (not process start, module loading or data loading). '
     + 'Runs alternate ours / PyTorch 1 thread / PyTorch 2 threads (/ extras); PyTorch\'s figure is the better of its 1- and 2-thread medians.', '');
+  const dates = [...new Set(Object.values(all).map((r) => r.date?.slice(0, 16)).filter(Boolean))];
+  if (dates.length > 1) {
+    L.push(`Merged from several runs (\`--only\`): ${Object.entries(all).filter(([k]) => k !== 'W4').map(([k, r]) => `${k} ${r.date?.slice(0, 16).replace('T', ' ')}`).join(', ')} (UTC). `
+      + 'The machine section and the peaks are from the latest run.', '');
+  }
   L.push('## Machine', '');
   L.push(`- CPU: ${M.cpu} (family ${M.family}, model ${M.cpuModel}), ${M.cores} cores, ${M.simd.join(', ')}${M.hypervisor ? `, ${M.hypervisor} VM` : ''}; ${M.memGiB.toFixed(0)} GiB RAM; ${M.os}, Linux ${M.kernel}`);
   L.push(`- Load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}${load0[0] > 0.5 ? ' — the machine was shared with other jobs, so absolute timings are noisy; the alternation spreads that over both sides' : ''}`);
