@@ -30,7 +30,7 @@ export const GEN_VERSION = 4;
 export type ModelName = 'big' | 'small' | 'conv';
 export interface Workload {
   id: string;
-  kind: 'line' | 'plane' | 'train';
+  kind: 'line' | 'plane' | 'train' | 'curvature';
   model: ModelName;
   /** Examples evaluated (or trained on). */
   n: number;

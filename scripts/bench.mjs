@@ -33,7 +33,7 @@ const argv = process.argv.slice(2);
 const has = (f) => argv.includes(f);
 const val = (f) => { const i = argv.indexOf(f); return i >= 0 ? argv[i + 1] : undefined; };
 if (has('--help') || has('-h')) {
-  console.log('npm run bench -- [--reps N] [--quick] [--only W1,W4] [--extras|--no-extras] [--no-profile]');
+  console.log('npm run bench -- [--reps N] [--quick] [--only W1,W4] [--extras|--no-extras] [--no-profile] [--report-only]');
   process.exit(0);
 }
 const QUICK = has('--quick');
@@ -41,6 +41,8 @@ const REPS = Math.max(1, Number(val('--reps') ?? (QUICK ? 1 : 3)));
 const EXTRAS = has('--extras') || (!has('--no-extras') && !QUICK);
 const PROFILE = !has('--no-profile');
 const ONLY = val('--only')?.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+/** Re-measure the machine and peaks and rewrite results.md from results.json, running no workload. */
+const REPORT_ONLY = has('--report-only');
 
 // ---- workloads ---------------------------------------------------------------------------
 const FULL = [
@@ -234,7 +236,7 @@ async function main() {
 
   // timed runs, alternating
   const R = {};
-  for (const w of WORKLOADS) {
+  for (const w of REPORT_ONLY ? [] : WORKLOADS) {
     const wj = JSON.stringify(w);
     const trickable = (w.kind === 'line' || w.kind === 'plane') && w.model !== 'conv';
     const r = R[w.id] = { w, ours: [], torch1: [], torch2: [], trick1: [], trick2: [], ours2p: [], node: [] };
@@ -261,7 +263,7 @@ async function main() {
 
   // profiles (untimed)
   const prof = {};
-  if (PROFILE) {
+  if (PROFILE && !REPORT_ONLY) {
     process.stdout.write('profiling our side (untimed) …');
     for (const w of WORKLOADS) { prof[w.id] = await ours(['profile', DATA, JSON.stringify(w)]); process.stdout.write(` ${w.id}`); }
     console.log();
@@ -330,7 +332,7 @@ async function main() {
   const base = QUICK ? 'results.quick' : 'results';
   const jsonFile = path.join(BENCH, `${base}.json`);
   let all = results;
-  if (ONLY && fs.existsSync(jsonFile)) {
+  if ((ONLY || REPORT_ONLY) && fs.existsSync(jsonFile)) {
     try { all = { ...JSON.parse(fs.readFileSync(jsonFile, 'utf8')), ...results }; } catch { /* start afresh */ }
   }
   const order = ['W1', 'W2', 'W3', 'W4', 'W4a', 'W4b', 'W5', 'W6'];
@@ -394,7 +396,7 @@ function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
   const L = [];
   const any = Object.values(all)[0];
   L.push('# Loss Landscape vs PyTorch — `npm run bench`', '');
-  L.push(`Run ${new Date().toISOString()} (${any.quick ? 'quick smoke run, reduced sizes' : 'full'}, ${any.reps} rep(s), medians; ${minutes.toFixed(1)} min). `
+  L.push(`${REPORT_ONLY ? 'Report regenerated' : 'Run'} ${new Date().toISOString()} (${any.quick ? 'quick smoke run, reduced sizes' : 'full'}, ${any.reps} rep(s), medians; ${minutes.toFixed(1)} min). `
     + 'Every run is a fresh process; only the probe itself is timed (not process start, module loading or data loading). '
     + 'Runs alternate ours / PyTorch 1 thread / PyTorch 2 threads (/ extras); PyTorch\'s figure is the better of its 1- and 2-thread medians.', '');
   const dates = [...new Set(Object.values(all).map((r) => r.date?.slice(0, 16)).filter(Boolean))];
@@ -404,7 +406,7 @@ function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
   }
   L.push('## Machine', '');
   L.push(`- CPU: ${M.cpu} (family ${M.family}, model ${M.cpuModel}), ${M.cores} cores, ${M.simd.join(', ')}${M.hypervisor ? `, ${M.hypervisor} VM` : ''}; ${M.memGiB.toFixed(0)} GiB RAM; ${M.os}, Linux ${M.kernel}`);
-  L.push(`- Load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}${load0[0] > 0.5 ? ' — the machine was shared with other jobs, so absolute timings are noisy; the alternation spreads that over both sides' : ''}`);
+  L.push(`- Load average at start ${dates.length > 1 ? '(of the latest run) ' : ''}${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}${load0[0] > 0.5 ? ' — the machine was shared with other jobs, so absolute timings are noisy; the alternation spreads that over both sides' : ''}`);
   L.push(`- Ours: Node ${M.node}, @tensorflow/tfjs ${M.tfjs}, tfjs-backend-wasm ${M.tfjsWasm} (SIMD, single-threaded) with the engine's kernel patches; `
     + `tfjs-node: ${tfjsNode ? 'installed (see the ours/node column in results.json)' : 'not installed (skipped)'}`);
   L.push(`- PyTorch: ${M.torch} (Debian python3-torch ${M.debTorch}), Python ${M.python} (${M.pythonExe}), NumPy ${M.numpy}`);
