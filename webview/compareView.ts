@@ -12,7 +12,7 @@ import { fmt, fmtDuration, fmtPct, fmtSig, fmtTick, logTicks } from './format';
 import type { RunModel } from './model';
 import { PlaneView, type PlaneSpec } from './planeView';
 import { withAlpha, type Theme } from './theme';
-import type { ViewContext } from './view';
+import { logYToggle, type ViewContext } from './view';
 
 interface XY { x: number; y: number }
 
@@ -46,13 +46,7 @@ export class CompareView {
   private model?: RunModel;
 
   constructor(private ctx: ViewContext) {
-    this.logBox = el('vscode-checkbox', { label: 'log y', title: 'Logarithmic loss axis' }) as HTMLElement & { checked: boolean };
-    this.logBox.checked = ctx.ui.logY;
-    this.logBox.addEventListener('change', () => {
-      ctx.ui.logY = !!this.logBox.checked;
-      ctx.saveUi();
-      if (this.model) this.update(this.model, true);
-    });
+    this.logBox = logYToggle(ctx, () => { if (this.model) this.update(this.model, true); });
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'Every variant is trained from the same θ₀, then compared…');
     this.table = el('div', { class: 'll-table-wrap' });
     this.canvas = el('canvas', { role: 'img', 'aria-label': 'Loss along θ₀ → θ_T of every run (no data yet)' });

@@ -11,7 +11,7 @@ import { el } from './dom';
 import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
 import type { RunModel } from './model';
 import { withAlpha, type Theme } from './theme';
-import type { ViewContext } from './view';
+import { logYToggle, type ViewContext } from './view';
 
 interface XY { x: number; y: number }
 type Connect = ConnectResult & { seeds: [number, number] };
@@ -54,13 +54,7 @@ export class ConnectView {
   private model?: RunModel;
 
   constructor(private ctx: ViewContext) {
-    this.logBox = el('vscode-checkbox', { label: 'log y', title: 'Logarithmic loss axis' }) as HTMLElement & { checked: boolean };
-    this.logBox.checked = ctx.ui.logY;
-    this.logBox.addEventListener('change', () => {
-      ctx.ui.logY = !!this.logBox.checked;
-      ctx.saveUi();
-      if (this.model) this.update(this.model, true);
-    });
+    this.logBox = logYToggle(ctx, () => { if (this.model) this.update(this.model, true); });
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'The two solutions are trained, then the curve between them…');
     this.verdict = el('p', { class: 'll-verdict' });
     this.explain = el('p', { class: 'll-caption' });

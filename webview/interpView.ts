@@ -9,7 +9,7 @@ import { Chart, fixedWidth, markerFont, type MarkerOptions, lineLegendLabels } f
 import { fmt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
 import { curveOrder, valueAt, type CurveData, type RunModel } from './model';
 import { withAlpha, type Theme } from './theme';
-import type { ViewContext } from './view';
+import { logYToggle, type ViewContext } from './view';
 import { el, rich, type Child } from './dom';
 
 interface XY extends Point { i: number }
@@ -105,14 +105,7 @@ export class InterpView {
   private model?: RunModel;
 
   constructor(private ctx: ViewContext, readonly spec: InterpSpec = mainInterpSpec) {
-    this.logBox = el('vscode-checkbox', { label: 'log y', title: 'Logarithmic loss axis' }) as HTMLElement & { checked: boolean };
-    this.logBox.checked = ctx.ui.logY;
-    this.logBox.addEventListener('change', () => {
-      ctx.ui.logY = !!this.logBox.checked;
-      ctx.saveUi();
-      this.lastRev = -1;
-      if (this.model) this.update(this.model, true);
-    });
+    this.logBox = logYToggle(ctx, () => { this.lastRev = -1; if (this.model) this.update(this.model, true); });
     this.lossCanvas = el('canvas', { role: 'img', 'aria-label': 'Loss along the interpolation path (no data yet)' }) as HTMLCanvasElement;
     this.accCanvas = el('canvas', { role: 'img', 'aria-label': 'Accuracy along the interpolation path (no data yet)' }) as HTMLCanvasElement;
     this.accWrap = el('div', { class: 'll-chart ll-chart-acc' }, this.accCanvas);

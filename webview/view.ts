@@ -1,4 +1,5 @@
 import type { Theme } from './theme';
+import { el } from './dom';
 
 /** The plane as a contour map, a 3-D surface or both (side by side when wide). */
 export type PlaneMode = '2d' | '3d' | 'both';
@@ -29,4 +30,16 @@ export interface ViewContext {
   theme: Theme;
   ui: UiState;
   saveUi(): void;
+}
+
+/** The shared "log y" checkbox of the loss charts: bound to `ctx.ui.logY`, saved, then `onChange()`. */
+export function logYToggle(ctx: ViewContext, onChange: () => void): HTMLElement & { checked: boolean } {
+  const box = el('vscode-checkbox', { label: 'log y', title: 'Logarithmic loss axis' }) as HTMLElement & { checked: boolean };
+  box.checked = ctx.ui.logY;
+  box.addEventListener('change', () => {
+    ctx.ui.logY = !!box.checked;
+    ctx.saveUi();
+    onChange();
+  });
+  return box;
 }
