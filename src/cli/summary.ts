@@ -21,8 +21,11 @@ export function summary(r: ProbeResult, file: string): string {
       if (i < 0) continue;
       L.push(`  α=${String(a).padEnd(4)} train ${f(it.trainLoss[i])}  test ${f(it.testLoss[i])}  test accuracy ${pct(it.testAccuracy[i])}`);
     }
-    L.push(`monotone on [0,1]: ${it.monotone ? 'yes' : 'no'}`);
-    L.push(`barrier: ${it.barrier > 0 ? `${f(it.barrier)} at α=${it.barrierAlpha.toFixed(2)}` : '0 (none: the loss stays on or below the chord between the endpoints)'}`);
+    if (it.nonFinite?.length) {
+      L.push(`monotone on [0,1]: unknown (the loss is not finite at α = ${it.nonFinite.slice(0, 5).map((a) => a.toFixed(2)).join(', ')}${it.nonFinite.length > 5 ? ', …' : ''})`);
+      L.push('barrier: unknown');
+    } else L.push(`monotone on [0,1]: ${it.monotone ? 'yes' : 'no'}`);
+    if (!it.nonFinite?.length) L.push(`barrier: ${it.barrier > 0 ? `${f(it.barrier)} at α=${it.barrierAlpha.toFixed(2)}` : '0 (none: the loss stays on or below the chord between the endpoints)'}`);
     L.push(`probe: ${it.alpha.length} points in ${r.timing.probeSeconds.toFixed(1)} s`);
   }
   if (r.plane) {
