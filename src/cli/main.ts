@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   if (error || !result) {
     const e = error ?? { kind: 'internal', message: 'the runner ended without a result' };
     process.stderr.write(`${formatError(e)}\n`);
-    return e.kind === 'internal' ? EXIT.internal : EXIT.user;
+    return e.kind === 'internal' || e.kind === 'crash' ? EXIT.internal : EXIT.user;
   }
   // The result is never thrown away: if a file cannot be written, the summary still comes.
   let written: string[] = [], writeError: string | undefined;

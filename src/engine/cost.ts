@@ -7,11 +7,14 @@
 import { totalmem } from 'node:os';
 import type { AnalysisKind } from '../protocol';
 
-/** The memory cap of a runner: LOSS_LANDSCAPE_MAX_MEMORY_MB, else 75 % of RAM, at most 16 GiB. */
+/**
+ * The memory cap of a runner: LOSS_LANDSCAPE_MAX_MEMORY_MB, else 60 % of RAM, at most 8 GiB
+ * (a runner's legitimate ceiling: a 4 GiB JavaScript heap plus the wasm backend's 4 GiB).
+ */
 export function memoryLimitBytes(env: NodeJS.ProcessEnv = process.env): number {
   const mb = Number(env.LOSS_LANDSCAPE_MAX_MEMORY_MB);
   if (Number.isFinite(mb) && mb > 0) return mb * 2 ** 20;
-  return Math.min(0.75 * totalmem(), 16 * 2 ** 30);
+  return Math.min(0.6 * totalmem(), 8 * 2 ** 30);
 }
 
 /** A probe too big for this machine: a user error naming the size and the knob to turn. */

@@ -124,7 +124,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
     const warning = checkCost({
       analysis: options.analysis, parameters: layout0.total, state: stateLayout(model).total, trainExamples: data.train.x.shape[0],
       evalTrain: evalCount(data.train), evalTest: evalCount(data.test), epochs, points: options.points, grid: options.grid,
-      snapshots: Math.min(201, Math.floor(384 * 2 ** 20 / (4 * Math.max(1, layout0.total)))),
+      snapshots: Math.max(2, Math.min(201, Math.floor(384 * 2 ** 20 / (4 * Math.max(1, layout0.total))))),
     }, memoryLimitBytes());
     if (warning) { notes.push(warning); ev.warn?.(warning); }
     ev.progress?.('train', 0, epochs, `training ${epochs} epoch(s)`);

@@ -64,7 +64,8 @@ export function crashError(req: RunRequest, pid: number | undefined, code: numbe
   if (watchdog) return { kind: 'resources', file: req.file, message: watchdog.slice(WATCHDOG_MARKER.length).trim() };
   if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderr)) {
     return { kind: 'resources', file: req.file,
-      message: 'out of memory: the runner\'s JavaScript heap is full (limit 4 GiB); use fewer examples (--examples), a smaller model or grid' };
+      message: `out of memory: the runner's JavaScript heap is full (limit ${Number(process.env.LOSS_LANDSCAPE_HEAP_MB) > 0 ? `${process.env.LOSS_LANDSCAPE_HEAP_MB} MiB` : '4 GiB'}); ` +
+        'use fewer examples (--examples), a smaller model or grid, or set LOSS_LANDSCAPE_HEAP_MB' };
   }
   const how = signal ? `was killed (${signal}${signal === 'SIGKILL' ? ', from outside the runner: possibly out of memory' : ''})` : `exited with code ${code}`;
   const tail = stderr.trim() ? `\n${stderr.trim().split('\n').slice(-8).join('\n')}` : '';
@@ -73,14 +74,16 @@ export function crashError(req: RunRequest, pid: number | undefined, code: numbe
 
 export function startRunner(req: RunRequest, o: StartOptions): RunnerHandle {
   const child = fork(o.runnerPath ?? defaultRunnerPath(), [], {
-    execArgv: ['--max-old-space-size=4096'],
+    // LOSS_LANDSCAPE_HEAP_MB: the runner's JavaScript heap (default 4096 MiB)
+    execArgv: [`--max-old-space-size=${Number(process.env.LOSS_LANDSCAPE_HEAP_MB) > 0 ? Number(process.env.LOSS_LANDSCAPE_HEAP_MB) : 4096}`],
     env: { ...process.env, ...o.env, ELECTRON_RUN_AS_NODE: '1' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let finished: 'done' | 'error' | undefined;
   let cancelled = false;
   let stderrAll = '';
-  const out = lineRelay(o.onStdout), err = lineRelay(o.onStderr);
+  // the watchdog's own line becomes the error message: not relayed twice
+  const out = lineRelay(o.onStdout), err = lineRelay(o.onStderr && ((l: string) => { if (!l.startsWith(WATCHDOG_MARKER)) o.onStderr!(l); }));
   child.stdout?.setEncoding('utf8').on('data', (d: string) => out.push(d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     // keep the head (V8's "heap out of memory" line comes before its stack) and the tail

@@ -15,7 +15,7 @@ const WORKER = `
 const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const { parentPid, rssLimit, intervalMs, marker } = workerData;
-const gb = (b) => (b / 2 ** 30).toFixed(1) + ' GiB';
+const gb = (b) => (b >= 10 * 2 ** 30 ? (b / 2 ** 30).toFixed(1) + ' GiB' : Math.round(b / 2 ** 20) + ' MiB');
 function parentAlive() {
   if (process.ppid !== parentPid) return false; // re-parented: the parent died
   try { process.kill(parentPid, 0); return true; } catch (e) { return e.code === 'EPERM'; }

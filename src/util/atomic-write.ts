@@ -5,8 +5,8 @@
  * disk, read-only folder, a kill) before the renames leaves the old files untouched and no
  * temporary behind (except after SIGKILL: `.name.tmp-*`, removed by the next write).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface OutFile { name: string; data: string | Buffer }
 
@@ -68,7 +68,13 @@ export function whyNotWritable(dir: string): string | undefined {
     unlinkSync(probe);
     return undefined;
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
+    let err = e as NodeJS.ErrnoException;
+    // recursive mkdir says ENOENT for many causes: ask the nearest folder that exists
+    if (err.code === 'ENOENT') {
+      let up = dirname(dir);
+      while (up !== dirname(up) && !existsSync(up)) up = dirname(up);
+      try { const p = join(up, `.loss-landscape-probe-${process.pid}`); writeFully(p, 'ok'); unlinkSync(p); } catch (e2) { err = e2 as NodeJS.ErrnoException; }
+    }
     const why: Record<string, string> = {
       EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'operation not permitted',
       ENOTDIR: 'a part of the path is a file, not a folder', ENOSPC: 'no space left on the device', EEXIST: 'exists and is not a folder',
