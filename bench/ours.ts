@@ -17,7 +17,8 @@ import { AffineParams, ParamLayout, paramLayout, readParams, trainableVars, writ
 import { AffineEvaluator } from '../src/engine/evaluate';
 import { lossSpec } from '../src/engine/losses';
 import { train } from '../src/engine/train';
-import { interpolate, linspace } from '../src/engine/interpolate';
+import { interpolate } from '../src/engine/interpolate';
+import { linspace } from '../src/engine/grid';
 import { planeProbe } from '../src/engine/plane';
 import { randomBasis } from '../src/engine/directions';
 import { mulberry32, permutation, withSeededMathRandom } from '../src/engine/random';

@@ -9,10 +9,9 @@ export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare' | 'cur
 export type DirectionsKind = 'goodfellow' | 'random' | 'pca';
 export type BackendName = 'wasm' | 'cpu' | 'node';
 
-// The curvature and connect results are declared beside their engine code (type-only imports).
-import type { CurvatureResult } from './engine/curvature';
-import type { ConnectResult } from './engine/connect';
-export type { CurvatureResult, ConnectResult };
+/** The format of result.json (and of ProbeResult): bump when a field changes meaning. */
+export const RESULT_SCHEMA = 'loss-landscape/result@1';
+
 
 /** What to probe. Every field but `analysis` has a default (see `defaultProbeOptions`). */
 export interface ProbeOptions {
@@ -55,6 +54,10 @@ export const defaultProbeOptions = {
   examples: 0,
   backend: 'wasm' as BackendName,
   fastFirstLayer: true,
+  /** curvature: top eigenvalues */
+  k: 5,
+  /** survey: trainings per init scheme (when neither the request nor the definition says) */
+  runs: 10,
 };
 
 /** A `landscape(...)` export found in the user's file. */
@@ -190,7 +193,7 @@ export interface TrainSummary {
 }
 
 export interface ProbeResult {
-  schema: 'loss-landscape/result@1';
+  schema: typeof RESULT_SCHEMA;
   file: string;
   definition: string;
   analysis: AnalysisKind;
@@ -277,4 +280,59 @@ export type WebviewToHost =
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(x)}`);
+}
+
+/** curvature: the Hessian at θ_T (Lanczos, Hutchinson), slices along its eigenvectors, λ along the path. */
+export interface CurvatureResult {
+  eigenvalues: number[];
+  lambdaMin: number;
+  trace: number;
+  traceSE: number;
+  verdict: string;
+  verdictText: string;
+  method: 'double-backprop' | 'finite-difference';
+  slices: { t: number[]; top: number[]; bottom: number[] };
+  /**
+   * λ along the path: fixed-length Lanczos runs (not iterated to convergence), so estimates;
+   * `lambdaMinResidual` bounds each λ_min's error.
+   */
+  alongPath: { step: number[]; lambdaMax: number[]; lambdaMin: number[]; lambdaMinResidual?: number[] };
+  /** Extras: J(θ_T), ‖∇J(θ_T)‖, residual estimates, why finite differences were used, timings. */
+  loss: number;
+  gradNorm: number;
+  /** Residuals ‖Hy − λy‖ of the top eigenpairs and of λ_min: each bounds that eigenvalue's error. */
+  residuals: number[];
+  lambdaMinResidual?: number;
+  /** Lanczos iterated until every reported eigenvalue was within tolerance; false: they are estimates. */
+  converged?: boolean;
+  lanczosSteps?: number;
+  traceExact: boolean;
+  fallbackReason?: string;
+  /** Training examples the Hessian was computed on (the first ones of the set). */
+  examples: number;
+  seconds: number;
+}
+
+/** connect: a trained quadratic Bézier curve between two solutions, beside the straight line. */
+export interface ConnectResult {
+  t: number[];
+  curveTrainLoss: number[];
+  curveTestLoss: number[];
+  lineTrainLoss: number[];
+  lineTestLoss: number[];
+  /** Maxima over t of the test losses (NaN without a test set). */
+  curveMaxTestLoss: number;
+  lineMaxTestLoss: number;
+  endpointTestLoss: [number, number];
+  trainSeconds: number;
+  // extras
+  curveMaxTrainLoss: number;
+  lineMaxTrainLoss: number;
+  endpointTrainLoss: [number, number];
+  curveTrainAccuracy: (number | null)[];
+  curveTestAccuracy: (number | null)[];
+  lineTrainAccuracy: (number | null)[];
+  lineTestAccuracy: (number | null)[];
+  /** Mean of the sampled J(θ(t)) per epoch of the curve's training. */
+  lossPerEpoch: number[];
 }

@@ -10,10 +10,11 @@ import type { LossSpec } from './losses';
 import type { EvalSet } from './evaluate';
 import { evaluateModel } from './evaluate';
 import { train, TrainRecord } from './train';
-import { alphaGrid, interpolate, linspace } from './interpolate';
+import { interpolate } from './interpolate';
+import { alphaGrid, linspace } from './grid';
 import { goodfellowBasis } from './directions';
 import { planeProbe, planeRanges, projectPath, randomWalk } from './plane';
-import { mulberry32 } from './random';
+import { mulberry32, withSeededMathRandom } from './random';
 
 export interface CompareInput {
   config: LandscapeConfig;
@@ -39,16 +40,15 @@ export async function compareAnalysis(input: CompareInput): Promise<CompareResul
   for (const [k, [name, v]] of variants.entries()) {
     input.onProgress?.(k, variants.length + 1, `training '${name}'`);
     const t0 = Date.now();
-    const original = Math.random;
-    Math.random = mulberry32(seed * 7919 + 17); // same θ₀ for every variant
-    let rec: TrainRecord;
-    try {
-      model?.dispose();
-      model = config.model();
-      rec = await train(model, (v.optimizer ?? config.optimizer)(), spec, input.data.train.x, input.data.train.y, {
+    model?.dispose();
+    // the same seeded stream for every variant: the same θ₀
+    const [m, rec]: [tf.LayersModel, TrainRecord] = await withSeededMathRandom(seed, async () => {
+      const built = config.model();
+      return [built, await train(built, (v.optimizer ?? config.optimizer)(), spec, input.data.train.x, input.data.train.y, {
         epochs: v.epochs ?? config.epochs ?? 1, batchSize: v.batchSize ?? config.batchSize ?? 32, seed, shuffle: config.shuffle ?? true, maxSnapshots: 101,
-      });
-    } finally { Math.random = original; }
+      })];
+    });
+    model = m;
     const trainSeconds = (Date.now() - t0) / 1000;
     const fin = evaluateModel(model, spec, input.evalTrain), te = input.evalTest ? evaluateModel(model, spec, input.evalTest) : undefined;
     const line = await interpolate({ model, spec, layout: rec.layout, thetaA: rec.theta0, thetaB: rec.thetaT, stateA: rec.state0, stateB: rec.stateT,

@@ -19,9 +19,10 @@
  * The model's weights and state are restored at the end.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ConnectResult } from '../protocol';
 import type { LossSpec } from './losses';
 import { AffineEvaluator, EvalSet, Metrics } from './evaluate';
-import { linspace } from './interpolate';
+import { linspace } from './grid';
 import { AffineParams, ParamLayout, splitFlat, stateLayout, trainableVars, writeParams, writeState } from './params';
 import { mulberry32, permutation } from './random';
 import { readParamsFlat, readStateFlat } from './hvp';
@@ -56,28 +57,6 @@ export interface ConnectInput {
   onProgress?: (done: number, total: number, message: string) => void | Promise<void>;
 }
 
-export interface ConnectResult {
-  t: number[];
-  curveTrainLoss: number[];
-  curveTestLoss: number[];
-  lineTrainLoss: number[];
-  lineTestLoss: number[];
-  /** Maxima over t of the test losses (NaN without a test set). */
-  curveMaxTestLoss: number;
-  lineMaxTestLoss: number;
-  endpointTestLoss: [number, number];
-  trainSeconds: number;
-  // extras
-  curveMaxTrainLoss: number;
-  lineMaxTrainLoss: number;
-  endpointTrainLoss: [number, number];
-  curveTrainAccuracy: (number | null)[];
-  curveTestAccuracy: (number | null)[];
-  lineTrainAccuracy: (number | null)[];
-  lineTestAccuracy: (number | null)[];
-  /** Mean of the sampled J(θ(t)) per epoch of the curve's training. */
-  lossPerEpoch: number[];
-}
 
 let curveCounter = 0;
 

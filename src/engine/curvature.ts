@@ -15,11 +15,12 @@
  * near-zero curvature from counting as a saddle.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CurvatureResult } from '../protocol';
 import type { LossSpec } from './losses';
 import { AffineEvaluator, EvalSet } from './evaluate';
 import { HessianOperator, HvpMethod, readParamsFlat, readStateFlat } from './hvp';
 import { hutchinson, topEigen } from './lanczos';
-import { linspace } from './interpolate';
+import { linspace } from './grid';
 import { AffineParams, norm, ParamLayout, paramLayout, trainableVars, writeParams, writeState } from './params';
 import type { TrainRecord } from './train';
 
@@ -218,35 +219,6 @@ export async function alongPath(model: tf.LayersModel, spec: LossSpec, set: Eval
   });
 }
 
-export interface CurvatureResult {
-  eigenvalues: number[];
-  lambdaMin: number;
-  trace: number;
-  traceSE: number;
-  verdict: string;
-  verdictText: string;
-  method: HvpMethod;
-  slices: { t: number[]; top: number[]; bottom: number[] };
-  /**
-   * λ along the path: fixed-length Lanczos runs (not iterated to convergence), so estimates;
-   * `lambdaMinResidual` bounds each λ_min's error.
-   */
-  alongPath: { step: number[]; lambdaMax: number[]; lambdaMin: number[]; lambdaMinResidual?: number[] };
-  /** Extras: J(θ_T), ‖∇J(θ_T)‖, residual estimates, why finite differences were used, timings. */
-  loss: number;
-  gradNorm: number;
-  /** Residuals ‖Hy − λy‖ of the top eigenpairs and of λ_min: each bounds that eigenvalue's error. */
-  residuals: number[];
-  lambdaMinResidual?: number;
-  /** Lanczos iterated until every reported eigenvalue was within tolerance; false: they are estimates. */
-  converged?: boolean;
-  lanczosSteps?: number;
-  traceExact: boolean;
-  fallbackReason?: string;
-  /** Training examples the Hessian was computed on (the first ones of the set). */
-  examples: number;
-  seconds: number;
-}
 
 export interface CurvatureInput {
   model: tf.LayersModel;

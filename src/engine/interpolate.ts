@@ -12,18 +12,6 @@ import { AffineParams, ParamLayout, stateLayout, stateVars, sub, trainableVars }
 import { coarseToFine } from './order';
 import { hasBatchNorm } from './batchnorm';
 
-export function linspace(lo: number, hi: number, n: number): number[] {
-  if (n < 2) return [lo];
-  return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-}
-
-/** α grid: n points over [lo, hi] plus 0 and 1 exactly (the endpoints), sorted. */
-export function alphaGrid(lo: number, hi: number, n: number): number[] {
-  const a = linspace(lo, hi, n);
-  for (const e of [0, 1]) if (!a.some((v) => Math.abs(v - e) < 1e-9)) a.push(e);
-  return a.map((v) => (Math.abs(v) < 1e-12 ? 0 : Math.abs(v - 1) < 1e-12 ? 1 : v)).sort((p, q) => p - q);
-}
-
 /**
  * Monotone on [0,1]: the loss never rises between consecutive α in [0,1] by more than `tol`
  * (relative to the loss at α = 0). Barrier B = max over α ∈ [0,1] of

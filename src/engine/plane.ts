@@ -13,7 +13,7 @@ import { AffineParams, norm, stateLayout, stateVars, sub, trainableVars } from '
 import { AffineEvaluator, EvalSet } from './evaluate';
 import { makeProjector, PlaneBasis } from './directions';
 import { coarseToFineGrid } from './order';
-import { linspace } from './interpolate';
+import { linspace } from './grid';
 import { fillGaussian, Rng } from './random';
 
 export function projectPath(basis: PlaneBasis, snapshots: Float32Array[]) {

@@ -34,12 +34,13 @@ export function fillGaussian(out: Float32Array, rng: Rng): Float32Array {
 }
 
 /**
- * Runs `fn` with Math.random replaced by a seeded generator, so TF.js initializers (which seed
- * themselves from Math.random when no seed is given) and dropout are reproducible.
+ * Runs `fn` with Math.random replaced by a seeded generator (mulberry32(seed·7919 + salt)), so
+ * TF.js initializers (which seed themselves from Math.random when no seed is given) and dropout
+ * are reproducible. The previous Math.random is back when `fn` (or its promise) ends.
  */
-export function withSeededMathRandom<T>(seed: number, fn: () => T): T {
+export function withSeededMathRandom<T>(seed: number, fn: () => T, salt = 17): T {
   const original = Math.random;
-  Math.random = mulberry32(seed * 7919 + 17);
+  Math.random = mulberry32(seed * 7919 + salt);
   try {
     const r = fn();
     if (r instanceof Promise) return r.finally(() => { Math.random = original; }) as T;

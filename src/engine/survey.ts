@@ -12,8 +12,9 @@ import type { EvalSet } from './evaluate';
 import { evaluateModel } from './evaluate';
 import { train, TrainRecord } from './train';
 import { unitCounts } from './units';
-import { mulberry32 } from './random';
-import { alphaGrid, interpolate, linspace } from './interpolate';
+import { mulberry32, withSeededMathRandom } from './random';
+import { interpolate } from './interpolate';
+import { alphaGrid, linspace } from './grid';
 import { planeProbe, projectPath } from './plane';
 import { paramLayout, sub } from './params';
 
@@ -45,9 +46,7 @@ export function histogram(values: number[], bins = 12): { edges: number[]; count
 }
 
 function buildModel(config: LandscapeConfig, seed: number, init: string): tf.LayersModel {
-  const original = Math.random;
-  Math.random = mulberry32(seed * 7919 + 17);
-  try {
+  return withSeededMathRandom(seed, () => {
     const m = config.model();
     if (!(m instanceof tf.LayersModel)) throw new Error('model() must return a tf.LayersModel');
     if (init !== 'default') {
@@ -56,7 +55,7 @@ function buildModel(config: LandscapeConfig, seed: number, init: string): tf.Lay
       scheme(m, mulberry32(seed * 104729 + 3));
     }
     return m;
-  } finally { Math.random = original; }
+  });
 }
 
 export async function surveyAnalysis(input: SurveyInput): Promise<SurveyResult & { bestRecord: TrainRecord }> {
@@ -72,14 +71,9 @@ export async function surveyAnalysis(input: SurveyInput): Promise<SurveyResult &
     const t0 = Date.now();
     const model = buildModel(config, job.seed, job.init);
     const before = unitCounts(model, input.evalTrain.x);
-    const original = Math.random;
-    Math.random = mulberry32(job.seed * 7919 + 18);
-    let rec: TrainRecord;
-    try {
-      rec = await train(model, config.optimizer(), spec, input.data.train.x, input.data.train.y, {
-        epochs: config.epochs ?? 1, batchSize: config.batchSize ?? 32, seed: job.seed, shuffle: config.shuffle ?? true, maxSnapshots: 101,
-      });
-    } finally { Math.random = original; }
+    const rec: TrainRecord = await withSeededMathRandom(job.seed, () => train(model, config.optimizer(), spec, input.data.train.x, input.data.train.y, {
+      epochs: config.epochs ?? 1, batchSize: config.batchSize ?? 32, seed: job.seed, shuffle: config.shuffle ?? true, maxSnapshots: 101,
+    }), 18);
     const fin = evaluateModel(model, spec, input.evalTrain);
     const finTest = input.evalTest ? evaluateModel(model, spec, input.evalTest) : undefined;
     const after = unitCounts(model, input.evalTrain.x);

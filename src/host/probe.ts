@@ -14,6 +14,7 @@ import type { LandscapePanel, PanelRegistry } from './panel';
 import { newRunId, showRunProgress, type RunHandle, type RunManager } from './runs';
 import { isTrusted, manageTrust, UNTRUSTED_MESSAGE, warnUntrusted } from './trust';
 import { validateOptions } from '../shared/options';
+import { analysisInfo } from '../shared/analyses';
 
 export interface ProbeTarget {
   uri: vscode.Uri;
@@ -30,7 +31,7 @@ export interface ProbeHow {
 const SAVE_DEBOUNCE_MS = 500;
 
 export function analysisLabel(o: ProbeOptions): string {
-  return o.analysis === 'plane' ? `plane (${o.directions ?? 'goodfellow'})` : o.analysis;
+  return analysisInfo(o.analysis).label(o);
 }
 
 export class Prober implements vscode.Disposable {

@@ -5,7 +5,7 @@
  */
 import type { HostToRunner, PlaneJobWire, ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
 import { loadFile, toUserError, UserFacingError } from './load';
-import { resolveOptions, runProbe, runPlaneRows, PhaseError } from '../engine/probe';
+import { resolveOptions, runProbe, runPlaneRows, PhaseError } from '../engine/run-probe';
 import { fromWire, makeSplitter, WorkerFailure } from './split';
 import { NonFiniteLossError } from '../engine/train';
 import { DataError } from '../engine/data';

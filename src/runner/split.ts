@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { PlaneJob, PlaneSplit } from '../engine/probe';
+import type { PlaneJob, PlaneSplit } from '../engine/run-probe';
 import type { PlaneJobWire, RunnerMessage, RunRequest } from '../protocol';
 
 export function toWire(job: PlaneJob): PlaneJobWire {

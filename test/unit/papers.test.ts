@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { initBackend } from '../../src/engine/backend';
 import { loadFile } from '../../src/runner/load';
-import { resolveOptions, runProbe } from '../../src/engine/probe';
+import { resolveOptions, runProbe } from '../../src/engine/run-probe';
 import type { ProbeOptions, ProbeResult } from '../../src/protocol';
 
 before(async () => { await initBackend('wasm'); });

@@ -1,0 +1,16 @@
+/** curvature: the Hessian spectrum at θ_T (Lanczos, Hutchinson), slices, λ along the path. */
+import { curvatureAnalysis as hessianAt } from '../curvature';
+import { phase, type ProbesTraining } from './context';
+
+export const curvatureAnalysis: ProbesTraining<'curvature'> = {
+  kind: 'curvature',
+  trains: 'once',
+  async probe({ model, spec, rec, options, data, ev, notes, seed }) {
+    const curvature = await phase('probe', () => hessianAt({
+      model, spec, layout: rec.layout, record: rec, train: data.train, k: options.k ?? 5, seed,
+      onProgress: (done, total, message) => ev.progress?.('probe', done, total, message),
+    }));
+    notes.push(`Hessian on the first ${curvature.examples} training examples (${curvature.method})`);
+    return { curvature };
+  },
+};

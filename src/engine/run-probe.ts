@@ -1,0 +1,166 @@
+/**
+ * One probe, start to finish: data → (model → recorded training →) the asked analysis, looked up
+ * in the analyses table (./analyses). Pure TF.js; the runner process and the tests call it, with
+ * callbacks for streaming. Options are validated here for every source (shared/options.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LandscapeConfig } from '../api/types';
+import type { BackendName, ExampleCounts, ProbeOptions, ProbeResult } from '../protocol';
+import { defaultProbeOptions, RESULT_SCHEMA } from '../protocol';
+import { assertValidOptions, definitionOptions } from '../shared/options';
+import { lossSpec } from './losses';
+import { head, loadData, type Dataset } from './data';
+import { train, type TrainRecord } from './train';
+import { evaluateModel } from './evaluate';
+import { planeProbe } from './plane';
+import { paramLayout, stateLayout, writeParams, writeState } from './params';
+import { withSeededMathRandom } from './random';
+import { checkCost, memoryLimitBytes } from './cost';
+import { summarizeTraining } from './train-summary';
+import { engineAnalysis } from './analyses';
+import {
+  phase, type PlaneJob, type ProbeContext, type ProbeEvents, type ProbesTraining, type ResolvedOptions, type TrainedContext,
+} from './analyses/context';
+
+export { PhaseError } from './analyses/context';
+export type { PlaneJob, PlaneSplit, ProbeEvents, ResolvedOptions } from './analyses/context';
+
+/**
+ * The options of one probe: the request's, else the definition's `probe`/`survey` blocks, else
+ * the defaults. Both sources are validated first (OptionsError names the bad fields).
+ */
+export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>): ResolvedOptions {
+  assertValidOptions(definitionOptions(config), 'definition');
+  assertValidOptions(o, 'request');
+  const d = config.probe ?? {};
+  const pick = <T>(...xs: (T | undefined)[]) => xs.find((x) => x !== undefined) as T;
+  return {
+    analysis: o.analysis ?? 'interpolate',
+    directions: pick(o.directions, d.directions, defaultProbeOptions.directions),
+    points: pick(o.points, d.points, defaultProbeOptions.points),
+    alphaRange: pick(o.alphaRange, d.alphaRange, defaultProbeOptions.alphaRange),
+    grid: pick(o.grid, d.grid, defaultProbeOptions.grid),
+    examples: pick(o.examples, d.examples, defaultProbeOptions.examples),
+    backend: pick(o.backend, defaultProbeOptions.backend),
+    fastFirstLayer: pick(o.fastFirstLayer, defaultProbeOptions.fastFirstLayer),
+    saveWeights: o.saveWeights,
+    runs: pick(o.runs, config.survey?.runs, defaultProbeOptions.runs),
+    seed2: pick(o.seed2, d.seed2),
+    k: o.k,
+    bn: pick(o.bn, d.bn, 'interpolate'),
+    tolerance: pick(o.tolerance, config.survey?.tolerance),
+  };
+}
+
+/** The evaluation subsets (the first `examples` ones) and the counts the result reports. */
+function evalSets(data: Dataset, examples: number): Pick<ProbeContext, 'evalTrain' | 'evalTest' | 'examples'> {
+  const evalTrain = head(data.train, examples);
+  const evalTest = data.test ? head(data.test, examples) : undefined;
+  const counts: ExampleCounts = {
+    train: data.train.x.shape[0], test: data.test?.x.shape[0] ?? 0,
+    evalTrain: evalTrain.x.shape[0], evalTest: evalTest?.x.shape[0] ?? 0,
+  };
+  return { evalTrain, evalTest, examples: counts };
+}
+
+function buildModel(config: LandscapeConfig): tf.LayersModel {
+  const m = config.model();
+  if (!(m instanceof tf.LayersModel)) throw new Error(`model() must return a tf.LayersModel (tf.sequential(...) or tf.model(...)), got ${m === null ? 'null' : typeof m}`);
+  return m;
+}
+
+export async function runProbe(definition: string, config: LandscapeConfig, options: ResolvedOptions,
+  backend: BackendName, ev: ProbeEvents = {}, file = ''): Promise<ProbeResult> {
+  const analysis = engineAnalysis(options.analysis);
+  const t0 = Date.now();
+  ev.progress?.('load', 0, 1, 'loading data');
+  const data = await phase('data', () => loadData(config));
+  const ctx: ProbeContext = { config, options, ev, data, ...evalSets(data, options.examples), seed: config.seed ?? 1, t0 };
+  const head: Omit<ProbeResult, 'train' | 'timing' | 'notes'> = { schema: RESULT_SCHEMA, file, definition, analysis: options.analysis, backend, examples: ctx.examples, options: { ...options } };
+  if (analysis.trains === 'itself') {
+    const r = await analysis.run(ctx);
+    return { ...head, train: r.train, timing: { loadSeconds: r.loadSeconds, trainSeconds: r.trainSeconds, probeSeconds: 0 }, notes: r.notes, ...r.part };
+  }
+  // TF.js initializers and dropout draw their seeds from Math.random: seeded for the whole run
+  return withSeededMathRandom(ctx.seed, () => trainAndProbe(ctx, analysis, head));
+}
+
+async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: Omit<ProbeResult, 'train' | 'timing' | 'notes'>): Promise<ProbeResult> {
+  const { config, options, ev, data, seed, t0 } = ctx;
+  const notes: string[] = [];
+  const model = await phase('model', () => buildModel(config));
+  const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
+  const optimizer = await phase('optimizer', () => config.optimizer());
+  const loadSeconds = (Date.now() - t0) / 1000;
+
+  const t1 = Date.now();
+  const epochs = config.epochs ?? 1, batchSize = config.batchSize ?? 32;
+  // Before any training: refuse what cannot fit, announce what will take long.
+  const layout = paramLayout(model);
+  const warning = checkCost({
+    analysis: options.analysis, parameters: layout.total, state: stateLayout(model).total, trainExamples: data.train.x.shape[0],
+    evalTrain: ctx.examples.evalTrain, evalTest: ctx.examples.evalTest, epochs, points: options.points, grid: options.grid,
+    snapshots: Math.max(2, Math.min(201, Math.floor(384 * 2 ** 20 / (4 * Math.max(1, layout.total))))),
+  }, memoryLimitBytes());
+  if (warning) { notes.push(warning); ev.warn?.(warning); }
+
+  ev.progress?.('train', 0, epochs, `training ${epochs} epoch(s)`);
+  const rec = await phase('train', () => train(model, optimizer, spec, data.train.x, data.train.y, {
+    epochs, batchSize, seed, shuffle: config.shuffle ?? true,
+    onEpoch: async (e, loss, steps) => { ev.progress?.('train', e + 1, epochs, `epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); await ev.trainEpoch?.(e, loss, steps); },
+  }));
+  // A second solution from another seed (interpolate θ_T(seed) → θ_T(seed2), connect): permutation symmetry ⇒ a barrier.
+  const s2 = analysis.secondSeed?.(options, seed);
+  let second: TrainedContext['second'];
+  if (s2 !== undefined) {
+    ev.progress?.('train', 0, epochs, `training the second solution (seed ${s2})`);
+    const rec2: TrainRecord = await withSeededMathRandom(s2, async () => {
+      const model2 = await phase('model', () => config.model());
+      try {
+        return await phase('train', () => train(model2, config.optimizer(), spec, data.train.x, data.train.y, {
+          epochs, batchSize, seed: s2, shuffle: config.shuffle ?? true, maxSnapshots: 2,
+          onEpoch: (e, loss) => { ev.progress?.('train', e + 1, epochs, `seed ${s2}: epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); },
+        }));
+      } finally { model2.dispose(); }
+    });
+    second = { rec: rec2, seed: s2 };
+  }
+  const trainSeconds = (Date.now() - t1) / 1000;
+  await ev.recorded?.(rec, second && { record: second.rec, seed: second.seed });
+
+  // after a second training, a fresh stream (as before the analyses table: seed·7919 + 19)
+  const probeIt = async (): Promise<ProbeResult> => {
+    const { evalTrain, evalTest, examples } = ctx;
+    if (examples.evalTrain < examples.train) notes.push(`losses estimated on the first ${examples.evalTrain} of ${examples.train} training examples`);
+    const fin = evaluateModel(model, spec, evalTrain);
+    const finTest = evalTest ? evaluateModel(model, spec, evalTest) : undefined;
+    const summary = summarizeTraining(rec, epochs, fin, finTest);
+    ev.trained?.(summary, examples);
+    const t2 = Date.now();
+    const part = await analysis.probe({ ...ctx, model, spec, rec, second, notes });
+    const probeSeconds = (Date.now() - t2) / 1000;
+    // leave the model at θ_T
+    writeParams(model, rec.thetaT); writeState(model, rec.stateT);
+    return { ...head, train: summary, timing: { loadSeconds, trainSeconds, probeSeconds }, notes, ...part };
+  };
+  return second ? withSeededMathRandom(seed, probeIt, 19) : probeIt();
+}
+
+/**
+ * A worker's share of a plane: rebuild the model (its weights come from the basis), load the
+ * same data subset and evaluate the given rows. Cells stream through `onCells`.
+ */
+export async function runPlaneRows(config: LandscapeConfig, options: ResolvedOptions, job: PlaneJob, rows: number[],
+  onCells: (i: number[], j: number[], loss: number[]) => void | Promise<void>): Promise<void> {
+  const data = await phase('data', () => loadData(config));
+  await withSeededMathRandom(config.seed ?? 1, async () => {
+    const model = await phase('model', () => config.model());
+    const spec = lossSpec(config.loss, config.metrics);
+    const layout = paramLayout(model);
+    await phase('probe', () => planeProbe({
+      model, spec, layout, basis: job.basis, state: job.state, trajectory: { a: [], b: [], step: [] }, randomWalk: { a: [], b: [] },
+      a: job.a, b: job.b, train: head(data.train, job.examples), fastFirstLayer: options.fastFirstLayer, rows,
+      onCells: (i, j, l) => onCells(i, j, l),
+    }));
+  });
+}
