@@ -1,24 +1,15 @@
 /**
- * Result cache. Key = sha256(file text, definition, probe options, backend, extension version);
+ * Result cache. Key = ./cache-key.ts (the bundled code, definition, probe options, version);
  * value = the ProbeResult JSON under the extension's workspace storage (global storage when no
  * folder is open). A hit replays the result instantly (`cached: true`).
  */
-import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ProbeOptions, ProbeResult } from '../protocol';
+import { RESULT_SCHEMA, type ProbeResult } from '../protocol';
+
+export { cacheKey } from './cache-key';
 import type { Log } from './log';
 
 const MAX_ENTRIES = 200;
-
-export function cacheKey(parts: { text: string; definition: string; options: ProbeOptions; version: string }): string {
-  const { text, definition, options, version } = parts;
-  // Stable JSON of the options (sorted keys) so {a,b} and {b,a} hash alike.
-  const opts = JSON.stringify(options, Object.keys(options).sort());
-  return createHash('sha256')
-    .update(`loss-landscape@${version}\0${definition}\0${options.backend ?? ''}\0${opts}\0`)
-    .update(text)
-    .digest('hex');
-}
 
 export class ResultCache {
   private readonly dir: vscode.Uri;
@@ -35,7 +26,7 @@ export class ResultCache {
     try {
       const bytes = await vscode.workspace.fs.readFile(this.uri(key));
       const result = JSON.parse(new TextDecoder().decode(bytes)) as ProbeResult;
-      return result?.schema === 'loss-landscape/result@1' ? result : undefined;
+      return result?.schema === RESULT_SCHEMA ? result : undefined;
     } catch {
       return undefined;
     }

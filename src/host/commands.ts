@@ -71,7 +71,7 @@ async function pickTarget(fileArg: unknown, defArg: unknown): Promise<ProbeTarge
   }
   if (defs.length === 1) return { uri, definition: defs[0].name };
   const picked = await vscode.window.showQuickPick(
-    defs.map((d) => ({ label: d.name, description: `line ${d.line + 1}` })),
+    defs.map((d) => ({ label: d.name, description: `line ${d.line}` })),
     { placeHolder: 'Which definition?' },
   );
   return picked ? { uri, definition: picked.label } : undefined;

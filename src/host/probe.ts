@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { ProbeOptions, RunnerMessage, RunRequest, WebviewToHost } from '../protocol';
 import { cacheKey, type ResultCache } from './cache';
+import { codeIdentity } from './cache-key';
 import { isLandscapeFile } from './codelens';
 import type { RunDiagnostics } from './diagnostics';
 import { saveExport } from './export';
@@ -97,7 +98,8 @@ export class Prober implements vscode.Disposable {
     }
 
     const text = (await vscode.workspace.openTextDocument(uri)).getText();
-    const key = cacheKey({ text, definition, options, version: this.version });
+    // keyed on what runs: the file and every local module it imports
+    const key = cacheKey({ code: await codeIdentity(uri.fsPath, text), definition, options, version: this.version });
     const file = uri.fsPath;
     this.cancelPanelRun(panel);
     const runId = newRunId();

@@ -4,7 +4,6 @@
  * evaluate it, and collect every exported `landscape(...)` definition.
  * Errors come back as `UserError`s pointing at the user's file, line and column.
  */
-import * as esbuild from 'esbuild';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,6 +12,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import * as api from '../api';
 import type { LandscapeDefinition } from '../api/types';
 import type { DefinitionInfo, UserError } from '../protocol';
+import { definitionLines } from '../shared/definitions';
+import { bundle, PROVIDED, UserFacingError } from './bundle';
+
+export { bundle, UserFacingError };
 
 export interface LoadedFile {
   file: string;
@@ -20,52 +23,6 @@ export interface LoadedFile {
   infos: DefinitionInfo[];
   /** sha256 of the bundled code: the part of a cache key that changes when the code does. */
   codeHash: string;
-}
-
-export class UserFacingError extends Error {
-  constructor(readonly error: UserError) { super(error.message); }
-}
-
-const PROVIDED = /^(loss-landscape|@tensorflow\/tfjs(-core|-layers|-converter|-data|-backend-cpu|-backend-wasm)?)(\/.*)?$/;
-
-/** Line of each `export const NAME = landscape(` (1-based). */
-export function findDefinitionLines(source: string): Map<string, number> {
-  const lines = new Map<string, number>();
-  const re = /export\s+(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*landscape\s*\(/g;
-  for (let m; (m = re.exec(source)); ) lines.set(m[1], source.slice(0, m.index).split('\n').length);
-  return lines;
-}
-
-/**
- * Bundles the user's file in memory. Nothing is written: `outfile` is only the name the code is
- * compiled under (beside the user's file, so source-map paths resolve to it); no shared temp
- * folder to be hijacked, no file name too long. esbuild's service process is stopped after.
- */
-export async function bundle(file: string): Promise<{ code: string; outfile: string }> {
-  const abs = resolve(file);
-  const outfile = join(dirname(abs), `.${createHash('sha1').update(abs).digest('hex').slice(0, 10)}.landscape-bundle.cjs`);
-  try {
-    const r = await esbuild.build({
-      entryPoints: [abs], outfile, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20',
-      sourcemap: 'inline', sourcesContent: false, logLevel: 'silent', absWorkingDir: dirname(abs),
-      plugins: [{
-        name: 'provided-modules',
-        setup(b) { b.onResolve({ filter: PROVIDED }, (a) => ({ path: a.path, external: true })); },
-      }],
-    });
-    return { code: r.outputFiles[0].text, outfile };
-  } catch (e) {
-    const errs = (e as { errors?: esbuild.Message[] }).errors;
-    const first = errs?.[0];
-    if (!first) throw e;
-    const loc = first.location;
-    throw new UserFacingError({
-      kind: 'syntax', message: first.text,
-      file: loc ? resolve(dirname(abs), loc.file) : abs, line: loc?.line, column: loc ? loc.column + 1 : undefined,
-    });
-  } finally {
-    await esbuild.stop(); // no esbuild child process outlives the bundling
-  }
 }
 
 /** file:line:column of the first stack frame inside `file` (stacks are source-mapped). */
@@ -112,7 +69,7 @@ export async function loadFile(file: string): Promise<LoadedFile> {
   } catch (e) {
     throw new UserFacingError(toUserError(e, abs, 'load'));
   }
-  const lines = findDefinitionLines(source);
+  const lines = definitionLines(source);
   const definitions = new Map<string, LandscapeDefinition>();
   for (const [name, value] of Object.entries(m.exports as Record<string, unknown>)) {
     if (api.isLandscapeDefinition(value)) definitions.set(name, value);
