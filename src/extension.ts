@@ -9,7 +9,7 @@ import { registerCommands } from './host/commands';
 import { RunDiagnostics } from './host/diagnostics';
 import { createLog } from './host/log';
 import { PanelRegistry } from './host/panel';
-import { Prober } from './host/probe';
+import { Prober } from './host/prober';
 import { RunManager } from './host/runs';
 import { onTrusted } from './host/trust';
 

@@ -9,6 +9,12 @@ export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare' | 'cur
 export type DirectionsKind = 'goodfellow' | 'random' | 'pca';
 export type BackendName = 'wasm' | 'cpu' | 'node';
 
+/**
+ * The runner's watchdog writes one line to stderr starting with this before it ends the process
+ * (its event loop may be blocked, so not over IPC): `… out of memory: …` or `… parent … gone`.
+ */
+export const WATCHDOG_MARKER = 'loss-landscape-runner:';
+
 /** The format of result.json (and of ProbeResult): bump when a field changes meaning. */
 export const RESULT_SCHEMA = 'loss-landscape/result@1';
 

@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ProbeResult, RunnerMessage, UserError } from '../protocol';
 import { parseArgs, USAGE, UsageError } from './args';
-import { startRunner } from '../runner/client';
+import { startRunner } from '../client/runner-client';
 import { ProgressBar } from './progress';
 import { summary } from './summary';
 import { reportHtml } from '../../webview/report';

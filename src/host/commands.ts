@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { AnalysisKind, DirectionsKind } from '../protocol';
 import { findDefinitions, isLandscapeFile } from './codelens';
 import type { Log } from './log';
-import type { Prober, ProbeTarget } from './probe';
+import type { Prober, ProbeTarget } from './prober';
 import { newLandscapeFile } from './scaffold';
 import { optionsFromSettings } from './settings';
 import { manageTrust } from './trust';

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
-import { startRunner, type RunnerHandle } from '../runner/client';
+import { startRunner, type RunnerHandle } from '../client/runner-client';
 import type { Log } from './log';
 
 export type RunOutcome =

@@ -7,9 +7,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { memoryLimitBytes } from '../engine/cost';
+import { WATCHDOG_MARKER } from '../protocol';
 
-/** Prefix of the watchdog's lines on stderr; `out of memory: …` follows it. */
-export const WATCHDOG_MARKER = 'loss-landscape-runner:';
 
 const WORKER = `
 const { workerData } = require('node:worker_threads');

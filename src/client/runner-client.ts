@@ -6,8 +6,8 @@
  */
 import { fork, ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { RunnerMessage, RunRequest, UserError } from '../protocol';
-import { WATCHDOG_MARKER } from './watchdog';
+import { WATCHDOG_MARKER, type RunnerMessage, type RunRequest, type UserError } from '../protocol';
+
 
 export type RunStatus = 'done' | 'error' | 'cancelled';
 
@@ -36,7 +36,7 @@ export const MAX_OUTPUT_LINES = 2000;
 const MAX_LINE = 2000;
 
 export function defaultRunnerPath(): string {
-  return join(__dirname, 'runner.js');
+  return join(__dirname, 'runner.js'); // dist/: the bundles sit side by side
 }
 
 /** Splits a stream into lines, passes on at most MAX_OUTPUT_LINES, then says how many were dropped. */
