@@ -24,10 +24,10 @@ export function activate(context: vscode.ExtensionContext): void {
   runs = new RunManager(runnerPath, log);
   const diagnostics = new RunDiagnostics();
   const cache = new ResultCache(context, log);
-  let prober: Prober | undefined;
-  const panels = new PanelRegistry(context, (panel, m) => prober?.handleWebview(panel, m), log);
-  prober = new Prober(context, log, panels, runs, cache, diagnostics);
-  const p = prober;
+  // the panels route webview messages to the prober, which needs the panels: tie the knot once
+  const ref: { prober?: Prober } = {};
+  const panels = new PanelRegistry(context, (panel, m) => ref.prober?.handleWebview(panel, m), log);
+  const p = (ref.prober = new Prober(context, log, panels, runs, cache, diagnostics));
 
   context.subscriptions.push(
     runs,

@@ -282,6 +282,7 @@ export class PanelRegistry implements vscode.Disposable {
 
   /** Which file/definition a restored panel showed: from its webview state, else our records. */
   private identify(wp: vscode.WebviewPanel, state: unknown): PanelRecord | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- state saved by any earlier version of the webview
     const s = (state ?? {}) as Record<string, any>;
     const candidates = [s, s.model, s.result, s.run, s.result?.result].filter((x) => x && typeof x === 'object');
     const records = this.records();

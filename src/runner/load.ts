@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Module from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import * as api from '../api';
 import type { LandscapeDefinition } from '../api/types';
 import type { DefinitionInfo, UserError } from '../protocol';

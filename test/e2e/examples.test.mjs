@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  openWorkbench, quickOpen, clickCodeLens, pickQuick, webviewFrame, shot, lap, SEL, dumpConsole, extHostLog, sleep, focusWorkbench,
+  openWorkbench, quickOpen, clickCodeLens, pickQuick, webviewFrame, shot, lap, dumpConsole, extHostLog, sleep, focusWorkbench,
 } from './lib.mjs';
 import { settledIn } from './lib.mjs';
 

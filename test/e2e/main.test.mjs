@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  focusWorkbench, openWorkbench, waitWorkbench, quickOpen, clickCodeLens, palette, pickQuick, waitInWebview, webviewFrame, shot, lap,
+  openWorkbench, waitWorkbench, quickOpen, clickCodeLens, palette, pickQuick, waitInWebview, webviewFrame, shot, lap,
   SEL, WS, runnerProcesses, dumpConsole, extHostLog, sleep,
 } from './lib.mjs';
 import { settledIn } from './lib.mjs';

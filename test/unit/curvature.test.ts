@@ -228,7 +228,6 @@ test('curvatureAnalysis on an MNIST MLP: shapes, slices through J(θ_T), weights
   const init = readParams(model);
   writeParams(model, rec.theta0);
   const calls: number[] = [];
-  const t0 = Date.now();
   const r = await curvatureAnalysis({ model, spec, layout: paramLayout(model), record: rec, train: set, k: 3, seed: 1,
     pathPoints: 4, pathLanczosSteps: 10, onProgress: (done, total) => { calls.push(done / total); } });
   console.log(`MNIST 784-16-10 (400 examples): ${r.verdictText}, top ${r.eigenvalues.map((v) => v.toFixed(3))}, trace ${r.trace.toFixed(2)} ± ${r.traceSE.toFixed(2)}, ` +
