@@ -19,16 +19,15 @@ export const WATCHDOG_MARKER = 'loss-landscape-runner:';
 export const RESULT_SCHEMA = 'loss-landscape/result@1';
 
 
-/** What to probe. Every field but `analysis` has a default (see `defaultProbeOptions`). */
-export interface ProbeOptions {
-  analysis: AnalysisKind;
-  /** plane only: how the two directions are chosen. */
+/** Every probe option, each documented once; an analysis takes the ones its entry lists. */
+export interface OptionFields {
+  /** plane: how the two directions are chosen. */
   directions?: DirectionsKind;
-  /** interpolate: number of α values (default 41). */
+  /** interpolate, compare, survey, connect: number of α values (default 41). */
   points?: number;
-  /** interpolate: α range (default [-0.5, 1.5]). */
+  /** interpolate, compare (and the plane's range from the CLI): α range (default [-0.5, 1.5]). */
   alphaRange?: [number, number];
-  /** plane: grid size N (N×N points, default 21). */
+  /** plane, compare, survey: grid size N (N×N points, default 21). */
   grid?: number;
   /** Evaluate on the first N train and N test examples only (0 / undefined = all). */
   examples?: number;
@@ -38,7 +37,7 @@ export interface ProbeOptions {
    * 'recompute' them on a fixed batch set (update_bn), or 'both' (interpolate: a second curve).
    */
   bn?: 'interpolate' | 'recompute' | 'both';
-  /** interpolate: endpoints θ_T(seed) → θ_T(seed2) of two trainings instead of θ₀ → θ_T. */
+  /** interpolate, connect: endpoints θ_T(seed) → θ_T(seed2) of two trainings instead of θ₀ → θ_T. */
   seed2?: number;
   /** curvature: number of top Hessian eigenvalues (default 5). */
   k?: number;
@@ -48,9 +47,27 @@ export interface ProbeOptions {
   tolerance?: number;
   /** Directory to write θ_a, θ_b and the trajectory as float32 + params.json. */
   saveWeights?: string;
-  /** Use the first-layer linearity trick when the model allows it (default true). */
+  /** Use the first-layer linearity trick where it applies (default true). */
   fastFirstLayer?: boolean;
 }
+
+type Common = Pick<OptionFields, 'examples' | 'backend' | 'saveWeights' | 'fastFirstLayer'>;
+
+/** What each analysis takes (besides the common options). */
+export interface OptionsByAnalysis {
+  interpolate: Pick<OptionFields, 'points' | 'alphaRange' | 'bn' | 'seed2'>;
+  plane: Pick<OptionFields, 'grid' | 'directions' | 'alphaRange' | 'bn'>;
+  survey: Pick<OptionFields, 'runs' | 'tolerance' | 'grid' | 'points'>;
+  compare: Pick<OptionFields, 'points' | 'grid' | 'alphaRange'>;
+  curvature: Pick<OptionFields, 'k'>;
+  connect: Pick<OptionFields, 'points' | 'seed2'>;
+}
+
+/** What to probe: a union per analysis. Every field but `analysis` has a default (`defaultProbeOptions`). */
+export type ProbeOptions = { [K in AnalysisKind]: { analysis: K } & Common & OptionsByAnalysis[K] }[AnalysisKind];
+
+/** Options handled field by field (parsing, validation, settings): any field, of any analysis. */
+export type AnyProbeOptions = { analysis: AnalysisKind } & OptionFields;
 
 export const defaultProbeOptions = {
   directions: 'goodfellow' as DirectionsKind,

@@ -4,7 +4,7 @@
  */
 import type {
   AnalysisKind, BackendName, DefinitionInfo, ExampleCounts, HostToWebview, PlaneResult,
-  ProbeOptions, ProbeResult, SurveyRun, TrainSummary, UserError,
+  AnyProbeOptions, ProbeResult, SurveyRun, TrainSummary, UserError,
 } from '../src/protocol';
 
 export type RunStatus = 'idle' | 'loading' | 'training' | 'probing' | 'done' | 'error' | 'cancelled';
@@ -62,7 +62,7 @@ export interface RunModel {
   file?: string;
   definition?: string;
   definitions?: DefinitionInfo[];
-  options?: ProbeOptions;
+  options?: AnyProbeOptions;
   analysis?: AnalysisKind;
   backend?: BackendName;
   cached?: boolean;

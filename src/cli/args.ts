@@ -1,5 +1,5 @@
 /** Command-line parsing for `loss-landscape probe`. */
-import type { ProbeOptions } from '../protocol';
+import { defaultProbeOptions as D, type AnyProbeOptions, type ProbeOptions } from '../protocol';
 import { ANALYSES, BACKENDS, BN_MODES, DIRECTIONS, validateOptions } from '../shared/options';
 
 export const USAGE = `usage: loss-landscape probe FILE [options]
@@ -10,17 +10,17 @@ options:
   --def NAME             the exported landscape(...) definition (default: the first)
   --analysis KIND        interpolate (default) | plane | survey | compare |
                          curvature | connect
-  --directions KIND      plane directions: goodfellow (default) | random | pca
-  --points N             interpolate: number of α values in the range (default 41)
-  --alpha LO,HI          interpolate: α range (default -0.5,1.5)
-  --grid N               plane: N×N grid (default 21)
+  --directions KIND      plane directions: goodfellow | random | pca (default ${D.directions})
+  --points N             interpolate: number of α values in the range (default ${D.points})
+  --alpha LO,HI          interpolate: α range (default ${D.alphaRange.join(',')})
+  --grid N               plane: N×N grid (default ${D.grid})
   --bn MODE              BatchNorm statistics along probes: interpolate (default) | recompute | both
   --seed2 N              interpolate between the solutions of the definition's seed and seed N
-  --k N                  curvature: number of top Hessian eigenvalues (default 5)
-  --runs N               survey: trainings per init scheme (default 10)
+  --k N                  curvature: number of top Hessian eigenvalues (default ${D.k})
+  --runs N               survey: trainings per init scheme (default ${D.runs})
   --tolerance X          survey: stuck when final loss > best + X (default 0.01 + 10 % of best)
   --examples N           evaluate on the first N train and N test examples (default: all)
-  --backend NAME         wasm (default) | cpu | node (@tensorflow/tfjs-node, when it loads)
+  --backend NAME         wasm | cpu | node (@tensorflow/tfjs-node, when it loads; default ${D.backend})
   --out DIR              write result.json and report.html into DIR
   --save-weights[=DIR]   write θ_a, θ_b and the trajectory as float32 + params.json
                          (default DIR: <out>/weights)
@@ -54,7 +54,7 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) return 'help';
   const [command, ...rest] = argv;
   if (command !== 'probe') throw new UsageError(`unknown command '${command}' (try: loss-landscape probe FILE)`);
-  const options: ProbeOptions = { analysis: 'interpolate' };
+  const options: AnyProbeOptions = { analysis: 'interpolate' };
   let file: string | undefined, definition: string | undefined, out: string | undefined, json = false;
   let saveWeights: string | true | undefined;
   for (let i = 0; i < rest.length; i++) {
@@ -100,5 +100,5 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
   if (out !== undefined && !out.trim()) throw new UsageError('--out needs a folder');
   const errors = validateOptions(options, 'cli');
   if (errors.length) throw new UsageError(errors.join('\n'));
-  return { command: 'probe', file, definition, options, out, json };
+  return { command: 'probe', file, definition, options: options as ProbeOptions, out, json };
 }

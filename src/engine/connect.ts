@@ -23,9 +23,8 @@ import type { ConnectResult } from '../protocol';
 import type { LossSpec } from './losses';
 import { AffineEvaluator, EvalSet, Metrics } from './evaluate';
 import { linspace } from './grid';
-import { AffineParams, ParamLayout, splitFlat, stateLayout, trainableVars, writeParams, writeState } from './params';
+import { AffineParams, ParamLayout, readParams, readState, splitFlat, stateLayout, trainableVars, writeParams, writeState } from './params';
 import { mulberry32, permutation } from './random';
-import { readParamsFlat, readStateFlat } from './hvp';
 import { hasBatchNorm } from './batchnorm';
 
 export interface ConnectInput {
@@ -130,7 +129,7 @@ export async function connectAnalysis(input: ConnectInput): Promise<ConnectResul
     throw new Error(`θ_a / θ_b have ${thetaA.length} / ${thetaB.length} values, the model ${layout.total}`);
   }
   const points = Math.max(3, input.points ?? 31);
-  const savedTheta = readParamsFlat(model), savedState = readStateFlat(model);
+  const savedTheta = readParams(model), savedState = readState(model);
   const epochs = input.epochs ?? 10;
   const trainSteps = epochs * Math.ceil(input.train.x.shape[0] / (input.batchSize ?? 64));
   const total = trainSteps + 2 * points;

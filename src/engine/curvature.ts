@@ -18,10 +18,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { CurvatureResult } from '../protocol';
 import type { LossSpec } from './losses';
 import { AffineEvaluator, EvalSet } from './evaluate';
-import { HessianOperator, HvpMethod, readParamsFlat, readStateFlat } from './hvp';
+import { HessianOperator, HvpMethod } from './hvp';
 import { hutchinson, topEigen } from './lanczos';
 import { linspace } from './grid';
-import { AffineParams, norm, ParamLayout, paramLayout, trainableVars, writeParams, writeState } from './params';
+import { AffineParams, norm, readParams, readState, ParamLayout, paramLayout, trainableVars, writeParams, writeState } from './params';
 import type { TrainRecord } from './train';
 
 export type Verdict = 'minimum' | 'saddle' | 'flat';
@@ -96,7 +96,7 @@ export function classify(lambdaMax: number, lambdaMin: number, loss: number, tol
 
 /** Runs `fn` with the model's trainable weights (and state) put back afterwards. */
 async function preservingWeights<T>(model: tf.LayersModel, fn: () => Promise<T>): Promise<T> {
-  const theta = readParamsFlat(model), state = readStateFlat(model);
+  const theta = readParams(model), state = readState(model);
   try {
     return await fn();
   } finally {

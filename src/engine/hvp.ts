@@ -31,7 +31,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
 import type { EvalSet } from './evaluate';
-import { norm, stateVars, trainableVars } from './params';
+import { norm, readParams, trainableVars } from './params';
 
 export type HvpMethod = 'double-backprop' | 'finite-difference';
 
@@ -44,19 +44,6 @@ export interface HvpOptions {
   fdStep?: number;
 }
 
-/**
- * Reads variables into one flat vector (a copy), disposing the concatenated tensor (params.ts'
- * readFlat keeps it alive: one leaked tensor per call).
- */
-export function readVarsFlat(vars: tf.LayerVariable[]): Float32Array {
-  if (vars.length === 0) return new Float32Array(0);
-  const t = tf.tidy(() => tf.concat(vars.map((v) => tf.reshape(v.read(), [-1]))));
-  const out = new Float32Array(t.dataSync() as Float32Array);
-  t.dispose();
-  return out;
-}
-export const readParamsFlat = (model: tf.LayersModel) => readVarsFlat(trainableVars(model));
-export const readStateFlat = (model: tf.LayersModel) => readVarsFlat(stateVars(model));
 
 /** Boolean-valued kernels that get a zero gradient when TF.js has none registered. */
 const BOOLEAN_KERNELS: Record<string, string[]> = {
@@ -161,7 +148,7 @@ export class HessianOperator {
     this.shapes = this.vars.map((v) => v.shape as number[]);
     this.sizes = this.shapes.map((s) => s.reduce((a, b) => a * b, 1));
     this.n = this.sizes.reduce((a, b) => a + b, 0);
-    this.theta = readParamsFlat(model);
+    this.theta = readParams(model);
     this.method = opts.method === 'finite-difference' ? 'finite-difference' : 'double-backprop';
     this.fdStep = opts.fdStep ?? 3e-4;
     this.auto = (opts.method ?? 'auto') === 'auto';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LandscapeConfig } from '../api/types';
-import type { BackendName, ExampleCounts, ProbeOptions, ProbeResult } from '../protocol';
+import type { AnyProbeOptions, BackendName, ExampleCounts, ProbeResult } from '../protocol';
 import { defaultProbeOptions, RESULT_SCHEMA } from '../protocol';
 import { assertValidOptions, definitionOptions } from '../shared/options';
 import { lossSpec } from './losses';
@@ -29,7 +29,7 @@ export type { PlaneJob, PlaneSplit, ProbeEvents, ResolvedOptions } from './analy
  * The options of one probe: the request's, else the definition's `probe`/`survey` blocks, else
  * the defaults. Both sources are validated first (OptionsError names the bad fields).
  */
-export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>): ResolvedOptions {
+export function resolveOptions(config: LandscapeConfig, o: Partial<AnyProbeOptions>): ResolvedOptions {
   assertValidOptions(definitionOptions(config), 'definition');
   assertValidOptions(o, 'request');
   const d = config.probe ?? {};

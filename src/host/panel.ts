@@ -157,33 +157,10 @@ ${hasCss ? `<link rel="stylesheet" href="${css}">` : ''}
 <title>${escapeAttr(panelTitle(definition, file))}</title>
 </head>
 <body data-definition="${escapeAttr(definition)}" data-file="${escapeAttr(file.fsPath)}">
-${hasBundle ? '' : '<div id="app"></div>'}
-${hasBundle ? `<script nonce="${n}" src="${js}"></script>` : `<script nonce="${n}">${FALLBACK_SCRIPT}</script>`}
+${hasBundle ? `<script nonce="${n}" src="${js}"></script>` : '<p><b>The panel is not built</b> (dist/webview.js is missing): run <code>npm run build</code>.</p>'}
 </body>
 </html>`;
 }
-
-/** Used only when dist/webview.js was not built: a plain text view of the messages. */
-const FALLBACK_SCRIPT = `(() => {
-  const vscode = acquireVsCodeApi();
-  const app = document.getElementById('app');
-  app.innerHTML = '<p><b>dist/webview.js is missing</b> (run npm run build). Raw messages:</p><pre id="status"></pre><pre id="log" style="white-space:pre-wrap"></pre>';
-  const status = document.getElementById('status'), log = document.getElementById('log');
-  const model = (vscode.getState() || {}).model || { status: 'idle' };
-  window.__ll = { model };
-  window.addEventListener('message', (e) => {
-    const m = e.data;
-    if (m.type === 'runStarted') Object.assign(model, { runId: m.runId, file: m.file, definition: m.definition, cached: m.cached, status: 'loading', error: undefined, result: undefined });
-    if (m.type === 'result') model.result = m.result;
-    if (m.type === 'error') { model.error = m.error; model.status = 'error'; }
-    if (m.type === 'runEnded') model.status = m.status;
-    if (m.type === 'untrusted') model.untrusted = m.message;
-    vscode.setState({ model });
-    status.textContent = model.status;
-    log.textContent = (JSON.stringify(m).slice(0, 300) + '\\n' + log.textContent).slice(0, 20000);
-  });
-  vscode.postMessage({ type: 'ready' });
-})();`;
 
 /** All open panels, keyed by file#definition, and their persistence for reload. */
 export class PanelRegistry implements vscode.Disposable {

@@ -4,7 +4,7 @@
  * key), each read from the setting of the same name (shared/options.ts names them). No vscode
  * import: `get` reads a setting, so the mapping is unit-tested without VS Code.
  */
-import type { AnalysisKind, DirectionsKind, ProbeOptions } from '../protocol';
+import type { AnalysisKind, AnyProbeOptions, DirectionsKind, ProbeOptions } from '../protocol';
 import { analysisInfo, COMMON_OPTIONS } from '../shared/analyses';
 import { defaultProbeOptions } from '../protocol';
 import { optionName } from '../shared/options';
@@ -12,9 +12,9 @@ import { optionName } from '../shared/options';
 export type SettingGet = <T>(key: string, fallback: T) => T;
 
 /** Settings that mean "not set here: use the definition's value". */
-const UNSET: Partial<Record<keyof ProbeOptions, unknown>> = { bn: 'default', runs: 0 };
+const UNSET: Partial<Record<keyof AnyProbeOptions, unknown>> = { bn: 'default', runs: 0 };
 /** Fallbacks when a setting has no value at all (VS Code returns the contributed default first). */
-const FALLBACK: Partial<Record<keyof ProbeOptions, unknown>> = { bn: 'default', runs: 0 };
+const FALLBACK: Partial<Record<keyof AnyProbeOptions, unknown>> = { bn: 'default', runs: 0 };
 
 export function optionsFromGetter(get: SettingGet, analysis: AnalysisKind, directions?: DirectionsKind): ProbeOptions {
   const o: Record<string, unknown> = { analysis };

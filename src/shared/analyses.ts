@@ -5,9 +5,9 @@
  * panel's views in webview/; adding an analysis = one entry here, one there, one view.
  * Imports types only.
  */
-import type { AnalysisKind, ProbeOptions, ProbeResult } from '../protocol';
+import type { AnalysisKind, AnyProbeOptions, OptionFields, ProbeResult } from '../protocol';
 
-type Field = Exclude<keyof ProbeOptions, 'analysis'>;
+type Field = keyof OptionFields;
 
 export interface AnalysisInfo {
   kind: AnalysisKind;
@@ -16,7 +16,7 @@ export interface AnalysisInfo {
   /** The probe options this analysis reads, besides the common ones (backend, examples, …). */
   options: readonly Field[];
   /** Progress notifications and the log: e.g. "plane (random)". */
-  label(o: Partial<ProbeOptions>): string;
+  label(o: Partial<AnyProbeOptions>): string;
   /** The CLI's lines for this analysis's part of a result. */
   summary(r: ProbeResult): string[];
 }

@@ -4,7 +4,7 @@
  * request. Same rules and the same wording everywhere; only the name of the field changes
  * (`--grid`, `lossLandscape.grid`, `probe.grid`). Imports types only.
  */
-import type { AnalysisKind, BackendName, DirectionsKind, ProbeOptions } from '../protocol';
+import type { AnalysisKind, AnyProbeOptions, BackendName, DirectionsKind } from '../protocol';
 
 export type OptionSource = 'cli' | 'settings' | 'definition' | 'request';
 
@@ -23,7 +23,7 @@ export const LIMITS = {
   seed2: { min: 0, max: 2 ** 31 - 1 },
 } as const;
 
-type Field = keyof ProbeOptions;
+type Field = keyof AnyProbeOptions;
 
 /** How a field is called where the user wrote it. */
 export function optionName(field: Field, source: OptionSource): string {

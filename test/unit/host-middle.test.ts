@@ -12,7 +12,7 @@ import { cacheKey, codeIdentity } from '../../src/host/cache-key';
 import { optionsFromGetter } from '../../src/host/settings-options';
 import { findDefinitions } from '../../src/shared/definitions';
 import { ANALYSIS_INFO } from '../../src/shared/analyses';
-import { defaultProbeOptions, type AnalysisKind } from '../../src/protocol';
+import { defaultProbeOptions, type AnalysisKind, type AnyProbeOptions } from '../../src/protocol';
 import { loadFile } from '../../src/runner/load';
 
 after(() => esbuild.stop());
@@ -57,7 +57,7 @@ test('settings → options: each analysis takes the settings its table entry lis
   const settings: Record<string, unknown> = { backend: 'wasm', examples: 500, points: 31, grid: 15, alphaRange: [-1, 2], directions: 'pca',
     batchNorm: 'default', surveyRuns: 0, curvatureK: 7 };
   const get = <T>(key: string, fallback: T) => (key in settings ? settings[key] as T : fallback);
-  const o = (a: AnalysisKind, d?: 'random') => optionsFromGetter(get, a, d);
+  const o = (a: AnalysisKind, d?: 'random') => optionsFromGetter(get, a, d) as AnyProbeOptions;
   assert.deepEqual(o('interpolate'), { analysis: 'interpolate', backend: 'wasm', examples: 500, points: 31, alphaRange: [-1, 2] });
   assert.deepEqual(o('plane'), { analysis: 'plane', backend: 'wasm', examples: 500, grid: 15, directions: 'pca' });
   assert.deepEqual(o('plane', 'random').directions, 'random', 'the CodeLens/palette choice wins');

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LandscapeConfig } from '../../api/types';
-import type { AnalysisKind, ExampleCounts, PlaneResult, ProbeOptions, ProbeResult, SurveyRun, TrainSummary } from '../../protocol';
+import type { AnalysisKind, AnyProbeOptions, ExampleCounts, PlaneResult, ProbeResult, SurveyRun, TrainSummary } from '../../protocol';
 import type { Dataset } from '../data';
 import type { EvalSet } from '../evaluate';
 import type { LossSpec } from '../losses';
@@ -13,7 +13,7 @@ import type { TrainRecord } from '../train';
 import type { PlaneBasis } from '../directions';
 
 type OptionalKeys = 'saveWeights' | 'runs' | 'tolerance' | 'seed2' | 'k';
-export type ResolvedOptions = Required<Omit<ProbeOptions, OptionalKeys>> & Pick<ProbeOptions, OptionalKeys>;
+export type ResolvedOptions = Required<Omit<AnyProbeOptions, OptionalKeys>> & Pick<AnyProbeOptions, OptionalKeys>;
 
 export interface PlaneJob { basis: PlaneBasis; state: Float32Array; a: number[]; b: number[]; examples: number }
 export interface PlaneSplit { rows: number[]; others: Promise<Array<[number, number, number]>> }
