@@ -8,7 +8,7 @@ import { loadFile, toUserError, UserFacingError } from './load';
 import { resolveOptions, runProbe, runPlaneRows, PhaseError } from '../engine/probe';
 import { makeSplitter, readJob } from './split';
 import { NonFiniteLossError } from '../engine/train';
-import { initBackend } from '../engine/backend';
+import { initBackend } from '../backends';
 import { saveWeights } from './save-weights';
 
 function send(msg: RunnerMessage): Promise<void> {

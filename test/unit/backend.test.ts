@@ -6,8 +6,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { findWasmDir, initBackend } from '../../src/engine/backend';
-import { patchWasmKernels } from '../../src/engine/wasm/patch_kernels';
+import { findWasmDir, initBackend } from '../../src/backends';
+import { patchWasmKernels } from '../../src/backends/wasm/patch_kernels';
 
 /** Deterministic data (mulberry32), independent of any backend. */
 function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
