@@ -45,6 +45,8 @@ export interface ProbeOptions {
   saveWeights?: string;
   /** Use the first-layer linearity trick when the model allows it (default true). */
   fastFirstLayer?: boolean;
+  /** wasm backend: compute matrix products with the machine's BLAS when one loads (default true). */
+  blas?: boolean;
 }
 
 export const defaultProbeOptions = {
@@ -55,7 +57,15 @@ export const defaultProbeOptions = {
   examples: 0,
   backend: 'wasm' as BackendName,
   fastFirstLayer: true,
+  blas: true,
 };
+
+/** The BLAS that computed the matrix products (wasm backend), as reported in results. */
+export interface BlasReport {
+  /** e.g. 'OpenBLAS 0.3.21', 'Accelerate'. */
+  library: string;
+  threads: number;
+}
 
 /** A `landscape(...)` export found in the user's file. */
 export interface DefinitionInfo {
@@ -192,6 +202,8 @@ export interface ProbeResult {
   definition: string;
   analysis: AnalysisKind;
   backend: BackendName;
+  /** The BLAS under the wasm backend; null when the matrix products ran on the wasm kernels (absent in old results). */
+  blas?: BlasReport | null;
   examples: ExampleCounts;
   options: ProbeOptions;
   train: TrainSummary;
@@ -219,7 +231,7 @@ export interface UserError {
 
 /** Runner → host (and host → webview, re-sent unchanged). */
 export type RunnerMessage =
-  | { type: 'loaded'; runId: string; definitions: DefinitionInfo[]; definition: string; backend: BackendName }
+  | { type: 'loaded'; runId: string; definitions: DefinitionInfo[]; definition: string; backend: BackendName; blas?: BlasReport | null }
   | { type: 'progress'; runId: string; phase: 'load' | 'train' | 'probe'; done: number; total: number; message?: string }
   /** `epoch` counts from 0; `steps` is cumulative (steps done so far); `loss` is the epoch's mean batch loss. */
   | { type: 'trainEpoch'; runId: string; epoch: number; loss: number; steps: number }

@@ -10,6 +10,8 @@ export function optionsFromSettings(uri: vscode.Uri, analysis: AnalysisKind, dir
     backend: c.get<BackendName>('backend', 'wasm'),
     examples: c.get<number>('examples', 0),
   };
+  // Only when off: results cached with the default stay valid.
+  if (!c.get<boolean>('blas', true)) o.blas = false;
   const bn = c.get<'interpolate' | 'recompute' | 'both' | 'default'>('batchNorm', 'default');
   if (bn !== 'default' && (analysis === 'interpolate' || analysis === 'plane')) o.bn = bn;
   if (analysis === 'interpolate') {

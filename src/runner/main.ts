@@ -36,9 +36,9 @@ export async function run(req: RunRequest): Promise<boolean> {
     }
     defLine = loaded.infos.find((d) => d.name === name)?.line;
     const options = resolveOptions(def.config, req.options);
-    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }));
+    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }), { blas: options.blas });
     if (backend.note) await send({ type: 'log', runId, level: 'warn', message: backend.note });
-    await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name });
+    await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name, blas: backend.blas });
     let cellsDone = 0, cellsTotal = 0, trainCount = 0;
     const sendCells = async (i: number[], j: number[], loss: number[]) => {
       cellsDone += i.length;
@@ -61,6 +61,8 @@ export async function run(req: RunRequest): Promise<boolean> {
       recorded: (rec) => { if (options.saveWeights) saveWeights(options.saveWeights, rec, name); },
     }, loaded.file);
     if (backend.note) result.notes.push(backend.note);
+    if (backend.blasNote) result.notes.push(backend.blasNote);
+    result.blas = backend.blas;
     await send({ type: 'result', runId, result });
     return true;
   } catch (e) {
@@ -83,7 +85,7 @@ async function planeRows(req: RunRequest, basisDir: string, rows: number[]): Pro
     const loaded = await loadFile(req.file);
     const def = loaded.definitions.get(req.definition ?? loaded.infos[0].name)!;
     const options = resolveOptions(def.config, req.options);
-    await initBackend(options.backend);
+    await initBackend(options.backend, undefined, { blas: options.blas });
     await runPlaneRows(def.config, options, readJob(basisDir), rows, async (i, j, loss) => {
       await send({ type: 'planePoints', runId: req.runId, i, j, loss, done: 0, total: 0 });
       await breathe();

@@ -3,6 +3,7 @@
  * the plane's basis (θ_c, u, v, state as float32 files), forks a worker runner for every other
  * row and evaluates the rest itself; both stream cells. Cell values do not depend on which
  * process computed them (each is an independent evaluation), so results are identical.
+ * While split, each process runs its BLAS (if any) on one thread: one core each.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlaneJob, PlaneSplit } from '../engine/probe';
 import type { RunnerMessage, RunRequest } from '../protocol';
+import { setBlasThreads } from '../backends';
 
 const F32 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const readF32 = (file: string) => { const b = readFileSync(file); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
@@ -47,7 +49,7 @@ export function makeSplitter(req: RunRequest, trainExamples: () => number, forwa
     const mine: number[] = [], theirs: number[] = [];
     job.b.forEach((_, i) => (i % 2 === 0 ? mine : theirs).push(i));
     const child = fork(__filename.endsWith('runner.js') ? __filename : join(__dirname, 'runner.js'), [], {
-      execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', LOSS_LANDSCAPE_BLAS_THREADS: '1' },
     });
     let stderr = '';
     child.stderr?.on('data', (d) => { stderr = (stderr + d).slice(-2000); });
@@ -66,7 +68,8 @@ export function makeSplitter(req: RunRequest, trainExamples: () => number, forwa
         else reject(new Error(`plane worker failed: ${failed ?? `exit code ${code}`} ${stderr.trim().split('\n').slice(-3).join(' ')}`));
       });
     });
-    others.catch(() => undefined);
+    const threads = setBlasThreads(1);
+    others.catch(() => undefined).finally(() => { if (threads) setBlasThreads(threads); });
     process.once('exit', () => child.kill('SIGKILL'));
     child.send({ type: 'planeRows', request: req, basisDir: dir, rows: theirs });
     return { rows: mine, others };
