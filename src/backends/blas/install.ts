@@ -14,8 +14,9 @@ const BLAS_MARK = '__lossLandscapeBlas';
 const KERNELS: Record<string, boolean> = { BatchMatMul: false, _FusedMatMul: true };
 
 /**
- * Below this many multiply-adds XNNPACK (one thread, no call overhead) is as fast or faster than
- * the BLAS (measured on the bench machine: see the notes in bench/results.md).
+ * Below this many multiply-adds the wasm kernels are used (LOSS_LANDSCAPE_BLAS_MIN_MACS overrides).
+ * Measured on the 2-core bench machine (loaded, so rough): the BLAS took 0.2–0.4× the wasm time
+ * from 64³ up (0.04× where the wasm path transposes), about the same at 16³, both ≈ 0.1 ms at 32³.
  */
 export const MIN_BLAS_MACS = Number(process.env.LOSS_LANDSCAPE_BLAS_MIN_MACS ?? 32768);
 
