@@ -1,9 +1,6 @@
 /**
  * Deterministic training that records the path: θ₀, θ_T, up to `maxSnapshots` snapshots taken
  * at a fixed step stride (memory stays bounded whatever the run length), and the loss per step.
- * The data is put in the epoch's shuffled order once per epoch (one gather) and each batch is a
- * contiguous slice of it; above `epochCopyBytes` of data each batch is gathered on its own
- * (no second copy of the data set). Either way the batches, hence the results, are the same.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
@@ -21,8 +18,6 @@ export interface TrainOptions {
   maxSnapshotBytes?: number;
   onEpoch?: (epoch: number, meanLoss: number, stepsDone: number, totalSteps: number) => void | Promise<void>;
   onStep?: (step: number, totalSteps: number) => void;
-  /** Largest data set (x and y, bytes) copied into shuffled order once per epoch (default 256 MiB). */
-  epochCopyBytes?: number;
 }
 
 export interface TrainRecord {
@@ -64,39 +59,28 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
   const lossPerEpoch: number[] = [];
   const rng = mulberry32(opts.seed * 1000003 + 7);
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const epochCopy = opts.shuffle && 4 * (x.size + y.size) <= (opts.epochCopyBytes ?? 256 * 2 ** 20);
   let step = 0;
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    const order = opts.shuffle ? permutation(n, rng) : null;
-    // The epoch's data in shuffled order (one gather), or null: slice x, y or gather per batch.
-    const shuffled = order && epochCopy ? tf.tidy(() => { const all = tf.tensor1d(order, 'int32'); return [tf.gather(x, all), tf.gather(y, all)]; }) : null;
+    const order = opts.shuffle ? permutation(n, rng) : Array.from({ length: n }, (_, i) => i);
     let sum = 0;
-    try {
-      for (let s = 0; s < n; s += opts.batchSize) {
-        const m = Math.min(opts.batchSize, n - s);
-        const cost = tf.tidy((): tf.Scalar => {
-          let xb: tf.Tensor, yb: tf.Tensor;
-          if (order && !shuffled) {
-            const idx = tf.tensor1d(order.slice(s, s + m), 'int32');
-            [xb, yb] = [tf.gather(x, idx), tf.gather(y, idx)];
-          } else {
-            [xb, yb] = [tf.slice(shuffled ? shuffled[0] : x, s, m), tf.slice(shuffled ? shuffled[1] : y, s, m)];
-          }
-          const c = optimizer.minimize(() => spec.mean(yb, model.apply(xb, { training: true }) as tf.Tensor), true, varList);
-          if (!c) throw new Error('the optimizer returned no cost');
-          return c;
-        });
-        const value = cost.dataSync()[0];
-        cost.dispose();
-        if (!Number.isFinite(value)) throw new NonFiniteLossError(epoch, step, value);
-        lossPerStep[step] = value;
-        sum += value;
-        step++;
-        if (step % stride === 0 && step < totalSteps) { snapshots.push(readParams(model)); snapshotSteps.push(step); }
-        opts.onStep?.(step, totalSteps);
-      }
-    } finally {
-      if (shuffled) tf.dispose(shuffled);
+    for (let s = 0; s < n; s += opts.batchSize) {
+      const idx = tf.tensor1d(order.slice(s, s + opts.batchSize), 'int32');
+      const cost = tf.tidy((): tf.Scalar => {
+        const xb = tf.gather(x, idx);
+        const yb = tf.gather(y, idx);
+        const c = optimizer.minimize(() => spec.mean(yb, model.apply(xb, { training: true }) as tf.Tensor), true, varList);
+        if (!c) throw new Error('the optimizer returned no cost');
+        return c;
+      });
+      idx.dispose();
+      const value = cost.dataSync()[0];
+      cost.dispose();
+      if (!Number.isFinite(value)) throw new NonFiniteLossError(epoch, step, value);
+      lossPerStep[step] = value;
+      sum += value;
+      step++;
+      if (step % stride === 0 && step < totalSteps) { snapshots.push(readParams(model)); snapshotSteps.push(step); }
+      opts.onStep?.(step, totalSteps);
     }
     lossPerEpoch.push(sum / stepsPerEpoch);
     await opts.onEpoch?.(epoch, sum / stepsPerEpoch, step, totalSteps);
