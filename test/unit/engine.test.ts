@@ -2,11 +2,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend } from '../../src/backends';
 import { lossSpec } from '../../src/engine/losses';
 import { train } from '../../src/engine/train';
-import { interpolate, lineSummary } from '../../src/engine/interpolate';
-import { alphaGrid } from '../../src/engine/grid';
+import { interpolate, alphaGrid, lineSummary } from '../../src/engine/interpolate';
 import { goodfellowBasis, randomBasis, pcaBasis, filterNormalizedDirection } from '../../src/engine/directions';
 import { planeProbe, projectPath, randomWalk } from '../../src/engine/plane';
 import { AffineEvaluator } from '../../src/engine/evaluate';
