@@ -6,7 +6,10 @@
  * `cblas_sgemm` is bound with `float *` arguments: koffi passes a Float32Array's own memory
  * (no copy), so it can work directly on views of the TF.js wasm heap.
  * The thread count is set once (`openblas_set_num_threads` / `MKL_Set_Num_Threads` when exported):
- * LOSS_LANDSCAPE_BLAS_THREADS, else one per core.
+ * LOSS_LANDSCAPE_BLAS_THREADS, else one per core but one (left to VS Code and the host). Measured on
+ * the 2-core bench machine while shared: 2 OpenBLAS threads made W3 2.9× slower than 1 (16.5 s vs
+ * 5.7 s wall) and PyTorch's 2 threads lost to its 1 thread on every workload (W2 250 s vs 63 s);
+ * idle, 2 threads gained 1.3× on a 1024² product.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -61,7 +64,8 @@ export function candidates(platform = process.platform): string[] {
 function wantedThreads(): number {
   const env = Number(process.env.LOSS_LANDSCAPE_BLAS_THREADS);
   if (Number.isInteger(env) && env > 0) return env;
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, cores - 1);
 }
 
 function optional(lib: KoffiLib, sig: string): ((...a: unknown[]) => unknown) | null {
