@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend, EngineBackend } from '../src/engine/backend';
+import { initBackend, EngineBackend } from '../src/backends';
 import { AffineParams, ParamLayout, paramLayout, readParams, trainableVars, writeParams } from '../src/engine/params';
 import { AffineEvaluator } from '../src/engine/evaluate';
 import { lossSpec } from '../src/engine/losses';

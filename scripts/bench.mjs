@@ -3,12 +3,15 @@
  * `npm run bench`: our engine against an equivalent PyTorch implementation on the canonical
  * landscape workloads, side by side.
  *
- *   npm run bench -- [--reps N] [--quick] [--only W1,W4] [--extras|--no-extras] [--no-profile]
+ *   npm run bench -- [--reps N] [--quick] [--only W1,W4] [--extras|--no-extras] [--no-profile] [--no-blas]
  *
  *  - makes sure PyTorch (Debian's python3-torch) and OpenBLAS are installed (apt-get);
  *  - generates the weights, directions, data and training order once in JS (bench/ours.ts gen,
  *    cached in bench/.data) and hands them to Python as raw float32 files;
- *  - measures the machine's peak 1024×1024 fp32 matmul (torch 1 and 2 threads, our wasm);
+ *  - measures the machine's peak 1024×1024 fp32 matmul (torch 1 and 2 threads, our wasm kernels,
+ *    our BLAS path);
+ *  - ours runs with the machine's BLAS under the wasm backend (src/backends/blas/) unless
+ *    --no-blas (LOSS_LANDSCAPE_BLAS=off: the wasm kernels; results go to bench/results.noblas.*);
  *  - runs every workload alternating ours / PyTorch (1 thread) / PyTorch (2 threads) [/ extras],
  *    `reps` times, each run in a fresh process, timing only the probe itself;
  *  - writes bench/results.md and bench/results.json (bench/results.quick.* with --quick) and
@@ -33,7 +36,7 @@ const argv = process.argv.slice(2);
 const has = (f) => argv.includes(f);
 const val = (f) => { const i = argv.indexOf(f); return i >= 0 ? argv[i + 1] : undefined; };
 if (has('--help') || has('-h')) {
-  console.log('npm run bench -- [--reps N] [--quick] [--only W1,W4] [--extras|--no-extras] [--no-profile] [--report-only]');
+  console.log('npm run bench -- [--reps N] [--quick] [--only W1,W4] [--extras|--no-extras] [--no-profile] [--report-only] [--no-blas]');
   process.exit(0);
 }
 const QUICK = has('--quick');
@@ -43,6 +46,9 @@ const PROFILE = !has('--no-profile');
 const ONLY = val('--only')?.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
 /** Re-measure the machine and peaks and rewrite results.md from results.json, running no workload. */
 const REPORT_ONLY = has('--report-only');
+/** Our side on the wasm kernels only (the BLAS path off), to measure the fallback. */
+const NO_BLAS = has('--no-blas');
+const BLAS_ENV = NO_BLAS ? { LOSS_LANDSCAPE_BLAS: 'off' } : {};
 
 // ---- workloads ---------------------------------------------------------------------------
 const FULL = [
@@ -116,7 +122,7 @@ function run(cmd, args, { env = {}, timeoutS = 3600 } = {}) {
     });
   });
 }
-const ours = (args, opts) => run(process.execPath, ['--import', 'tsx', path.join(BENCH, 'ours.ts'), ...args], opts);
+const ours = (args, opts = {}) => run(process.execPath, ['--import', 'tsx', path.join(BENCH, 'ours.ts'), ...args], { ...opts, env: { ...BLAS_ENV, ...opts.env } });
 let PY = 'python3';
 const threadEnv = (t) => ({ OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
 const torch = (args, threads) => run(PY, [path.join(BENCH, 'torch_probe.py'), ...args, '--threads', String(threads)], { env: threadEnv(threads) });
@@ -223,16 +229,22 @@ async function main() {
 
   // peak matmul
   process.stdout.write('peak 1024×1024 fp32 matmul: ');
-  const peak = { torch1: await torch(['peak'], 1), torch2: await torch(['peak'], 2), wasm: await ours(['peak']) };
+  const noBlas = { env: { LOSS_LANDSCAPE_BLAS: 'off' } };
+  const peak = { torch1: await torch(['peak'], 1), torch2: await torch(['peak'], 2), wasm: await ours(['peak'], noBlas) };
+  if (!NO_BLAS) {
+    const b = await ours(['peak']);
+    if (b.backendInit?.blas) peak.blas = { ...b, blas: b.backendInit.blas };
+  }
   {
     // two wasm processes at once: what splitting work over both cores can reach at best
     const reps = QUICK ? 20 : 60;
-    const [a, b] = await Promise.all([ours(['peak', '--reps', String(reps)]), ours(['peak', '--reps', String(reps)])]);
+    const [a, b] = await Promise.all([ours(['peak', '--reps', String(reps)], noBlas), ours(['peak', '--reps', String(reps)], noBlas)]);
     const span = (Math.max(a.t1, b.t1) - Math.min(a.t0, b.t0)) / 1000;
     peak.wasm2 = { gflops: (2 * 2 * 1024 ** 3 * reps) / span / 1e9, each: [a.gflops, b.gflops], span };
   }
   console.log(`torch 1 thread ${peak.torch1.gflops.toFixed(1)}, 2 threads ${peak.torch2.gflops.toFixed(1)}, ours wasm ${peak.wasm.gflops.toFixed(1)}, `
-    + `2 wasm processes at once ${peak.wasm2.gflops.toFixed(1)} GFLOP/s`);
+    + `2 wasm processes at once ${peak.wasm2.gflops.toFixed(1)}${peak.blas ? `, ours ${peak.blas.blas.library} ${peak.blas.blas.threads} threads ${peak.blas.gflops.toFixed(1)}` : ''} GFLOP/s`);
+  console.log(NO_BLAS ? 'ours: wasm kernels only (--no-blas)' : peak.blas ? `ours: wasm backend + ${peak.blas.blas.library} (${peak.blas.blas.threads} threads)` : 'ours: no BLAS loaded, wasm kernels');
 
   // timed runs, alternating
   const R = {};
@@ -253,7 +265,8 @@ async function main() {
         line.push(`torch+trick ${q1.seconds.toFixed(2)}/${q2.seconds.toFixed(2)}`);
       }
       if (EXTRAS && w.kind === 'plane') {
-        const [a, b] = await Promise.all([ours(['run', DATA, wj, '--rows', 'even']), ours(['run', DATA, wj, '--rows', 'odd'])]);
+        const one = { env: { LOSS_LANDSCAPE_BLAS_THREADS: '1' } }; // one core each, as the product's split does
+        const [a, b] = await Promise.all([ours(['run', DATA, wj, '--rows', 'even'], one), ours(['run', DATA, wj, '--rows', 'odd'], one)]);
         const s = (Math.max(a.t1, b.t1) - Math.min(a.t0, b.t0)) / 1000;
         r.ours2p.push({ seconds: s, parts: [a.seconds, b.seconds] }); line.push(`ours 2 procs ${s.toFixed(2)}`);
       }
@@ -313,6 +326,7 @@ async function main() {
       ours_gflops: F.ours / o, pytorch_gflops: F.naive / pt, pytorch_trick_gflops: trickBest ? F.trick / trickBest : null,
       ours_effective_gflops: F.naive / o,
       ours_peak_rss_MiB: Math.max(...r.ours.map((x) => x.maxRSS_MiB)),
+      ours_blas: r.ours[0].backendInit?.blas ?? null,
       fast_path: r.ours[0].fast ?? null, fast_reason: r.ours[0].fastReason ?? null,
       profile: prof[id] ?? null, ...extra,
       reps: REPS, quick: QUICK, date: new Date().toISOString(),
@@ -329,7 +343,7 @@ async function main() {
   }
 
   // merge with earlier results when only some workloads ran
-  const base = QUICK ? 'results.quick' : 'results';
+  const base = (QUICK ? 'results.quick' : 'results') + (NO_BLAS ? '.noblas' : '');
   const jsonFile = path.join(BENCH, `${base}.json`);
   let all = results;
   if ((ONLY || REPORT_ONLY) && fs.existsSync(jsonFile)) {
@@ -360,7 +374,7 @@ function table(all) {
   return rows.map((r, i) => r.map((c, j) => (j ? c.padStart(wd[j]) : c.padEnd(wd[j]))).join('  ') + (i === 0 ? '\n' + wd.map((n) => '-'.repeat(n)).join('  ') : '')).join('\n');
 }
 
-function profileNote(id, r, peakWasm) {
+function profileNote(id, r, peakWasm, peakName = 'wasm') {
   const p = r.profile;
   if (!p) return '(not profiled)';
   const sum = (rec) => Object.values(rec).reduce((s, v) => s + v, 0);
@@ -375,7 +389,7 @@ function profileNote(id, r, peakWasm) {
     const stepGflop = r.gflop_ours_executed / steps;
     return `${fmt(p.perStepMs, 1)} ms per step × ${steps} steps ≈ ${fmt((p.perStepMs * steps) / 1000)} s (timed run: ${fmt((1000 * r.ours_s) / steps, 1)} ms/step). `
       + `Kernels ${fmt(kt, 1)} ms/step (${top(k)})${p.perStepMs > kt ? `, the other ${fmt(p.perStepMs - kt, 1)} ms is TF.js dispatch/autodiff bookkeeping` : ''}. `
-      + `Matmul kernels (incl. our transposes) ${fmt(mm, 1)} ms/step = ${fmt(stepGflop / (mm / 1000), 1)} GFLOP/s vs ${fmt(peakWasm, 1)} wasm peak; `
+      + `Matmul kernels (incl. our transposes) ${fmt(mm, 1)} ms/step = ${fmt(stepGflop / (mm / 1000), 1)} GFLOP/s vs ${fmt(peakWasm, 1)} ${peakName} peak; `
       + `a θ snapshot (readParams) ${fmt(p.readParamsMs, 1)} ms.`;
   }
   if (r.config.kind === 'curvature') {
@@ -389,7 +403,7 @@ function profileNote(id, r, peakWasm) {
   return `${p.fast ? 'first-layer trick' : `no first-layer trick (${p.fastReason})`}: setup ${fmt(p.paramsMs / 1000)} s + precompute ${fmt(p.precomputeMs / 1000)} s, `
     + `then per point ${fmt(p.perPoint.setMs, 1)} ms to set θ + ${fmt(p.perPoint.evalMs, 1)} ms forward/loss × ${P} points ≈ ${fmt(total)} s (timed run ${fmt(r.ours_s)} s). `
     + `In a profiled point, kernels take ${fmt(kt, 1)} of ${fmt(wall, 1)} ms (${top(k)}); the other ${fmt(Math.max(0, (100 * (wall - kt)) / wall), 0)}% is TF.js op dispatch, tidy and the per-batch dataSync round-trips. `
-    + `${fmt(r.ours_gflops, 1)} GFLOP/s executed vs ${fmt(peakWasm, 1)} wasm peak.`;
+    + `${fmt(r.ours_gflops, 1)} GFLOP/s executed vs ${fmt(peakWasm, 1)} ${peakName} peak.`;
 }
 
 function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
@@ -407,7 +421,8 @@ function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
   L.push('## Machine', '');
   L.push(`- CPU: ${M.cpu} (family ${M.family}, model ${M.cpuModel}), ${M.cores} cores, ${M.simd.join(', ')}${M.hypervisor ? `, ${M.hypervisor} VM` : ''}; ${M.memGiB.toFixed(0)} GiB RAM; ${M.os}, Linux ${M.kernel}`);
   L.push(`- Load average at start ${dates.length > 1 ? '(of the latest run) ' : ''}${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}${load0[0] > 0.5 ? ' — the machine was shared with other jobs, so absolute timings are noisy; the alternation spreads that over both sides' : ''}`);
-  L.push(`- Ours: Node ${M.node}, @tensorflow/tfjs ${M.tfjs}, tfjs-backend-wasm ${M.tfjsWasm} (SIMD, single-threaded) with the engine's kernel patches; `
+  L.push(`- Ours: Node ${M.node}, @tensorflow/tfjs ${M.tfjs}, tfjs-backend-wasm ${M.tfjsWasm} (SIMD, single-threaded) with the engine's kernel patches, `
+    + `${NO_BLAS ? 'BLAS path off (--no-blas: matrix products on the wasm kernels)' : peak.blas ? `matrix products on ${peak.blas.blas.library} (${peak.blas.blas.threads} threads) through koffi` : 'no BLAS loaded (wasm kernels)'}; `
     + `tfjs-node: ${tfjsNode ? 'installed (see the ours/node column in results.json)' : 'not installed (skipped)'}`);
   L.push(`- PyTorch: ${M.torch} (Debian python3-torch ${M.debTorch}), Python ${M.python} (${M.pythonExe}), NumPy ${M.numpy}`);
   L.push(`- BLAS: ${M.blasLoaded.join(', ')}; OpenBLAS ${M.debOpenblas} (libopenblas0-pthread), core type ${M.openblasCore ?? '?'}; `
@@ -417,6 +432,7 @@ function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
   L.push('Peak fp32 matmul, 1024×1024 in a loop:', '');
   L.push('| | GFLOP/s |', '|---|---:|');
   L.push(`| PyTorch + OpenBLAS, 1 thread | ${fmt(peak.torch1.gflops, 1)} |`, `| PyTorch + OpenBLAS, 2 threads | ${fmt(peak.torch2.gflops, 1)} |`, `| ours, tfjs wasm (XNNPACK, 1 thread) | ${fmt(peak.wasm.gflops, 1)} |`);
+  if (peak.blas) L.push(`| ours, tfjs wasm + ${peak.blas.blas.library} (${peak.blas.blas.threads} threads) | ${fmt(peak.blas.gflops, 1)} |`);
   if (peak.wasm2) L.push(`| ours, two wasm processes at once (sum; each ${peak.wasm2.each.map((g) => fmt(g, 1)).join(' / ')}) | ${fmt(peak.wasm2.gflops, 1)} |`);
   L.push('');
 
@@ -445,7 +461,7 @@ function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
   L.push(`- tfjs-node: ${tfjsNode ? 'installed; ours/node timings in results.json' : 'not installed (skipped) — it cannot be installed here (no prebuilt binary download), so only the wasm backend is measured'}.`);
   L.push('');
   L.push('## What bounds our time (profile, untimed run of bench/ours.ts profile)', '');
-  for (const [k, r] of Object.entries(all)) if (r.profile !== undefined) L.push(`- **${k}** (ratio ${fmt(r.ratio)}): ${profileNote(k, r, peak.wasm.gflops)}`);
+  for (const [k, r] of Object.entries(all)) if (r.profile !== undefined) L.push(`- **${k}** (ratio ${fmt(r.ratio)}): ${profileNote(k, r, r.ours_blas && peak.blas ? peak.blas.gflops : peak.wasm.gflops, r.ours_blas && peak.blas ? 'BLAS' : 'wasm')}`);
   L.push('');
   L.push('## Reproduce', '', '```', 'npm run bench                 # full: 3 reps, with extras', 'npm run bench -- --quick      # smoke run, reduced sizes, < 2 min',
     'npm run bench -- --only W1,W4 --reps 5', '```', '',

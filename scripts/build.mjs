@@ -19,8 +19,9 @@ mkdirSync(join(root, 'dist'), { recursive: true });
 const node = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'linked',
   minify: production, logLevel: 'warning',
-  // esbuild is a native binary resolved at run time; the vscode module is provided by the host.
-  external: ['vscode', 'esbuild', '@tensorflow/tfjs-node'],
+  // esbuild and koffi (the FFI that reaches the system BLAS) are native modules resolved at run
+  // time; the vscode module is provided by the host.
+  external: ['vscode', 'esbuild', 'koffi', '@tensorflow/tfjs-node'],
 };
 const entries = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },

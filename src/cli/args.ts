@@ -25,6 +25,8 @@ options:
   --save-weights[=DIR]   write θ_a, θ_b and the trajectory as float32 + params.json
                          (default DIR: <out>/weights)
   --no-fast              disable the first-layer linearity trick (straightforward evaluation)
+  --no-blas              wasm backend: matrix products on the wasm kernels, not the
+                         machine's BLAS (OpenBLAS, Accelerate, ...; used when one loads)
   --json                 print result.json to stdout instead of the summary
   -h, --help             this help`;
 
@@ -88,6 +90,7 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       }
       case '--save-weights': saveWeights = inline ?? true; break;
       case '--no-fast': options.fastFirstLayer = false; break;
+      case '--no-blas': options.blas = false; break;
       case '--json': json = true; break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);

@@ -43,6 +43,7 @@ export function resolveOptions(config: LandscapeConfig, o: Partial<AnyProbeOptio
     examples: pick(o.examples, d.examples, defaultProbeOptions.examples),
     backend: pick(o.backend, defaultProbeOptions.backend),
     fastFirstLayer: pick(o.fastFirstLayer, defaultProbeOptions.fastFirstLayer),
+    blas: pick(o.blas, defaultProbeOptions.blas),
     saveWeights: o.saveWeights,
     runs: pick(o.runs, config.survey?.runs, defaultProbeOptions.runs),
     seed2: pick(o.seed2, d.seed2),

@@ -136,7 +136,7 @@ export function showRunProgress(title: string, handle: RunHandle, progressOf: (l
       progressOf((m) => {
         switch (m.type) {
           case 'loaded':
-            to(5, `loaded ${m.definition} (${m.backend})`);
+            to(5, `loaded ${m.definition} (${m.backend}${m.blas ? ` + ${m.blas.library}, ${m.blas.threads} threads` : ''})`);
             break;
           case 'progress': {
             const f = m.total > 0 ? Math.min(1, m.done / m.total) : 0;

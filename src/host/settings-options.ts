@@ -27,6 +27,8 @@ export function optionsFromGetter(get: SettingGet, analysis: AnalysisKind, direc
     if (v === undefined || v === UNSET[field]) continue;
     o[field] = v;
   }
+  // the BLAS switch only when off: results cached with the default stay valid
+  if (get<unknown>('blas', true) === false) o.blas = false;
   if (analysis === 'plane' && directions) o.directions = directions;
   return o as unknown as ProbeOptions;
 }

@@ -10,7 +10,7 @@ import { fromWire, makeSplitter, WorkerFailure } from './split';
 import { NonFiniteLossError } from '../engine/train';
 import { DataError } from '../engine/data';
 import { ResourceError } from '../engine/cost';
-import { initBackend } from '../engine/backend';
+import { initBackend } from '../backends';
 import { saveWeights, type WeightsToSave } from './save-weights';
 import { OptionsError } from '../shared/options';
 import { startWatchdog } from './watchdog';
@@ -40,9 +40,9 @@ export async function run(req: RunRequest): Promise<boolean> {
     }
     defLine = loaded.infos.find((d) => d.name === name)?.line;
     const options = resolveOptions(def.config, req.options ?? { analysis: 'interpolate' });
-    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }));
+    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }), { blas: options.blas });
     if (backend.note) await send({ type: 'log', runId, level: 'warn', message: backend.note });
-    await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name });
+    await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name, blas: backend.blas });
     let cellsDone = 0, cellsTotal = 0, trainCount = 0;
     let weights: WeightsToSave | undefined;
     const sendCells = async (i: number[], j: number[], loss: number[]) => {
@@ -68,6 +68,8 @@ export async function run(req: RunRequest): Promise<boolean> {
       planeBasis: (basis, a, b) => { if (weights) weights.plane = { basis, a, b }; },
     }, loaded.file);
     if (backend.note) result.notes.push(backend.note);
+    if (backend.blasNote) result.notes.push(backend.blasNote);
+    result.blas = backend.blas;
     if (options.saveWeights && weights) writeWeights(options.saveWeights, weights, result);
     await send({ type: 'result', runId, result });
     return true;
@@ -115,7 +117,7 @@ async function planeRows(req: RunRequest, job: PlaneJobWire, rows: number[]): Pr
     const loaded = await loadFile(req.file);
     const def = loaded.definitions.get(req.definition ?? loaded.infos[0].name)!;
     const options = resolveOptions(def.config, req.options);
-    await initBackend(options.backend);
+    await initBackend(options.backend, undefined, { blas: options.blas });
     await runPlaneRows(def.config, options, fromWire(job), rows, async (i, j, loss) => {
       await send({ type: 'planePoints', runId: req.runId, i, j, loss, done: 0, total: 0 });
       await breathe();

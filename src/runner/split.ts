@@ -4,12 +4,14 @@
  * temp files, so nothing is left behind by a kill), gives it every other row and evaluates the
  * rest itself; both stream cells. Cell values do not depend on which process computed them
  * (each is an independent evaluation), so results are identical to one process.
+ * While split, each process runs its BLAS (if any) on one thread: one core each.
  */
 import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { PlaneJob, PlaneSplit } from '../engine/run-probe';
 import type { PlaneJobWire, RunnerMessage, RunRequest } from '../protocol';
+import { setBlasThreads } from '../backends';
 
 export function toWire(job: PlaneJob): PlaneJobWire {
   return { kind: job.basis.kind, center: job.basis.center, u: job.basis.u, v: job.basis.v, state: job.state, a: job.a, b: job.b, examples: job.examples };
@@ -41,7 +43,7 @@ export function makeSplitter(req: RunRequest, trainExamples: () => number, forwa
     const child = fork(__filename.endsWith('runner.js') ? __filename : join(__dirname, 'runner.js'), [], {
       execArgv: process.execArgv.filter((a) => a.startsWith('--max-old-space-size')),
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced',
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', LOSS_LANDSCAPE_BLAS_THREADS: '1' },
     });
     let stderr = '';
     child.stderr?.on('data', (d) => { stderr = (stderr + d).slice(-2000); });
@@ -61,7 +63,8 @@ export function makeSplitter(req: RunRequest, trainExamples: () => number, forwa
         reject(new WorkerFailure(`the plane's second worker process (pid ${child.pid}) ${how}${tail && !failed ? `: ${tail}` : ''}`, failed));
       });
     });
-    others.catch(() => undefined);
+    const threads = setBlasThreads(1);
+    others.catch(() => undefined).finally(() => { if (threads) setBlasThreads(threads); });
     process.once('exit', () => child.kill('SIGKILL'));
     child.send({ type: 'planeRows', request: req, job: toWire(job), rows: theirs });
     return { rows: mine, others };

@@ -28,7 +28,7 @@ type Field = keyof AnyProbeOptions;
 /** How a field is called where the user wrote it. */
 export function optionName(field: Field, source: OptionSource): string {
   if (source === 'cli') {
-    const flags: Partial<Record<Field, string>> = { alphaRange: '--alpha', fastFirstLayer: '--no-fast', saveWeights: '--save-weights' };
+    const flags: Partial<Record<Field, string>> = { alphaRange: '--alpha', fastFirstLayer: '--no-fast', saveWeights: '--save-weights', blas: '--no-blas' };
     return flags[field] ?? `--${field}`;
   }
   if (source === 'settings') {
@@ -71,7 +71,9 @@ export function validateOptions(o: Partial<Record<Field, unknown>>, source: Opti
   }
   const t = o.tolerance;
   if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t) && t >= 0)) errors.push(`${name('tolerance')} needs a number ≥ 0 (got ${show(t)})`);
-  if (o.fastFirstLayer !== undefined && typeof o.fastFirstLayer !== 'boolean') errors.push(`${name('fastFirstLayer')} must be true or false (got ${show(o.fastFirstLayer)})`);
+  for (const f of ['fastFirstLayer', 'blas'] as const) {
+    if (o[f] !== undefined && typeof o[f] !== 'boolean') errors.push(`${name(f)} must be true or false (got ${show(o[f])})`);
+  }
   if (o.saveWeights !== undefined && (typeof o.saveWeights !== 'string' || !o.saveWeights)) errors.push(`${name('saveWeights')} needs a folder (got ${show(o.saveWeights)})`);
   return errors;
 }

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fixture, root, runCli, tmp } from './lib';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend } from '../../src/backends';
 import { lossSpec } from '../../src/engine/losses';
 import { HessianOperator } from '../../src/engine/hvp';
 import { curvatureAt } from '../../src/engine/curvature';

@@ -6,47 +6,16 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { findWasmDir, initBackend } from '../../src/engine/backend';
-import { patchWasmKernels } from '../../src/engine/wasm/patch_kernels';
+import { findWasmDir, initBackend } from '../../src/backends';
+import { patchWasmKernels } from '../../src/backends/wasm/patch_kernels';
+import { rand, randT, sameOutputs, sizeOf } from './same-outputs';
 
-/** Deterministic data (mulberry32), independent of any backend. */
-function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
-const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const randT = (shape: number[], seed: number) => tf.tensor(rand(sizeOf(shape), seed), shape);
 const randInts = (shape: number[], seed: number, max: number) =>
   tf.tensor(Array.from(rand(sizeOf(shape), seed, 0, max), Math.floor), shape, 'int32');
 
 /** Runs `f` on cpu and on wasm and asserts every output agrees (max abs diff ≤ tol·max(1, |ref|)). */
-async function sameOnCpuAndWasm(name: string, f: () => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<void> {
-  const run = () => tf.tidy(() => [f()].flat().map((t) => ({ shape: t.shape, v: t.dataSync().slice() })));
-  await tf.setBackend('cpu');
-  const ref = run();
-  await tf.setBackend('wasm');
-  const backend = tf.engine().backend;
-  const before = backend.numDataIds();
-  const got = run();
-  assert.equal(backend.numDataIds(), before, `${name}: wasm kernels leaked tensors`);
-  assert.equal(got.length, ref.length);
-  for (let k = 0; k < ref.length; k++) {
-    assert.deepEqual(got[k].shape, ref[k].shape, `${name}: output ${k} shape`);
-    let diff = 0, scale = 1;
-    for (let i = 0; i < ref[k].v.length; i++) {
-      diff = Math.max(diff, Math.abs(got[k].v[i] - ref[k].v[i]));
-      scale = Math.max(scale, Math.abs(ref[k].v[i]));
-    }
-    assert.ok(diff <= tol * scale, `${name}: output ${k} differs from cpu by ${diff} (scale ${scale})`);
-  }
+function sameOnCpuAndWasm(name: string, f: () => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<void> {
+  return sameOutputs(name, f, () => tf.setBackend('cpu'), () => tf.setBackend('wasm'), 'cpu', tol);
 }
 
 before(async () => {

@@ -39,6 +39,8 @@ test('mnist-mlp: interpolate from the CLI, ≥ 90 % test accuracy, monotone, res
   for (const k of ['alpha', 'trainLoss', 'testLoss', 'trainAccuracy', 'testAccuracy', 'monotone', 'barrier', 'barrierAlpha']) assert.ok(k in res.interpolate, `interpolate.${k}`);
   assert.ok('trainSeconds' in res.timing && 'probeSeconds' in res.timing);
   assert.equal(res.backend, 'wasm');
+  assert.ok('blas' in res, 'result.json has blas');
+  if (res.blas) assert.match(r.stdout, new RegExp(`backend wasm \\+ \\S+.* \\(${res.blas.threads} threads?\\)`));
   assert.ok(res.interpolate.alpha.length >= 41);
   const i1 = res.interpolate.alpha.indexOf(1);
   assert.ok(res.interpolate.testAccuracy[i1] >= 0.9, `test accuracy ${res.interpolate.testAccuracy[i1]}`);
@@ -66,6 +68,21 @@ test('mnist-mlp: goodfellow plane ≥ 21×21 with the trajectory ending at (1, 0
   assert.ok(Math.abs(p.trajectory.a.at(-1) - 1) < 1e-3 && Math.abs(p.trajectory.b.at(-1)) < 1e-3);
   assert.ok(p.trajectory.a.length > 10 && p.randomWalk.a.length === p.trajectory.a.length);
   assert.match(r.stdout, /plane 21×21/);
+});
+
+test('--no-blas and a BLAS that does not load: wasm kernels, blas null, a note for the latter', async () => {
+  for (const [args, env, note] of [
+    [['--no-blas'], {}, false],
+    [[], { LOSS_LANDSCAPE_BLAS: '/nonexistent/libnoblas.so' }, true],
+  ] as const) {
+    const out = mkdtempSync(join(tmpdir(), 'll-cli-'));
+    const r = await runCli(['probe', 'examples/mnist-mlp.landscape.ts', '--points', '5', '--examples', '300', '--out', out, ...args], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    assert.equal(res.blas, null);
+    assert.match(r.stdout, /backend wasm\n/);
+    assert.equal(res.notes.some((n: string) => /BLAS not used: .*libnoblas/.test(n)), note, res.notes.join(' | '));
+  }
 });
 
 test('a syntax error points at file:line:column and exits 1', async () => {

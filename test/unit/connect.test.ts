@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend } from '../../src/backends';
 import { lossSpec } from '../../src/engine/losses';
 import { train } from '../../src/engine/train';
 import { connectAnalysis } from '../../src/engine/connect';

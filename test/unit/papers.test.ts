@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { initBackend } from '../../src/engine/backend';
+import { initBackend } from '../../src/backends';
 import { loadFile } from '../../src/runner/load';
 import { resolveOptions, runProbe } from '../../src/engine/run-probe';
 import type { ProbeOptions, ProbeResult } from '../../src/protocol';

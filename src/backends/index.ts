@@ -2,7 +2,8 @@
  * Selects and initialises the TensorFlow.js backend used by the engine.
  *  - 'wasm' (default): tfjs-backend-wasm (single-threaded SIMD build) plus our kernel fixes
  *    (fast transposed/batched matmul, faster conv input gradient, and the kernels training needs
- *    that the wasm backend lacks). See ./wasm/.
+ *    that the wasm backend lacks; see ./wasm/), and, unless turned off, the machine's BLAS for
+ *    matrix products (see ./blas/; without one the wasm kernels stay, with a note saying so).
  *  - 'node': @tensorflow/tfjs-node when it can be loaded (optional, not bundled); else wasm.
  *  - 'cpu': the pure-JS backend (slow; for comparison and debugging).
  * Calling it again is cheap and safe.
@@ -12,6 +13,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'fs';
 import * as path from 'path';
 import { patchWasmKernels } from './wasm/patch_kernels';
+import { BlasInfo, blasInfo, installBlas, uninstallBlas } from './blas/install';
+
+export type { BlasInfo };
+export { setBlasThreads } from './blas/install';
 
 export type EngineBackend = 'wasm' | 'cpu' | 'node';
 
@@ -58,29 +63,54 @@ function tryLoadNode(): string | null {
   }
 }
 
+export interface BackendChoice {
+  name: EngineBackend;
+  /** Why the backend asked for is not the one in use (a warning). */
+  note?: string;
+  /** The BLAS under the wasm backend's matrix products; null when none is used. */
+  blas: BlasInfo | null;
+  /** Why no BLAS is used although it was asked for (an information). */
+  blasNote?: string;
+}
+
+/** Registers (or removes) the BLAS kernels on the wasm backend and says what happened. */
+function chooseBlas(want: boolean, log?: (msg: string) => void): Pick<BackendChoice, 'blas' | 'blasNote'> {
+  if (!want) { uninstallBlas(); return { blas: null }; }
+  const load = installBlas();
+  if (!load.ok) {
+    const blasNote = `BLAS not used: ${load.reason}; matrix products on the wasm kernels`;
+    log?.(`[backend] ${blasNote}`);
+    return { blas: null, blasNote };
+  }
+  const info = blasInfo(load.lib);
+  log?.(`[backend] BLAS: ${info.library} (${info.threads} thread${info.threads === 1 ? '' : 's'}) from ${load.lib.file}`);
+  return { blas: info };
+}
+
 export async function initBackend(
-  name: EngineBackend = 'wasm', log?: (msg: string) => void,
-): Promise<{ name: EngineBackend; note?: string }> {
+  name: EngineBackend = 'wasm', log?: (msg: string) => void, opts: { blas?: boolean } = {},
+): Promise<BackendChoice> {
+  const wantBlas = opts.blas ?? true;
   if (name === 'node') {
     const err = tryLoadNode();
     if (err == null && (await tf.setBackend('tensorflow'))) {
       await tf.ready();
       log?.('[backend] tfjs-node');
-      return { name: 'node' };
+      return { name: 'node', blas: null };
     }
     const note = err != null
       ? `@tensorflow/tfjs-node could not be loaded (${err}); using wasm instead`
       : `@tensorflow/tfjs-node loaded but its 'tensorflow' backend did not initialise; using wasm instead`;
     log?.(`[backend] ${note}`);
     await initWasm(log);
-    return { name: 'wasm', note };
+    return { name: 'wasm', note, ...chooseBlas(wantBlas, log) };
   }
   if (name === 'cpu') {
     if (!(await tf.setBackend('cpu'))) throw new Error('could not initialise the cpu backend');
     await tf.ready();
     log?.('[backend] cpu');
-    return { name: 'cpu' };
+    return { name: 'cpu', blas: null };
   }
   await initWasm(log);
-  return { name: 'wasm' };
+  return { name: 'wasm', ...chooseBlas(wantBlas, log) };
 }

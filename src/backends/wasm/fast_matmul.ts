@@ -82,7 +82,7 @@ function product2d(
 }
 
 /** Flat index into a batch of shape `inShape` for output batch index `o` (numpy broadcasting). */
-function broadcastIndex(o: number, outShape: number[], inShape: number[]): number {
+export function broadcastIndex(o: number, outShape: number[], inShape: number[]): number {
   let idx = 0, stride = 1, rest = o;
   const off = outShape.length - inShape.length;
   for (let d = outShape.length - 1; d >= 0; d--) {

@@ -13,7 +13,8 @@ import { unsortedSegmentSum } from './unsorted_segment_sum';
 import { einsum } from './einsum';
 import { fixedMaxPoolGrad } from './max_pool_grad';
 
-const MARK = '__lossLandscapePatch';
+/** Set on our kernel functions: patchWasmKernels leaves a kernel carrying it alone. */
+export const MARK = '__lossLandscapePatch';
 const originals = new Map<string, tf.KernelConfig>();
 
 const replacements: Record<string, (orig: KernelImpl) => KernelImpl> = {

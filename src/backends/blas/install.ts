@@ -1,0 +1,86 @@
+/**
+ * Puts the BLAS kernels (./matmul.ts) in front of the wasm backend's BatchMatMul and
+ * _FusedMatMul (already our fixed versions, see ../wasm/patch_kernels.ts), which stay as the
+ * fallback for small products. Idempotent; `uninstallBlas` restores the wasm kernels.
+ * The library is loaded once per process.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { KernelImpl } from '../wasm/wasm_internals';
+import { MARK } from '../wasm/patch_kernels';
+import { BlasLibrary, BlasLoad, loadBlas } from './library';
+import { blasMatMul } from './matmul';
+
+const BLAS_MARK = '__lossLandscapeBlas';
+const KERNELS: Record<string, boolean> = { BatchMatMul: false, _FusedMatMul: true };
+
+/**
+ * Below this many multiply-adds the wasm kernels are used (LOSS_LANDSCAPE_BLAS_MIN_MACS overrides).
+ * Measured on the 2-core bench machine (loaded, so rough): the BLAS took 0.2–0.4× the wasm time
+ * from 64³ up (0.04× where the wasm path transposes), about the same at 16³, both ≈ 0.1 ms at 32³.
+ */
+export const MIN_BLAS_MACS = Number(process.env.LOSS_LANDSCAPE_BLAS_MIN_MACS ?? 32768);
+
+let loaded: BlasLoad | undefined;
+const previous = new Map<string, tf.KernelConfig>();
+
+/** What the runner reports (result.json, CLI summary, status line). */
+export interface BlasInfo { library: string; threads: number }
+
+function isBlas(cfg: tf.KernelConfig | undefined): boolean {
+  return !!cfg && (cfg.kernelFunc as unknown as Record<string, unknown>)[BLAS_MARK] === true;
+}
+
+/** The loaded library (loading it on the first call), or why there is none. */
+export function blasLibrary(): BlasLoad {
+  loaded ??= loadBlas();
+  return loaded;
+}
+
+/** Registers the BLAS kernels for 'wasm'; returns the library, or the reason it is not used. */
+export function installBlas(): BlasLoad {
+  const load = blasLibrary();
+  if (!load.ok) return load;
+  for (const [name, fused] of Object.entries(KERNELS)) {
+    const cur = tf.getKernel(name, 'wasm');
+    if (!cur || isBlas(cur)) continue;
+    previous.set(name, cur);
+    const impl = blasMatMul(load.lib, cur.kernelFunc as unknown as KernelImpl, fused, { minMacs: MIN_BLAS_MACS });
+    const kernelFunc = ((args: Parameters<KernelImpl>[0]) => impl(args)) as unknown as tf.KernelFunc;
+    // MARK: patchWasmKernels must not wrap this kernel again.
+    Object.assign(kernelFunc, { [BLAS_MARK]: true, [MARK]: true });
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc, setupFunc: cur.setupFunc, disposeFunc: cur.disposeFunc });
+  }
+  return load;
+}
+
+/** Puts back the kernels that were registered before `installBlas`. */
+export function uninstallBlas(): void {
+  for (const name of Object.keys(KERNELS)) {
+    const prev = previous.get(name);
+    if (!prev || !isBlas(tf.getKernel(name, 'wasm'))) continue;
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(prev);
+    previous.delete(name);
+  }
+}
+
+export function blasInstalled(): boolean {
+  return isBlas(tf.getKernel('BatchMatMul', 'wasm'));
+}
+
+/**
+ * Sets the BLAS thread count (e.g. 1 while the work is split over processes); returns the count
+ * in effect before, or null without a BLAS.
+ */
+export function setBlasThreads(n: number): number | null {
+  const load = blasLibrary();
+  if (!load.ok) return null;
+  const before = load.lib.threads;
+  load.lib.setThreads(n);
+  return before;
+}
+
+export function blasInfo(lib: BlasLibrary): BlasInfo {
+  return { library: lib.library, threads: lib.threads };
+}
