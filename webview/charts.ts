@@ -6,7 +6,7 @@ import {
   BarController, BarElement, Chart, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
   type ChartType, type Plugin,
 } from 'chart.js';
-import { drawBoxedRich, drawRich } from './canvasText';
+import { drawBoxedRich, drawRich } from './canvas-text';
 import type { Theme } from './theme';
 
 export interface MarkerLine {

@@ -1,6 +1,6 @@
 /** Export payloads: PNG (visible plots composed on one canvas), CSV (current numbers), JSON (result). */
 import { basename } from './format';
-import { stuckFlags, type RunModel } from './model';
+import { stuckFlags, type RunModel } from './state';
 import type { Theme } from './theme';
 
 function csvNum(v: number | null | undefined): string {

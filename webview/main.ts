@@ -11,15 +11,15 @@ import { applyChartTheme, registerCharts } from './charts';
 import { el } from './dom';
 import { basename, fmtDuration, fmtInt } from './format';
 import { composePng, download, exportName, toCsv, toJson, type PngSection } from './exporter';
-import { CompareView } from './compareView';
-import { ConnectView } from './connectView';
-import { CurvatureView } from './curvatureView';
-import { customEndpoints, InterpView } from './interpView';
-import { elapsedMs, emptyModel, isRunning, modelFromResult, pointsDone, reduce, runsDone, type RunModel } from './model';
-import { PlaneView } from './planeView';
-import { SurveyView } from './surveyView';
+import { CompareView } from './compare-view';
+import { ConnectView } from './connect-view';
+import { CurvatureView } from './curvature-view';
+import { customEndpoints, InterpView } from './interp-view';
+import { elapsedMs, emptyModel, isRunning, modelFromResult, pointsDone, reduce, runsDone, type RunModel } from './state';
+import { PlaneView } from './plane-view';
+import { SurveyView } from './survey-view';
 import { readTheme, themeKind, watchTheme, type Theme } from './theme';
-import { TrainView } from './trainView';
+import { TrainView } from './train-view';
 import { defaultUi, type UiState, type ViewContext } from './view';
 
 interface VsCodeApi {

@@ -43,10 +43,10 @@ async function build() {
   });
 }
 
-/** webview/report.ts compiled for Node (what the CLI imports). */
+/** src/cli/report-html.ts compiled for Node (what the CLI imports). */
 async function loadReportModule() {
   const esbuild = require('esbuild');
-  const out = await esbuild.build({ absWorkingDir: root, entryPoints: ['webview/report.ts'], bundle: true, format: 'esm', platform: 'node', write: false });
+  const out = await esbuild.build({ absWorkingDir: root, entryPoints: ['src/cli/report-html.ts'], bundle: true, format: 'esm', platform: 'node', write: false });
   const code = out.outputFiles[0].text;
   return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }

@@ -4,13 +4,13 @@
  * axes, legend, hover / click / keyboard read-out. Redrawn on resize (ResizeObserver).
  */
 import { contours as d3contours } from 'd3-contour';
-import { drawRich, measureRich, plainText } from './canvasText';
+import { drawRich, measureRich, plainText } from './canvas-text';
 import { colorScale, viridis, viridisCss, type ColorScale } from './colormap';
 import { el, type Child } from './dom';
 import { drawFinalMarker, drawInitMarker } from './glyphs';
 import { fmt, fmtInt, fmtTick, logTicks, niceTicks } from './format';
-import type { PlaneData, RunModel } from './model';
-import { Surface3D, type SurfaceMarker, type SurfacePath } from './surface3d';
+import type { PlaneData, RunModel } from './state';
+import { Surface3D, type SurfaceMarker, type SurfacePath } from './surface-3d';
 import { withAlpha } from './theme';
 import type { PlaneMode, ViewContext } from './view';
 

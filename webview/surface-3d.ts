@@ -20,12 +20,12 @@
  * quads behind it); path pieces are sorted with the quads, so hills hide the parts of a path
  * behind them.
  */
-import { drawRich } from './canvasText';
+import { drawRich } from './canvas-text';
 import { viridis, type ColorScale } from './colormap';
 import { el } from './dom';
 import { fmtTick } from './format';
 import { drawFinalMarker, drawInitMarker } from './glyphs';
-import type { PlaneData } from './model';
+import type { PlaneData } from './state';
 import { withAlpha, type Theme } from './theme';
 
 export interface SurfacePath { a: number[]; b: number[]; color: string; halo: string; lw: number }

@@ -11,9 +11,9 @@ import type { SurveyRun } from '../src/protocol';
 import { Chart, fixedWidth, markerFont, type MarkerLine } from './charts';
 import { el, rich } from './dom';
 import { fmt, fmtInt, fmtPct, fmtSig, fmtTick } from './format';
-import { InterpView, type InterpSpec } from './interpView';
-import { curveOrder, runsDone, stuckFlags, type RunModel } from './model';
-import { PlaneView, type PlaneSpec } from './planeView';
+import { InterpView, type InterpSpec } from './interp-view';
+import { curveOrder, runsDone, stuckFlags, type RunModel } from './state';
+import { PlaneView, type PlaneSpec } from './plane-view';
 import { withAlpha } from './theme';
 import type { ViewContext } from './view';
 

@@ -4,10 +4,10 @@
  */
 import type { ChartConfiguration, ChartEvent, Point, TooltipItem } from 'chart.js';
 import type { InterpolateResult } from '../src/protocol';
-import { plainText } from './canvasText';
+import { plainText } from './canvas-text';
 import { Chart, fixedWidth, markerFont, type MarkerOptions, lineLegendLabels } from './charts';
 import { fmt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
-import { curveOrder, valueAt, type CurveData, type RunModel } from './model';
+import { curveOrder, valueAt, type CurveData, type RunModel } from './state';
 import { withAlpha, type Theme } from './theme';
 import { logYToggle, type ViewContext } from './view';
 import { el, rich, type Child } from './dom';

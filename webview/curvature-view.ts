@@ -9,7 +9,7 @@ import type { CurvatureResult } from '../src/protocol';
 import { Chart, clearActive, fixedWidth, markerFont, subDigits, themeScales, type MarkerOptions, lineLegendLabels } from './charts';
 import { el, rich } from './dom';
 import { fmt, fmtDuration, fmtInt, fmtTick } from './format';
-import type { RunModel } from './model';
+import type { RunModel } from './state';
 import { fmtSym, symlogFor, type Symlog } from './symlog';
 import { withAlpha, type Theme } from './theme';
 import type { ViewContext } from './view';

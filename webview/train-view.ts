@@ -3,7 +3,7 @@ import type { ChartConfiguration, Point, TooltipItem } from 'chart.js';
 import { Chart, fixedWidth } from './charts';
 import { el } from './dom';
 import { fmt, fmtInt, fmtPct, fmtTick } from './format';
-import type { RunModel } from './model';
+import type { RunModel } from './state';
 import { withAlpha } from './theme';
 import type { ViewContext } from './view';
 

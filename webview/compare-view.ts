@@ -9,8 +9,8 @@ import type { CompareRun } from '../src/protocol';
 import { Chart, clearActive, fixedWidth, markerFont, themeScales, lineLegendLabels } from './charts';
 import { el } from './dom';
 import { fmt, fmtDuration, fmtPct, fmtSig, fmtTick, logTicks } from './format';
-import type { RunModel } from './model';
-import { PlaneView, type PlaneSpec } from './planeView';
+import type { RunModel } from './state';
+import { PlaneView, type PlaneSpec } from './plane-view';
 import { withAlpha, type Theme } from './theme';
 import { logYToggle, type ViewContext } from './view';
 

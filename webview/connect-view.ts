@@ -9,7 +9,7 @@ import type { ConnectResult } from '../src/protocol';
 import { Chart, clearActive, fixedWidth, markerFont, themeScales, type MarkerOptions, lineLegendLabels } from './charts';
 import { el } from './dom';
 import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
-import type { RunModel } from './model';
+import type { RunModel } from './state';
 import { withAlpha, type Theme } from './theme';
 import { logYToggle, type ViewContext } from './view';
 
