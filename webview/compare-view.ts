@@ -12,7 +12,8 @@ import { fmt, fmtDuration, fmtPct, fmtSig, fmtTick, logTicks } from './format';
 import type { RunModel } from './state';
 import { PlaneView, type PlaneSpec } from './plane-view';
 import { withAlpha, type Theme } from './theme';
-import { logYToggle, type ViewContext } from './view';
+import type { PngSection } from './exporter';
+import { logYToggle, type AnalysisView, type ViewContext } from './view';
 
 interface XY { x: number; y: number }
 
@@ -31,7 +32,7 @@ export function runColors(t: Theme, n: number): string[] {
   return Array.from({ length: n }, (_, k) => base[k % base.length]);
 }
 
-export class CompareView {
+export class CompareView implements AnalysisView {
   readonly el: HTMLElement;
   readonly plane: PlaneView;
   private section: HTMLElement;
@@ -231,7 +232,7 @@ export class CompareView {
     this.info.textContent = parts.join(' · ');
   }
 
-  sections(): { title: string; canvases: HTMLCanvasElement[] }[] {
+  sections(): PngSection[] {
     const out: { title: string; canvases: HTMLCanvasElement[] }[] = [];
     const runs = this.runs(this.model);
     if (!this.body.hidden) out.push({ title: `θ₀ → θT of ${runs.length} runs (${runs.map((r) => r.name).join(', ')})`, canvases: [this.canvas] });

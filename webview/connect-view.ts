@@ -11,7 +11,8 @@ import { el } from './dom';
 import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
 import type { RunModel } from './state';
 import { withAlpha, type Theme } from './theme';
-import { logYToggle, type ViewContext } from './view';
+import type { PngSection } from './exporter';
+import { logYToggle, type AnalysisView, type ViewContext } from './view';
 
 interface XY { x: number; y: number }
 type Connect = ConnectResult & { seeds: [number, number] };
@@ -36,7 +37,7 @@ export function connectSummary(c: Connect) {
   return { kind, lineMax, curveMax, ends, endMax, barrier, within, barrierT: k >= 0 ? c.t[k] : 0.5 };
 }
 
-export class ConnectView {
+export class ConnectView implements AnalysisView {
   readonly el: HTMLElement;
   private placeholder: HTMLElement;
   private body: HTMLElement;
@@ -211,7 +212,7 @@ export class ConnectView {
       (lpe.length ? `; mean train loss on the curve per epoch ${fmt(lpe[0])} → ${fmt(lpe[lpe.length - 1])}` : '') + `. θ(t) = (1−t)²·θA + 2t(1−t)·θc + t²·θB, ${c.t.length} values of t.`;
   }
 
-  sections(): { title: string; canvases: HTMLCanvasElement[] }[] {
+  sections(): PngSection[] {
     if (this.body.hidden) return [];
     const c = this.model?.result?.connect;
     return [{ title: `Mode connectivity: θT seed ${c?.seeds[0]} ↔ θT seed ${c?.seeds[1]}, straight line vs trained Bézier curve`,

@@ -12,7 +12,8 @@ import { fmt, fmtDuration, fmtInt, fmtTick } from './format';
 import type { RunModel } from './state';
 import { fmtSym, symlogFor, type Symlog } from './symlog';
 import { withAlpha, type Theme } from './theme';
-import type { ViewContext } from './view';
+import type { PngSection } from './exporter';
+import type { AnalysisView, ViewContext } from './view';
 
 interface Bar { x: number; y: number; label: string; value: number }
 interface XY { x: number; y: number; v: number }
@@ -32,7 +33,7 @@ export function verdictDetail(c: CurvatureResult): string {
   }
 }
 
-export class CurvatureView {
+export class CurvatureView implements AnalysisView {
   readonly el: HTMLElement;
   private verdict: HTMLElement;
   private stats: HTMLElement;
@@ -321,7 +322,7 @@ export class CurvatureView {
 
   canvases(): HTMLCanvasElement[] { return this.body.hidden ? [] : [this.specCanvas, this.sliceCanvas, this.pathCanvas]; }
 
-  sections(): { title: string; canvases: HTMLCanvasElement[] }[] {
+  sections(): PngSection[] {
     if (this.body.hidden) return [];
     const c = this.model?.result?.curvature;
     const head = c ? `${VERDICT_WORD[c.verdict] ?? c.verdict}: ${c.verdictText}` : 'Curvature';

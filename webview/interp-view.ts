@@ -9,7 +9,8 @@ import { Chart, fixedWidth, markerFont, type MarkerOptions, lineLegendLabels } f
 import { fmt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
 import { curveOrder, valueAt, type CurveData, type RunModel } from './state';
 import { withAlpha, type Theme } from './theme';
-import { logYToggle, type ViewContext } from './view';
+import type { PngSection } from './exporter';
+import { logYToggle, type AnalysisView, type ViewContext } from './view';
 import { el, rich, type Child } from './dom';
 
 interface XY extends Point { i: number }
@@ -86,7 +87,7 @@ export const mainInterpSpec: InterpSpec = {
   useEndpoints: true,
 };
 
-export class InterpView {
+export class InterpView implements AnalysisView {
   readonly el: HTMLElement;
   private lossCanvas: HTMLCanvasElement;
   private accCanvas: HTMLCanvasElement;
@@ -134,6 +135,12 @@ export class InterpView {
   }
 
   charts(): Chart[] { return [this.lossChart as unknown as Chart, this.accChart as unknown as Chart]; }
+
+  sections(m: RunModel): PngSection[] {
+    const e = customEndpoints(this.spec.result(m));
+    const plain = (s: string) => s.replace(/_(\S)/g, '$1');
+    return [{ title: e ? `Linear interpolation θ(α) = (1−α)·${plain(e[0])} + α·${plain(e[1])}` : 'Linear interpolation θ(α) = (1−α)·θ₀ + α·θT', canvases: this.canvases() }];
+  }
 
   /** Clear hover tooltips before the canvases are copied into an export. */
   prepareExport(): void {

@@ -12,7 +12,8 @@ import { fmt, fmtInt, fmtTick, logTicks, niceTicks } from './format';
 import type { PlaneData, RunModel } from './state';
 import { Surface3D, type SurfaceMarker, type SurfacePath } from './surface-3d';
 import { withAlpha } from './theme';
-import type { PlaneMode, ViewContext } from './view';
+import type { PngSection } from './exporter';
+import type { AnalysisView, PlaneMode, ViewContext } from './view';
 
 /** Layout of the canvas, in CSS pixels. */
 export interface PlaneGeom {
@@ -113,7 +114,7 @@ export function directionLabels(kind: PlaneData['directions']): { a: string; b: 
   }
 }
 
-export class PlaneView {
+export class PlaneView implements AnalysisView {
   readonly el: HTMLElement;
   readonly canvas: HTMLCanvasElement;
   private wrap: HTMLElement;
@@ -238,6 +239,10 @@ export class PlaneView {
 
   canvases(): HTMLCanvasElement[] {
     return [this.wrap.hidden ? null : this.canvas, this.wrap3d.hidden ? null : this.surface.canvas].filter((c): c is HTMLCanvasElement => !!c);
+  }
+
+  sections(m: RunModel): PngSection[] {
+    return [{ title: `Loss plane (${this.spec.plane(m)?.directions ?? 'goodfellow'} directions)`, canvases: this.canvases() }];
   }
 
   /** The plane shown (per the spec), if any. */

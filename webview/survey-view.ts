@@ -15,7 +15,8 @@ import { InterpView, type InterpSpec } from './interp-view';
 import { curveOrder, runsDone, stuckFlags, type RunModel } from './state';
 import { PlaneView, type PlaneSpec } from './plane-view';
 import { withAlpha } from './theme';
-import type { ViewContext } from './view';
+import type { PngSection } from './exporter';
+import type { AnalysisView, ViewContext } from './view';
 
 interface Bar { x: number; y: number; lo: number; hi: number }
 
@@ -53,7 +54,7 @@ export function binOf(edges: number[], v: number): number {
 
 const pct = (a: number, b: number) => (b > 0 ? `${Math.round((100 * a) / b)} %` : '–');
 
-export class SurveyView {
+export class SurveyView implements AnalysisView {
   readonly el: HTMLElement;
   readonly interp: InterpView;
   readonly plane: PlaneView;
@@ -511,7 +512,7 @@ export class SurveyView {
   }
 
   /** Canvases for the PNG export, by section. */
-  sections(): { title: string; canvases: HTMLCanvasElement[] }[] {
+  sections(): PngSection[] {
     const m = this.model;
     const out: { title: string; canvases: HTMLCanvasElement[] }[] = [];
     const n = m?.survey?.runs.filter((r) => r).length ?? 0;

@@ -1,5 +1,6 @@
 /** Training curve: loss per recorded step window (thin) and per epoch (markers), live while training. */
 import type { ChartConfiguration, Point, TooltipItem } from 'chart.js';
+import { traitsOf } from './analyses';
 import { Chart, fixedWidth } from './charts';
 import { el } from './dom';
 import { fmt, fmtInt, fmtPct, fmtTick } from './format';
@@ -120,16 +121,9 @@ export class TrainView {
       : 'Training loss (no data yet)');
   }
 
-  /** Section title: a survey's training summary is its best run's. */
+  /** Section title: a survey's training summary is its best run's (the analysis' `trainTitle`). */
   title(m: RunModel): string {
-    const sv = m.result?.survey;
-    const best = sv?.runs[sv.best];
-    if (m.analysis === 'survey' && best) return `Training of the best run (seed ${best.seed}, ${best.init})`;
-    const runs = m.result?.compare?.runs;
-    if (m.analysis === 'compare' && runs?.length) return `Training of '${runs[0].name}' (run 1 of ${runs.length}, the plane's)`;
-    const seeds = m.result?.connect?.seeds;
-    if (m.analysis === 'connect' && seeds) return `Training (seed ${seeds[0]}; seed ${seeds[1]} trained alike)`;
-    return 'Training';
+    return traitsOf(m.analysis)?.trainTitle?.(m) ?? 'Training';
   }
 
   applyTheme(): void {
