@@ -103,15 +103,17 @@ export function planeLayout(p: PlaneData, width: number, fs: number, measure: (s
   const top = Math.round(fs * 0.6) + 2;
   const plotW = Math.max(60, width - left - right);
   const aE = edges(p.a), bE = edges(p.b);
-  const spanA = aE[aE.length - 1] - aE[0], spanB = bE[bE.length - 1] - bE[0];
+  const ascA = p.a[p.a.length - 1] >= p.a[0], ascB = p.b[p.b.length - 1] >= p.b[0];
+  const aEdges = ascA ? aE : aE.slice().reverse(), bEdges = ascB ? bE : bE.slice().reverse();
+  // a grows to the right and b upwards whatever the grid's order (cellAtPoint assumes so too).
+  const aLo = aEdges[0], bLo = bEdges[0];
+  const spanA = aEdges[aEdges.length - 1] - aLo, spanB = bEdges[bEdges.length - 1] - bLo;
   const maxH = Math.max(160, viewportHeight * 0.72);
   // Square cells when they fit; otherwise as tall as allowed.
   const plotH = Math.round(Math.min(maxH, plotW * (p.b.length / p.a.length), plotW * 1.2));
   const plot = { x: left, y: top, w: plotW, h: plotH };
-  const xOf = (a: number) => plot.x + ((a - aE[0]) / spanA) * plot.w;
-  const yOf = (b: number) => plot.y + plot.h - ((b - bE[0]) / spanB) * plot.h;
-  const ascA = p.a[p.a.length - 1] >= p.a[0], ascB = p.b[p.b.length - 1] >= p.b[0];
-  const aEdges = ascA ? aE : aE.slice().reverse(), bEdges = ascB ? bE : bE.slice().reverse();
+  const xOf = (a: number) => plot.x + ((a - aLo) / spanA) * plot.w;
+  const yOf = (b: number) => plot.y + plot.h - ((b - bLo) / spanB) * plot.h;
   const cell = (i: number, j: number) => {
     const a0 = aE[j], a1 = aE[j + 1], b0 = bE[i], b1 = bE[i + 1];
     const x0 = xOf(Math.min(a0, a1)), x1 = xOf(Math.max(a0, a1));
