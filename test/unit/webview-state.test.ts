@@ -68,7 +68,7 @@ test('plane points before the plane set-up are dropped; after it they fill the g
   const m = replay([started('r')]);
   const early: HostToWebview = { type: 'planePoints', runId: 'r', i: [0], j: [0], loss: [3], done: 1, total: 9 };
   assert.equal(reduce(m, early), null);
-  assert.equal(m.plane, undefined);
+  assert.equal(m.plane === undefined, true);
   replay([setup('r'), { type: 'planePoints', runId: 'r', i: [0, 2, 7], j: [1, 2, 0], loss: [2, 5, 9], done: 2, total: 9 }], m);
   assert.deepEqual(m.plane?.loss, [[null, 2, null], [null, null, null], [null, null, 5]], 'out-of-grid rows are skipped');
   assert.deepEqual(pointsDone(m), { done: 2, total: 9 });
