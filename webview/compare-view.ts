@@ -6,9 +6,10 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { CompareRun } from '../src/protocol';
-import { Chart, clearActive, fixedWidth, markerFont, themeScales, lineLegendLabels } from './charts';
+import { chartBase, ChartView, lossAxis, markerTheme, NEAREST_X, xAxis } from './chart-view';
+import { Chart, lineLegendLabels } from './charts';
 import { el } from './dom';
-import { fmt, fmtDuration, fmtPct, fmtSig, fmtTick, logTicks } from './format';
+import { fmt, fmtDuration, fmtPct, fmtSig } from './format';
 import type { RunModel } from './state';
 import { PlaneView, type PlaneSpec } from './plane-view';
 import { withAlpha, type Theme } from './theme';
@@ -16,8 +17,6 @@ import type { PngSection } from './exporter';
 import { logYToggle, type AnalysisView, type ViewContext } from './view';
 
 interface XY { x: number; y: number }
-
-const AXIS_W = 54;
 
 /**
  * One colour per run, the same on the curves chart (theme background) and on the plane (viridis,
@@ -32,7 +31,7 @@ export function runColors(t: Theme, n: number): string[] {
   return Array.from({ length: n }, (_, k) => base[k % base.length]);
 }
 
-export class CompareView implements AnalysisView {
+export class CompareView extends ChartView implements AnalysisView {
   readonly el: HTMLElement;
   readonly plane: PlaneView;
   private section: HTMLElement;
@@ -43,10 +42,9 @@ export class CompareView implements AnalysisView {
   private chart: Chart<'line', XY[]>;
   private info: HTMLElement;
   private logBox: HTMLElement & { checked: boolean };
-  private lastRev = -1;
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
+  constructor(ctx: ViewContext) {
+    super(ctx);
     this.logBox = logYToggle(ctx, () => { if (this.model) this.update(this.model, true); });
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'Every variant is trained from the same θ₀, then compared…');
     this.table = el('div', { class: 'll-table-wrap' });
@@ -101,28 +99,13 @@ export class CompareView implements AnalysisView {
       type: 'line',
       data: { datasets: [] },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false, normalized: true,
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        layout: { padding: { right: 8, top: 4 } }, color: t.fg,
+        ...chartBase(t),
+        interaction: NEAREST_X,
         onClick: (e, els, chart) => {
           const hit = els[0] ?? (e.native ? chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: false }, false)[0] : undefined);
           if (hit) this.select(hit.datasetIndex);
         },
-        scales: {
-          x: {
-            type: 'linear', title: { display: true, text: 'α', color: t.fg, padding: { top: 0 } },
-            grid: { color: t.grid }, border: { color: t.border }, ticks: { color: t.muted, maxRotation: 0, callback: (v) => fmtTick(+v) },
-          },
-          y: {
-            type: 'linear', title: { display: true, text: 'train loss', color: t.fg }, grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 7 }, afterFit: fixedWidth(AXIS_W),
-            afterBuildTicks: (scale) => {
-              if (scale.type !== 'logarithmic') return;
-              const ticks = logTicks(scale.min, scale.max, 8, 4);
-              if (ticks.length >= 2) scale.ticks = ticks.map((value) => ({ value }));
-            },
-          },
-        },
+        scales: { x: xAxis(t, 'α'), y: lossAxis(t, 'train loss') },
         plugins: {
           legend: {
             position: 'top', align: 'end',
@@ -182,8 +165,7 @@ export class CompareView implements AnalysisView {
     ys.beginAtZero = !log;
     this.chart.options.plugins!.llMarkers = {
       lines: [{ x: 0, label: 'θ₀ (shared)' }, { x: 1, label: 'θ_T (each run)' }],
-      color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
-      font: markerFont(t), barrier: null, chord: null, note: runs.every((r) => r.curve.monotone) ? 'every run: monotone on [0,1]' : null,
+      ...markerTheme(t), note: runs.every((r) => r.curve.monotone) ? 'every run: monotone on [0,1]' : null,
     };
     this.chart.update('none');
     this.renderTable(runs, colors, sel);
@@ -242,17 +224,6 @@ export class CompareView implements AnalysisView {
 
   charts(): Chart[] { return [this.chart as unknown as Chart]; }
 
-  prepareExport(): void { clearActive(this.chart as unknown as Chart); this.plane.prepareExport(); }
+  protected parts() { return [this.plane]; }
 
-  applyTheme(): void {
-    themeScales(this.chart as unknown as Chart, this.ctx.theme);
-    this.plane.applyTheme();
-    if (this.model) { this.lastRev = -1; this.update(this.model, true); }
-  }
-
-  destroy(): void {
-    this.chart.destroy();
-    this.plane.destroy();
-    this.el.remove();
-  }
 }

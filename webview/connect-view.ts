@@ -6,18 +6,17 @@
  */
 import type { ChartConfiguration, ChartDataset, TooltipItem } from 'chart.js';
 import type { ConnectResult } from '../src/protocol';
-import { Chart, clearActive, fixedWidth, markerFont, themeScales, type MarkerOptions, lineLegendLabels } from './charts';
+import { accuracyAxis, chartBase, ChartView, lossAxis, markerTheme, NEAREST_X, xAxis } from './chart-view';
+import { Chart, type MarkerOptions, lineLegendLabels } from './charts';
 import { el } from './dom';
-import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
+import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig } from './format';
 import type { RunModel } from './state';
-import { withAlpha, type Theme } from './theme';
+import type { Theme } from './theme';
 import type { PngSection } from './exporter';
 import { logYToggle, type AnalysisView, type ViewContext } from './view';
 
 interface XY { x: number; y: number }
 type Connect = ConnectResult & { seeds: [number, number] };
-
-const AXIS_W = 54;
 
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 const maxOf = (xs: (number | null)[]) => xs.reduce<number>((m, x) => (finite(x) && x > m ? x : m), -Infinity);
@@ -37,7 +36,7 @@ export function connectSummary(c: Connect) {
   return { kind, lineMax, curveMax, ends, endMax, barrier, within, barrierT: k >= 0 ? c.t[k] : 0.5 };
 }
 
-export class ConnectView implements AnalysisView {
+export class ConnectView extends ChartView implements AnalysisView {
   readonly el: HTMLElement;
   private placeholder: HTMLElement;
   private body: HTMLElement;
@@ -51,10 +50,9 @@ export class ConnectView implements AnalysisView {
   private table: HTMLElement;
   private meta: HTMLElement;
   private logBox: HTMLElement & { checked: boolean };
-  private lastRev = -1;
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
+  constructor(ctx: ViewContext) {
+    super(ctx);
     this.logBox = logYToggle(ctx, () => { if (this.model) this.update(this.model, true); });
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'The two solutions are trained, then the curve between them…');
     this.verdict = el('p', { class: 'll-verdict' });
@@ -81,26 +79,11 @@ export class ConnectView implements AnalysisView {
       type: 'line',
       data: { datasets: [] },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false, normalized: true,
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        layout: { padding: { right: 8, top: 4 } }, color: t.fg,
+        ...chartBase(t),
+        interaction: NEAREST_X,
         scales: {
-          x: {
-            type: 'linear', min: 0, max: 1, title: { display: acc, text: 't', color: t.fg, padding: { top: 0 } },
-            grid: { color: t.grid }, border: { color: t.border }, ticks: { color: t.muted, maxRotation: 0, callback: (v) => fmtTick(+v) },
-          },
-          y: acc ? {
-            type: 'linear', min: 0, max: 1, title: { display: true, text: yTitle, color: t.fg }, grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => `${Math.round(+v * 100)}%`, stepSize: 0.25 }, afterFit: fixedWidth(AXIS_W),
-          } : {
-            type: 'linear', title: { display: true, text: yTitle, color: t.fg }, grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 7 }, afterFit: fixedWidth(AXIS_W),
-            afterBuildTicks: (scale) => {
-              if (scale.type !== 'logarithmic') return;
-              const ticks = logTicks(scale.min, scale.max, 8, 4);
-              if (ticks.length >= 2) scale.ticks = ticks.map((value) => ({ value }));
-            },
-          },
+          x: { ...xAxis(t, 't', acc), min: 0, max: 1 },
+          y: acc ? accuracyAxis(t, yTitle) : lossAxis(t, yTitle),
         },
         plugins: {
           legend: acc ? { display: false } : { position: 'top', align: 'end', labels: lineLegendLabels() },
@@ -118,9 +101,8 @@ export class ConnectView implements AnalysisView {
 
   private markers(c: Connect, t: Theme): MarkerOptions {
     return {
+      ...markerTheme(t),
       lines: [{ x: 0, label: `θ_T seed ${c.seeds[0]}` }, { x: 1, label: `θ_T seed ${c.seeds[1]}` }],
-      color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
-      font: markerFont(t), barrier: null, chord: null, note: null,
     };
   }
 
@@ -221,15 +203,4 @@ export class ConnectView implements AnalysisView {
 
   charts(): Chart[] { return [this.loss, this.acc] as unknown as Chart[]; }
 
-  prepareExport(): void { for (const ch of this.charts()) clearActive(ch); }
-
-  applyTheme(): void {
-    for (const ch of this.charts()) themeScales(ch, this.ctx.theme);
-    if (this.model) { this.lastRev = -1; this.update(this.model, true); }
-  }
-
-  destroy(): void {
-    for (const ch of this.charts()) ch.destroy();
-    this.el.remove();
-  }
 }

@@ -6,7 +6,8 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { CurvatureResult } from '../src/protocol';
-import { Chart, clearActive, fixedWidth, markerFont, subDigits, themeScales, type MarkerOptions, lineLegendLabels } from './charts';
+import { AXIS_W, chartBase, ChartView, lossAxis, markerTheme, NEAREST_X, xAxis } from './chart-view';
+import { Chart, fixedWidth, subDigits, lineLegendLabels } from './charts';
 import { el, rich } from './dom';
 import { fmt, fmtDuration, fmtInt, fmtTick } from './format';
 import type { RunModel } from './state';
@@ -17,8 +18,6 @@ import type { AnalysisView, ViewContext } from './view';
 
 interface Bar { x: number; y: number; label: string; value: number }
 interface XY { x: number; y: number; v: number }
-
-const AXIS_W = 54;
 
 const VERDICT_WORD: Record<string, string> = { saddle: 'Saddle point', minimum: 'Minimum', flat: 'Flat' };
 
@@ -33,7 +32,7 @@ export function verdictDetail(c: CurvatureResult): string {
   }
 }
 
-export class CurvatureView implements AnalysisView {
+export class CurvatureView extends ChartView implements AnalysisView {
   readonly el: HTMLElement;
   private verdict: HTMLElement;
   private stats: HTMLElement;
@@ -48,10 +47,9 @@ export class CurvatureView implements AnalysisView {
   private notes: HTMLElement;
   private specSym?: Symlog;
   private pathSym?: Symlog;
-  private lastRev = -1;
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
+  constructor(ctx: ViewContext) {
+    super(ctx);
     this.verdict = el('p', { class: 'll-curv-verdict', role: 'status' });
     this.stats = el('p', { class: 'll-stats' });
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'The Hessian at θ', el('sub', {}, 'T'), ' is probed once training is done…');
@@ -81,13 +79,6 @@ export class CurvatureView implements AnalysisView {
     this.path = new Chart(this.pathCanvas, this.lineConfig('training step', (x) => `step ${fmtInt(x)}`, true));
   }
 
-  private base(t: Theme) {
-    return {
-      responsive: true, maintainAspectRatio: false, animation: false as const, normalized: true,
-      layout: { padding: { right: 8, top: 4 } }, color: t.fg,
-    };
-  }
-
   private symTicks(which: 'spec' | 'path') {
     return (scale: { min: number; max: number; ticks: { value: number }[] }) => {
       const s = which === 'spec' ? this.specSym : this.pathSym;
@@ -108,7 +99,7 @@ export class CurvatureView implements AnalysisView {
       type: 'bar',
       data: { datasets: [] },
       options: {
-        ...this.base(t),
+        ...chartBase(t),
         scales: {
           x: {
             type: 'linear', offset: false, grid: { display: false }, border: { color: t.border },
@@ -157,24 +148,16 @@ export class CurvatureView implements AnalysisView {
       type: 'line',
       data: { datasets: [] },
       options: {
-        ...this.base(t),
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        ...chartBase(t),
+        interaction: NEAREST_X,
         scales: {
-          x: {
-            type: 'linear', title: { display: true, text: xTitle, color: t.fg, padding: { top: 0 } },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, maxRotation: 0, callback: (v) => fmtTick(+v), includeBounds: false },
-          },
+          x: xAxis(t, xTitle, true, { includeBounds: false }),
           y: sym ? {
             type: 'linear', title: { display: true, text: 'eigenvalue', color: t.fg },
             grid: { color: t.grid }, border: { color: t.border },
             ticks: { color: t.muted, callback: this.symLabel('path'), autoSkip: false },
             afterBuildTicks: this.symTicks('path'), afterFit: fixedWidth(AXIS_W),
-          } : {
-            type: 'linear', title: { display: true, text: 'train loss', color: t.fg },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 6 }, afterFit: fixedWidth(AXIS_W),
-          },
+          } : lossAxis(t, 'train loss', 6),
         },
         plugins: {
           legend: { position: 'top', align: 'end', labels: lineLegendLabels() },
@@ -187,13 +170,6 @@ export class CurvatureView implements AnalysisView {
           llMarkers: {},
         },
       },
-    };
-  }
-
-  private markerBase(t: Theme): MarkerOptions {
-    return {
-      color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
-      font: markerFont(t), barrier: null, chord: null, note: null,
     };
   }
 
@@ -258,7 +234,7 @@ export class CurvatureView implements AnalysisView {
     const x = this.spectrum.options.scales!.x as Record<string, unknown>;
     x.min = 0.3; x.max = k + 2.7;
     this.spectrum.options.plugins!.llMarkers = {
-      ...this.markerBase(t),
+      ...markerTheme(t),
       hlines: [{ y: 0, color: withAlpha(t.fg, t.hc ? 1 : 0.7), width: 1.2 * t.lw }],
       pointLabels: bars.filter((b) => Number.isFinite(b.y)).map((b) => ({ x: b.x, y: b.y, text: fmt(b.value), color: b.x === k + 2 ? minColor : t.fg })),
     };
@@ -277,7 +253,7 @@ export class CurvatureView implements AnalysisView {
     ];
     const x = this.slices.options.scales!.x as Record<string, unknown>;
     x.min = s.t[0]; x.max = s.t[s.t.length - 1];
-    this.slices.options.plugins!.llMarkers = { ...this.markerBase(t), lines: [{ x: 0, label: 'θ_T' }] };
+    this.slices.options.plugins!.llMarkers = { ...markerTheme(t), lines: [{ x: 0, label: 'θ_T' }] };
     this.slices.update('none');
     const mid = Math.floor(s.t.length / 2);
     this.sliceCanvas.setAttribute('aria-label', `Line chart of the train loss along the top and bottom Hessian eigenvectors through θT, t from ${fmt(s.t[0])} to ${fmt(s.t[s.t.length - 1])}: ` +
@@ -303,7 +279,7 @@ export class CurvatureView implements AnalysisView {
     const steps = m.train?.steps ?? ap.step[ap.step.length - 1];
     x.min = 0; x.max = Math.max(steps, ...ap.step);
     this.path.options.plugins!.llMarkers = {
-      ...this.markerBase(t),
+      ...markerTheme(t),
       hlines: [{ y: 0, color: withAlpha(t.fg, t.hc ? 1 : 0.7), width: 1.2 * t.lw }],
       lines: [{ x: 0, label: 'θ₀' }, { x: x.max as number, label: 'θ_T' }],
     };
@@ -334,15 +310,4 @@ export class CurvatureView implements AnalysisView {
 
   charts(): Chart[] { return [this.spectrum, this.slices, this.path] as unknown as Chart[]; }
 
-  prepareExport(): void { for (const ch of this.charts()) clearActive(ch); }
-
-  applyTheme(): void {
-    for (const ch of this.charts()) themeScales(ch, this.ctx.theme);
-    if (this.model) { this.lastRev = -1; this.update(this.model, true); }
-  }
-
-  destroy(): void {
-    for (const ch of this.charts()) ch.destroy();
-    this.el.remove();
-  }
 }

@@ -8,6 +8,7 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { SurveyRun } from '../src/protocol';
+import { chartBase, ChartView } from './chart-view';
 import { Chart, fixedWidth, markerFont, type MarkerLine } from './charts';
 import { el, rich } from './dom';
 import { fmt, fmtInt, fmtPct, fmtSig, fmtTick } from './format';
@@ -54,7 +55,7 @@ export function binOf(edges: number[], v: number): number {
 
 const pct = (a: number, b: number) => (b > 0 ? `${Math.round((100 * a) / b)} %` : '–');
 
-export class SurveyView implements AnalysisView {
+export class SurveyView extends ChartView implements AnalysisView {
   readonly el: HTMLElement;
   readonly interp: InterpView;
   readonly plane: PlaneView;
@@ -69,11 +70,10 @@ export class SurveyView implements AnalysisView {
   private tableWrap: HTMLElement;
   private table: HTMLTableElement;
   private runInfo: HTMLElement;
-  private lastRev = -1;
   private lastKey = '';
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
+  constructor(ctx: ViewContext) {
+    super(ctx);
     this.verdict = el('p', { class: 'll-muted ll-survey-verdict' });
     this.inits = el('div', { class: 'll-survey-inits' });
     this.stripHead = el('div', { class: 'll-strip-head' });
@@ -152,8 +152,7 @@ export class SurveyView implements AnalysisView {
       type: 'bar',
       data: { datasets: [] },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false, normalized: true,
-        layout: { padding: { right: 8, top: 4 } },
+        ...chartBase(this.ctx.theme),
         onClick: (e, _els, chart) => {
           if (!e.native) return;
           const hit = chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: true }, false)[0];
@@ -524,33 +523,11 @@ export class SurveyView implements AnalysisView {
 
   charts(): Chart[] { return [this.hist as unknown as Chart]; }
 
-  prepareExport(): void {
-    this.hist.tooltip?.setActiveElements([], { x: 0, y: 0 });
-    this.hist.setActiveElements([]);
-    this.hist.update('none');
-    this.interp.prepareExport();
-    this.plane.prepareExport();
-  }
+  protected parts() { return [this.interp, this.plane]; }
 
-  applyTheme(): void {
-    const t = this.ctx.theme;
-    const sc = this.hist.options.scales as Record<string, { grid?: { color?: unknown }; border?: { color?: unknown }; ticks?: { color?: unknown }; title?: { color?: unknown } }>;
-    for (const s of Object.values(sc)) {
-      if (s.grid) s.grid.color = t.grid;
-      if (s.border) s.border.color = t.border;
-      if (s.ticks) s.ticks.color = t.muted;
-      if (s.title) s.title.color = t.fg;
-    }
-    this.hist.options.color = t.fg;
-    this.interp.applyTheme();
-    this.plane.applyTheme();
+  /** After a theme change the parts redraw themselves: only this view's own components here. */
+  protected redraw(): void {
     if (this.model) { this.lastRev = -1; this.update(this.model, true, true); }
   }
 
-  destroy(): void {
-    this.hist.destroy();
-    this.interp.destroy();
-    this.plane.destroy();
-    this.el.remove();
-  }
 }
