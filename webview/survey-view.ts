@@ -11,8 +11,9 @@ import type { SurveyRun } from '../src/protocol';
 import { chartBase, ChartView } from './chart-view';
 import { Chart, fixedWidth, markerFont, type MarkerLine } from './charts';
 import { el, rich } from './dom';
-import { fmt, fmtInt, fmtPct, fmtSig, fmtTick } from './format';
+import { fmt, fmtInt, fmtPct, fmtTick } from './format';
 import { InterpView, type InterpSpec } from './interp-view';
+import { binOf, histogramEdges, sortValue, surveyColumns, type ColKey } from './survey-table';
 import { curveOrder, runsDone, stuckFlags, type RunModel } from './state';
 import { PlaneView, type PlaneSpec } from './plane-view';
 import { withAlpha } from './theme';
@@ -20,38 +21,6 @@ import type { PngSection } from './exporter';
 import type { AnalysisView, ViewContext } from './view';
 
 interface Bar { x: number; y: number; lo: number; hi: number }
-
-type ColKey = 'index' | 'seed' | 'init' | 'finalLoss' | 'finalTestLoss' | 'finalAccuracy' | 'deadUnits' | 'saturatedUnits' | 'blindExamples' | 'stuck';
-
-interface Col {
-  key: ColKey;
-  head: string;
-  /** Header in narrow panels. */
-  short?: string;
-  title: string;
-  cell(r: SurveyRun, k: number): string;
-  num: boolean;
-}
-
-/** Histogram bins: the result's edges when known, else 12 bins over the losses so far (the engine's rule). */
-export function histogramEdges(values: number[], bins = 12): number[] {
-  const v = values.filter(Number.isFinite);
-  if (!v.length) return [];
-  const lo = Math.min(...v), hi = Math.max(...v);
-  if (!(hi > lo)) {
-    const d = Math.max(Math.abs(lo) * 0.05, 1e-6);
-    return [lo - d, lo + d];
-  }
-  const width = (hi - lo) / bins;
-  return Array.from({ length: bins + 1 }, (_, i) => lo + i * width);
-}
-
-/** Bin of v for the edges (the engine's rule: equal widths, the last bin closed). */
-export function binOf(edges: number[], v: number): number {
-  const n = edges.length - 1;
-  const width = (edges[n] - edges[0]) / n;
-  return Math.max(0, Math.min(n - 1, Math.floor((v - edges[0]) / width)));
-}
 
 const pct = (a: number, b: number) => (b > 0 ? `${Math.round((100 * a) / b)} %` : '–');
 
@@ -261,41 +230,6 @@ export class SurveyView extends ChartView implements AnalysisView {
 
   // ---- table --------------------------------------------------------------------------------
 
-  private columns(runs: SurveyRun[]): Col[] {
-    const cols: Col[] = [
-      { key: 'index', head: '#', title: 'Run (order of training)', cell: (_r, k) => String(k + 1), num: true },
-      { key: 'seed', head: 'seed', title: 'Seed', cell: (r) => String(r.seed), num: true },
-      { key: 'init', head: 'init', title: 'Init scheme', cell: (r) => r.init, num: false },
-      { key: 'finalLoss', head: 'final loss', short: 'loss', title: 'Final train loss', cell: (r) => fmtSig(r.finalLoss, 4), num: true },
-    ];
-    if (runs.some((r) => r.finalTestLoss !== null && Math.abs((r.finalTestLoss ?? 0) - r.finalLoss) > 1e-12 * Math.max(1, Math.abs(r.finalLoss)))) {
-      cols.push({ key: 'finalTestLoss', head: 'test loss', title: 'Final test loss', cell: (r) => fmtSig(r.finalTestLoss, 4), num: true });
-    }
-    if (runs.some((r) => r.finalAccuracy !== null)) {
-      cols.push({ key: 'finalAccuracy', head: 'accuracy', short: 'acc.', title: 'Final train accuracy', cell: (r) => fmtPct(r.finalAccuracy), num: true });
-    }
-    const count = (v: number | null, init: number | null) => (v === null ? '–' : String(v)) + (init !== null && v !== null && init !== v ? ` (${init})` : '');
-    cols.push(
-      { key: 'deadUnits', head: 'dead', title: 'Hidden ReLU units dead on every example at θT (at θ₀ in parentheses when different)', cell: (r) => count(r.deadUnits, r.deadUnitsInit), num: true },
-      { key: 'saturatedUnits', head: 'saturated', short: 'sat.', title: 'Hidden sigmoid/tanh units saturated on every example at θT (at θ₀ in parentheses when different)', cell: (r) => count(r.saturatedUnits, r.saturatedUnitsInit), num: true },
-      { key: 'blindExamples', head: 'blind spots', short: 'blind', title: 'Examples on which no unit of the first ReLU layer is active at θT', cell: (r) => (r.blindExamples === null ? '–' : String(r.blindExamples)), num: true },
-      { key: 'stuck', head: 'stuck', title: 'Final loss above best + tolerance', cell: () => '', num: false },
-    );
-    return cols;
-  }
-
-  private sortValue(key: ColKey, r: SurveyRun, k: number, flag: boolean | null): number | string {
-    switch (key) {
-      case 'index': return k;
-      case 'init': return r.init;
-      case 'stuck': return flag ? 1 : 0;
-      default: {
-        const v = r[key];
-        return v === null || v === undefined || Number.isNaN(v) ? Infinity : (v as number);
-      }
-    }
-  }
-
   private renderTable(m: RunModel, runs: (SurveyRun | null)[], flags: (boolean | null)[], provisional: boolean): void {
     const done = runs.map((r, k) => ({ r, k })).filter((x): x is { r: SurveyRun; k: number } => !!x.r);
     // The table is rebuilt: keep the keyboard focus on the same row / header.
@@ -304,11 +238,11 @@ export class SurveyView extends ChartView implements AnalysisView {
     const focusHead = active && this.table.contains(active) && active.classList.contains('ll-sort') ? active.dataset.key : undefined;
     this.tableWrap.hidden = !done.length;
     if (!done.length) { this.table.replaceChildren(); return; }
-    const cols = this.columns(done.map((x) => x.r));
+    const cols = surveyColumns(done.map((x) => x.r));
     const sort = this.ctx.ui.surveySort && cols.some((c) => c.key === this.ctx.ui.surveySort!.key) ? this.ctx.ui.surveySort : { key: 'index', dir: 1 as const };
     const key = sort.key as ColKey;
     done.sort((p, q) => {
-      const a = this.sortValue(key, p.r, p.k, flags[p.k]), b = this.sortValue(key, q.r, q.k, flags[q.k]);
+      const a = sortValue(key, p.r, p.k, flags[p.k]), b = sortValue(key, q.r, q.k, flags[q.k]);
       const c = typeof a === 'string' || typeof b === 'string' ? String(a).localeCompare(String(b)) : a === b ? 0 : a < b ? -1 : 1;
       return (c || p.k - q.k) * (c ? sort.dir : 1);
     });
