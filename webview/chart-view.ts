@@ -4,12 +4,12 @@
  * accuracy axis), the marker plugin's theme colours, and the `ChartView` base class that re-themes,
  * clears for export and destroys the view's charts and the views inside it.
  */
-import type { Scale } from 'chart.js';
+import type { ChartConfiguration, ChartOptions, Scale } from 'chart.js';
 import { Chart, clearActive, fixedWidth, markerFont, themeScales, type MarkerOptions } from './charts';
 import { fmtTick, logTicks } from './format';
 import type { RunModel } from './state';
 import { withAlpha, type Theme } from './theme';
-import type { ViewContext } from './view';
+import { logYToggle, type ViewContext } from './view';
 
 /** Width of the left axes, fixed so stacked charts line up. */
 export const AXIS_W = 54;
@@ -24,6 +24,16 @@ export function chartBase(t: Theme) {
 
 /** Hover / tooltips pick the nearest point along x. */
 export const NEAREST_X = { mode: 'nearest' as const, axis: 'x' as const, intersect: false };
+
+/** A line chart's configuration: no data yet, the base options and `options` (hover along x unless given). */
+export function lineChart<D>(t: Theme, options: ChartOptions<'line'>): ChartConfiguration<'line', D[]> {
+  return { type: 'line', data: { datasets: [] }, options: { ...chartBase(t), interaction: NEAREST_X, ...options } };
+}
+
+/** A bar chart's configuration: no data yet, the base options and `options`. */
+export function barChart<D>(t: Theme, options: ChartOptions<'bar'>): ChartConfiguration<'bar', D[]> {
+  return { type: 'bar', data: { datasets: [] }, options: { ...chartBase(t), ...options } };
+}
 
 /** A linear x axis (α, t, epoch …) with plain number ticks (`ticks`: more tick options). */
 export function xAxis(t: Theme, text: string, showTitle = true, ticks: { includeBounds?: boolean } = {}) {
@@ -84,6 +94,11 @@ export abstract class ChartView {
   abstract charts(): Chart[];
 
   abstract update(m: RunModel, force?: boolean): void;
+
+  /** The shared "log y" checkbox, redrawing this view when toggled. */
+  protected logYBox(): HTMLElement & { checked: boolean } {
+    return logYToggle(this.ctx, () => this.redraw());
+  }
 
   /** Views inside this one. */
   protected parts(): Part[] { return []; }

@@ -57,14 +57,20 @@ declare module 'chart.js' {
   }
 }
 
+/** The chart's marker options, context, plot area and x / y scales (undefined: nothing to draw). */
+function markerContext(chart: Chart<'line'>) {
+  const o = chart.options.plugins?.llMarkers as MarkerOptions | undefined;
+  const xs = chart.scales.x, ys = chart.scales.y;
+  if (!o || !xs || !ys) return undefined;
+  return { o, ctx: chart.ctx, area: chart.chartArea, xs, ys };
+}
+
 export const markersPlugin: Plugin<'line'> = {
   id: 'llMarkers',
   beforeDatasetsDraw(chart) {
-    const o = chart.options.plugins?.llMarkers as MarkerOptions | undefined;
-    if (!o) return;
-    const { ctx, chartArea: area } = chart;
-    const xs = chart.scales.x, ys = chart.scales.y;
-    if (!xs || !ys) return;
+    const mk = markerContext(chart);
+    if (!mk) return;
+    const { o, ctx, area, xs, ys } = mk;
     ctx.save();
     ctx.beginPath();
     ctx.rect(area.left, area.top, area.width, area.height);
@@ -114,11 +120,9 @@ export const markersPlugin: Plugin<'line'> = {
     ctx.restore();
   },
   afterDatasetsDraw(chart) {
-    const o = chart.options.plugins?.llMarkers as MarkerOptions | undefined;
-    if (!o) return;
-    const { ctx, chartArea: area } = chart;
-    const xs = chart.scales.x, ys = chart.scales.y;
-    if (!xs || !ys) return;
+    const mk = markerContext(chart);
+    if (!mk) return;
+    const { o, ctx, area, xs, ys } = mk;
     ctx.save();
     ctx.font = o.font ?? '11px sans-serif';
     ctx.fillStyle = o.textColor ?? '#888';

@@ -6,7 +6,7 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { CompareRun } from '../src/protocol';
-import { chartBase, ChartView, lossAxis, markerTheme, NEAREST_X, xAxis } from './chart-view';
+import { ChartView, lineChart, lossAxis, markerTheme, xAxis } from './chart-view';
 import { Chart, lineLegendLabels } from './charts';
 import { el } from './dom';
 import { fmt, fmtDuration, fmtPct, fmtSig } from './format';
@@ -14,7 +14,7 @@ import type { RunModel } from './state';
 import { PlaneView, type PlaneSpec } from './plane-view';
 import { withAlpha, type Theme } from './theme';
 import type { PngSection } from './exporter';
-import { logYToggle, type AnalysisView, type ViewContext } from './view';
+import type { AnalysisView, ViewContext } from './view';
 
 interface XY { x: number; y: number }
 
@@ -45,7 +45,7 @@ export class CompareView extends ChartView implements AnalysisView {
 
   constructor(ctx: ViewContext) {
     super(ctx);
-    this.logBox = logYToggle(ctx, () => { if (this.model) this.update(this.model, true); });
+    this.logBox = this.logYBox();
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'Every variant is trained from the same θ₀, then compared…');
     this.table = el('div', { class: 'll-table-wrap' });
     this.canvas = el('canvas', { role: 'img', 'aria-label': 'Loss along θ₀ → θ_T of every run (no data yet)' });
@@ -95,33 +95,27 @@ export class CompareView extends ChartView implements AnalysisView {
 
   private config(): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        ...chartBase(t),
-        interaction: NEAREST_X,
-        onClick: (e, els, chart) => {
-          const hit = els[0] ?? (e.native ? chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: false }, false)[0] : undefined);
-          if (hit) this.select(hit.datasetIndex);
-        },
-        scales: { x: xAxis(t, 'α'), y: lossAxis(t, 'train loss') },
-        plugins: {
-          legend: {
-            position: 'top', align: 'end',
-            labels: lineLegendLabels(),
-            onClick: (_e, item) => { if (item.datasetIndex !== undefined) this.select(item.datasetIndex); },
-          },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      onClick: (e, els, chart) => {
+        const hit = els[0] ?? (e.native ? chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: false }, false)[0] : undefined);
+        if (hit) this.select(hit.datasetIndex);
       },
-    };
+      scales: { x: xAxis(t, 'α'), y: lossAxis(t, 'train loss') },
+      plugins: {
+        legend: {
+          position: 'top', align: 'end',
+          labels: lineLegendLabels(),
+          onClick: (_e, item) => { if (item.datasetIndex !== undefined) this.select(item.datasetIndex); },
+        },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   /** Select a run (toggle): its curve and path come forward, its numbers are shown. */

@@ -6,14 +6,14 @@
  */
 import type { ChartConfiguration, ChartDataset, TooltipItem } from 'chart.js';
 import type { ConnectResult } from '../src/protocol';
-import { accuracyAxis, chartBase, ChartView, lossAxis, markerTheme, NEAREST_X, xAxis } from './chart-view';
+import { accuracyAxis, ChartView, lineChart, lossAxis, markerTheme, xAxis } from './chart-view';
 import { Chart, type MarkerOptions, lineLegendLabels } from './charts';
 import { el } from './dom';
 import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig } from './format';
 import type { RunModel } from './state';
 import type { Theme } from './theme';
 import type { PngSection } from './exporter';
-import { logYToggle, type AnalysisView, type ViewContext } from './view';
+import type { AnalysisView, ViewContext } from './view';
 
 interface XY { x: number; y: number }
 type Connect = ConnectResult & { seeds: [number, number] };
@@ -53,7 +53,7 @@ export class ConnectView extends ChartView implements AnalysisView {
 
   constructor(ctx: ViewContext) {
     super(ctx);
-    this.logBox = logYToggle(ctx, () => { if (this.model) this.update(this.model, true); });
+    this.logBox = this.logYBox();
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'The two solutions are trained, then the curve between them…');
     this.verdict = el('p', { class: 'll-verdict' });
     this.explain = el('p', { class: 'll-caption' });
@@ -75,28 +75,22 @@ export class ConnectView extends ChartView implements AnalysisView {
 
   private config(yTitle: string, acc: boolean): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        ...chartBase(t),
-        interaction: NEAREST_X,
-        scales: {
-          x: { ...xAxis(t, 't', acc), min: 0, max: 1 },
-          y: acc ? accuracyAxis(t, yTitle) : lossAxis(t, yTitle),
-        },
-        plugins: {
-          legend: acc ? { display: false } : { position: 'top', align: 'end', labels: lineLegendLabels() },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `t = ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${acc ? fmtPct(item.parsed.y) : fmt(item.parsed.y, 4)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      scales: {
+        x: { ...xAxis(t, 't', acc), min: 0, max: 1 },
+        y: acc ? accuracyAxis(t, yTitle) : lossAxis(t, yTitle),
       },
-    };
+      plugins: {
+        legend: acc ? { display: false } : { position: 'top', align: 'end', labels: lineLegendLabels() },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `t = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${acc ? fmtPct(item.parsed.y) : fmt(item.parsed.y, 4)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private markers(c: Connect, t: Theme): MarkerOptions {

@@ -6,7 +6,7 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { CurvatureResult } from '../src/protocol';
-import { AXIS_W, chartBase, ChartView, lossAxis, markerTheme, NEAREST_X, xAxis } from './chart-view';
+import { AXIS_W, barChart, ChartView, lineChart, lossAxis, markerTheme, xAxis } from './chart-view';
 import { Chart, fixedWidth, subDigits, lineLegendLabels } from './charts';
 import { el, rich } from './dom';
 import { fmt, fmtDuration, fmtInt, fmtTick } from './format';
@@ -95,36 +95,31 @@ export class CurvatureView extends ChartView implements AnalysisView {
 
   private specConfig(): ChartConfiguration<'bar', Bar[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'bar',
-      data: { datasets: [] },
-      options: {
-        ...chartBase(t),
-        scales: {
-          x: {
-            type: 'linear', offset: false, grid: { display: false }, border: { color: t.border },
-            ticks: { color: t.muted, autoSkip: false, maxRotation: 0, callback: (v) => this.specTickLabel(+v) },
-            afterBuildTicks: (scale) => { scale.ticks = this.specXTicks().map((value) => ({ value })); },
-          },
-          y: {
-            type: 'linear', title: { display: true, text: 'eigenvalue', color: t.fg },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: this.symLabel('spec'), autoSkip: false },
-            afterBuildTicks: this.symTicks('spec'), afterFit: fixedWidth(AXIS_W),
-          },
+    return barChart(t, {
+      scales: {
+        x: {
+          type: 'linear', offset: false, grid: { display: false }, border: { color: t.border },
+          ticks: { color: t.muted, autoSkip: false, maxRotation: 0, callback: (v) => this.specTickLabel(+v) },
+          afterBuildTicks: (scale) => { scale.ticks = this.specXTicks().map((value) => ({ value })); },
         },
-        plugins: {
-          legend: { display: false },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'bar'>[]) => (items[0]?.raw as Bar | undefined)?.label ?? '',
-              label: (item: TooltipItem<'bar'>) => fmt((item.raw as Bar).value, 4),
-            },
-          },
-          llMarkers: {},
+        y: {
+          type: 'linear', title: { display: true, text: 'eigenvalue', color: t.fg },
+          grid: { color: t.grid }, border: { color: t.border },
+          ticks: { color: t.muted, callback: this.symLabel('spec'), autoSkip: false },
+          afterBuildTicks: this.symTicks('spec'), afterFit: fixedWidth(AXIS_W),
         },
       },
-    };
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'bar'>[]) => (items[0]?.raw as Bar | undefined)?.label ?? '',
+            label: (item: TooltipItem<'bar'>) => fmt((item.raw as Bar).value, 4),
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private specXTicks(): number[] {
@@ -144,33 +139,27 @@ export class CurvatureView extends ChartView implements AnalysisView {
 
   private lineConfig(xTitle: string, title: (x: number) => string, sym: boolean): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        ...chartBase(t),
-        interaction: NEAREST_X,
-        scales: {
-          x: xAxis(t, xTitle, true, { includeBounds: false }),
-          y: sym ? {
-            type: 'linear', title: { display: true, text: 'eigenvalue', color: t.fg },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: this.symLabel('path'), autoSkip: false },
-            afterBuildTicks: this.symTicks('path'), afterFit: fixedWidth(AXIS_W),
-          } : lossAxis(t, 'train loss', 6),
-        },
-        plugins: {
-          legend: { position: 'top', align: 'end', labels: lineLegendLabels() },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => title(items[0]?.parsed.x ?? NaN),
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt((item.raw as XY).v, 4)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      scales: {
+        x: xAxis(t, xTitle, true, { includeBounds: false }),
+        y: sym ? {
+          type: 'linear', title: { display: true, text: 'eigenvalue', color: t.fg },
+          grid: { color: t.grid }, border: { color: t.border },
+          ticks: { color: t.muted, callback: this.symLabel('path'), autoSkip: false },
+          afterBuildTicks: this.symTicks('path'), afterFit: fixedWidth(AXIS_W),
+        } : lossAxis(t, 'train loss', 6),
       },
-    };
+      plugins: {
+        legend: { position: 'top', align: 'end', labels: lineLegendLabels() },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => title(items[0]?.parsed.x ?? NaN),
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt((item.raw as XY).v, 4)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   update(m: RunModel, force = false): void {

@@ -5,13 +5,13 @@
 import type { ChartConfiguration, ChartEvent, Point, TooltipItem } from 'chart.js';
 import type { InterpolateResult } from '../src/protocol';
 import { plainText } from './canvas-text';
-import { accuracyAxis, chartBase, ChartView, lossAxis, markerTheme, NEAREST_X, xAxis } from './chart-view';
+import { accuracyAxis, ChartView, lineChart, lossAxis, markerTheme, xAxis } from './chart-view';
 import { Chart, type MarkerOptions, lineLegendLabels } from './charts';
 import { fmt, fmtPct, fmtSig } from './format';
 import { curveOrder, valueAt, type CurveData, type RunModel } from './state';
 import { withAlpha, type Theme } from './theme';
 import type { PngSection } from './exporter';
-import { logYToggle, type AnalysisView, type ViewContext } from './view';
+import type { AnalysisView, ViewContext } from './view';
 import { el, rich, type Child } from './dom';
 
 interface XY extends Point { i: number }
@@ -104,7 +104,7 @@ export class InterpView extends ChartView implements AnalysisView {
 
   constructor(ctx: ViewContext, readonly spec: InterpSpec = mainInterpSpec) {
     super(ctx);
-    this.logBox = logYToggle(ctx, () => { this.lastRev = -1; if (this.model) this.update(this.model, true); });
+    this.logBox = this.logYBox();
     this.lossCanvas = el('canvas', { role: 'img', 'aria-label': 'Loss along the interpolation path (no data yet)' }) as HTMLCanvasElement;
     this.accCanvas = el('canvas', { role: 'img', 'aria-label': 'Accuracy along the interpolation path (no data yet)' }) as HTMLCanvasElement;
     this.accWrap = el('div', { class: 'll-chart ll-chart-acc' }, this.accCanvas);
@@ -140,63 +140,51 @@ export class InterpView extends ChartView implements AnalysisView {
     return [{ title: e ? `Linear interpolation θ(α) = (1−α)·${plain(e[0])} + α·${plain(e[1])}` : 'Linear interpolation θ(α) = (1−α)·θ₀ + α·θT', canvases: this.canvases() }];
   }
 
-  private baseOptions(theme: Theme) {
-    return { ...chartBase(theme), interaction: NEAREST_X, onClick: (e: ChartEvent, _els: unknown, chart: Chart) => this.onClick(e, chart) };
-  }
-
   private lossConfig(): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        ...this.baseOptions(t),
-        scales: {
-          x: xAxis(t, 'α', false),
-          y: lossAxis(t, 'loss'),
-        },
-        plugins: {
-          legend: {
-            position: 'top', align: 'end',
-            // Lines with their dash pattern (dashed test, dotted BatchNorm-recomputed curves); no SE band.
-            labels: lineLegendLabels((label) => !isBand(label)),
-          },
-          tooltip: {
-            filter: (item) => !isBand(item.dataset.label),
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      onClick: (e: ChartEvent, _els: unknown, chart: Chart) => this.onClick(e, chart),
+      scales: {
+        x: xAxis(t, 'α', false),
+        y: lossAxis(t, 'loss'),
       },
-    };
+      plugins: {
+        legend: {
+          position: 'top', align: 'end',
+          // Lines with their dash pattern (dashed test, dotted BatchNorm-recomputed curves); no SE band.
+          labels: lineLegendLabels((label) => !isBand(label)),
+        },
+        tooltip: {
+          filter: (item) => !isBand(item.dataset.label),
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private accConfig(): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        ...this.baseOptions(t),
-        scales: {
-          x: xAxis(t, 'α', true),
-          y: accuracyAxis(t),
-        },
-        plugins: {
-          legend: { display: false },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmtPct(item.parsed.y)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      onClick: (e: ChartEvent, _els: unknown, chart: Chart) => this.onClick(e, chart),
+      scales: {
+        x: xAxis(t, 'α', true),
+        y: accuracyAxis(t),
       },
-    };
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmtPct(item.parsed.y)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private onClick(e: ChartEvent, chart: Chart): void {

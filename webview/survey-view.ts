@@ -8,7 +8,7 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { SurveyRun } from '../src/protocol';
-import { chartBase, ChartView } from './chart-view';
+import { barChart, ChartView } from './chart-view';
 import { Chart, fixedWidth, markerFont, type MarkerLine } from './charts';
 import { el, rich } from './dom';
 import { fmt, fmtInt, fmtPct, fmtTick } from './format';
@@ -117,52 +117,47 @@ export class SurveyView extends ChartView implements AnalysisView {
 
   private histConfig(): ChartConfiguration<'bar', Bar[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'bar',
-      data: { datasets: [] },
-      options: {
-        ...chartBase(this.ctx.theme),
-        onClick: (e, _els, chart) => {
-          if (!e.native) return;
-          const hit = chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: true }, false)[0];
-          if (!hit) return;
-          const bar = chart.data.datasets[hit.datasetIndex]?.data[hit.index] as Bar | undefined;
-          if (!bar || !this.model) return;
-          // Select the first run of that bin and class (stuck / not stuck).
-          const flags = stuckFlags(this.model).stuck;
-          const wantStuck = hit.datasetIndex === 1;
-          const runs = this.model.survey?.runs ?? [];
-          const k = runs.findIndex((r, i) => r && flags[i] === wantStuck && r.finalLoss >= bar.lo && (r.finalLoss < bar.hi || (r.finalLoss <= bar.hi && bar.hi === this.lastEdge)));
-          if (k >= 0) this.select(k);
+    return barChart(t, {
+      onClick: (e, _els, chart) => {
+        if (!e.native) return;
+        const hit = chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: true }, false)[0];
+        if (!hit) return;
+        const bar = chart.data.datasets[hit.datasetIndex]?.data[hit.index] as Bar | undefined;
+        if (!bar || !this.model) return;
+        // Select the first run of that bin and class (stuck / not stuck).
+        const flags = stuckFlags(this.model).stuck;
+        const wantStuck = hit.datasetIndex === 1;
+        const runs = this.model.survey?.runs ?? [];
+        const k = runs.findIndex((r, i) => r && flags[i] === wantStuck && r.finalLoss >= bar.lo && (r.finalLoss < bar.hi || (r.finalLoss <= bar.hi && bar.hi === this.lastEdge)));
+        if (k >= 0) this.select(k);
+      },
+      scales: {
+        x: {
+          type: 'linear', stacked: true, offset: false,
+          title: { display: true, text: 'final train loss', color: t.fg, padding: { top: 0 } },
+          grid: { color: t.grid, offset: false }, border: { color: t.border },
+          ticks: { color: t.muted, callback: (v) => fmtTick(+(+v).toPrecision(2)), maxRotation: 0, autoSkip: false },
         },
-        scales: {
-          x: {
-            type: 'linear', stacked: true, offset: false,
-            title: { display: true, text: 'final train loss', color: t.fg, padding: { top: 0 } },
-            grid: { color: t.grid, offset: false }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+(+v).toPrecision(2)), maxRotation: 0, autoSkip: false },
-          },
-          y: {
-            type: 'linear', stacked: true, beginAtZero: true,
-            title: { display: true, text: 'runs', color: t.fg },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, precision: 0, maxTicksLimit: 6 },
-            afterFit: fixedWidth(54),
-          },
-        },
-        plugins: {
-          legend: { position: 'top', align: 'end', labels: { boxWidth: 12, boxHeight: 12, padding: 8 } },
-          tooltip: {
-            filter: (item) => (item.raw as Bar).y > 0,
-            callbacks: {
-              title: (items: TooltipItem<'bar'>[]) => { const b = items[0]?.raw as Bar | undefined; return b ? `final loss ${fmt(b.lo)} – ${fmt(b.hi)}` : ''; },
-              label: (item: TooltipItem<'bar'>) => `${item.dataset.label}: ${(item.raw as Bar).y} run${(item.raw as Bar).y === 1 ? '' : 's'}`,
-            },
-          },
-          llMarkers: {},
+        y: {
+          type: 'linear', stacked: true, beginAtZero: true,
+          title: { display: true, text: 'runs', color: t.fg },
+          grid: { color: t.grid }, border: { color: t.border },
+          ticks: { color: t.muted, precision: 0, maxTicksLimit: 6 },
+          afterFit: fixedWidth(54),
         },
       },
-    };
+      plugins: {
+        legend: { position: 'top', align: 'end', labels: { boxWidth: 12, boxHeight: 12, padding: 8 } },
+        tooltip: {
+          filter: (item) => (item.raw as Bar).y > 0,
+          callbacks: {
+            title: (items: TooltipItem<'bar'>[]) => { const b = items[0]?.raw as Bar | undefined; return b ? `final loss ${fmt(b.lo)} – ${fmt(b.hi)}` : ''; },
+            label: (item: TooltipItem<'bar'>) => `${item.dataset.label}: ${(item.raw as Bar).y} run${(item.raw as Bar).y === 1 ? '' : 's'}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private lastEdge = NaN;

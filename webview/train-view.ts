@@ -1,7 +1,7 @@
 /** Training curve: loss per recorded step window (thin) and per epoch (markers), live while training. */
 import type { ChartConfiguration, Point, TooltipItem } from 'chart.js';
 import { traitsOf } from './analyses';
-import { chartBase, ChartView, lossAxis, NEAREST_X, xAxis } from './chart-view';
+import { ChartView, lineChart, lossAxis, xAxis } from './chart-view';
 import { Chart } from './charts';
 import { el } from './dom';
 import { fmt, fmtInt, fmtPct } from './format';
@@ -32,28 +32,22 @@ export class TrainView extends ChartView {
 
   private config(): ChartConfiguration<'line', Point[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        ...chartBase(t),
-        interaction: NEAREST_X,
-        layout: { padding: { right: 8 } },
-        scales: {
-          x: { ...xAxis(t, 'epoch'), title: { display: true, text: 'epoch', color: t.fg, padding: 0 } },
-          y: { ...lossAxis(t, 'loss', 4), beginAtZero: true },
-        },
-        plugins: {
-          legend: { position: 'top', align: 'end', labels: { boxWidth: 18, boxHeight: 2, padding: 6 } },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `epoch ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
-            },
+    return lineChart(t, {
+      layout: { padding: { right: 8 } },
+      scales: {
+        x: { ...xAxis(t, 'epoch'), title: { display: true, text: 'epoch', color: t.fg, padding: 0 } },
+        y: { ...lossAxis(t, 'loss', 4), beginAtZero: true },
+      },
+      plugins: {
+        legend: { position: 'top', align: 'end', labels: { boxWidth: 18, boxHeight: 2, padding: 6 } },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `epoch ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
           },
         },
       },
-    };
+    });
   }
 
   update(m: RunModel, force = false): void {
