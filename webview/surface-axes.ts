@@ -1,6 +1,6 @@
 /**
- * The 3-D surface's scene (what the plane view hands to surface-3d.ts) and its axes: the floor with
- * the a / b grid and ticks, the back walls and the loss axis, drawn with the surface's projection.
+ * The 3-D surface's axes: the floor with the a / b grid and ticks, the back walls and the loss axis,
+ * drawn with the surface's projection (surface-geometry.ts) before and over the quads.
  */
 import { drawRich } from './canvas-text';
 import { fmtTick } from './format';
