@@ -234,7 +234,8 @@ export interface ProbeResult {
   /** The BLAS under the wasm backend; null when the matrix products ran on the wasm kernels (absent in old results). */
   blas?: BlasReport | null;
   examples: ExampleCounts;
-  options: ProbeOptions;
+  /** The resolved options of the run (every field, defaults filled in). */
+  options: AnyProbeOptions;
   train: TrainSummary;
   interpolate?: InterpolateResult;
   plane?: PlaneResult;

@@ -6,7 +6,7 @@ import {
   BarController, BarElement, Chart, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
   type ChartType, type Plugin,
 } from 'chart.js';
-import { drawBoxedRich, drawRich } from './canvasText';
+import { drawBoxedRich, drawRich } from './canvas-text';
 import type { Theme } from './theme';
 
 export interface MarkerLine {
@@ -52,19 +52,26 @@ export interface MarkerOptions {
 }
 
 declare module 'chart.js' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the type parameter must match Chart.js's declaration to merge with it
   interface PluginOptionsByType<TType extends ChartType> {
     llMarkers?: MarkerOptions;
   }
 }
 
+/** The chart's marker options, context, plot area and x / y scales (undefined: nothing to draw). */
+function markerContext(chart: Chart<'line'>) {
+  const o = chart.options.plugins?.llMarkers as MarkerOptions | undefined;
+  const xs = chart.scales.x, ys = chart.scales.y;
+  if (!o || !xs || !ys) return undefined;
+  return { o, ctx: chart.ctx, area: chart.chartArea, xs, ys };
+}
+
 export const markersPlugin: Plugin<'line'> = {
   id: 'llMarkers',
   beforeDatasetsDraw(chart) {
-    const o = chart.options.plugins?.llMarkers as MarkerOptions | undefined;
-    if (!o) return;
-    const { ctx, chartArea: area } = chart;
-    const xs = chart.scales.x, ys = chart.scales.y;
-    if (!xs || !ys) return;
+    const mk = markerContext(chart);
+    if (!mk) return;
+    const { o, ctx, area, xs, ys } = mk;
     ctx.save();
     ctx.beginPath();
     ctx.rect(area.left, area.top, area.width, area.height);
@@ -114,11 +121,9 @@ export const markersPlugin: Plugin<'line'> = {
     ctx.restore();
   },
   afterDatasetsDraw(chart) {
-    const o = chart.options.plugins?.llMarkers as MarkerOptions | undefined;
-    if (!o) return;
-    const { ctx, chartArea: area } = chart;
-    const xs = chart.scales.x, ys = chart.scales.y;
-    if (!xs || !ys) return;
+    const mk = markerContext(chart);
+    if (!mk) return;
+    const { o, ctx, area, xs, ys } = mk;
     ctx.save();
     ctx.font = o.font ?? '11px sans-serif';
     ctx.fillStyle = o.textColor ?? '#888';

@@ -6,21 +6,23 @@ import './styles.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { HostToWebview, ProbeResult, UserError, WebviewToHost } from '../src/protocol';
+import type { AnalysisKind, HostToWebview, ProbeResult, UserError, WebviewToHost } from '../src/protocol';
 import { applyChartTheme, registerCharts } from './charts';
 import { el } from './dom';
 import { basename, fmtDuration, fmtInt } from './format';
 import { composePng, download, exportName, toCsv, toJson, type PngSection } from './exporter';
-import { CompareView } from './compareView';
-import { ConnectView } from './connectView';
-import { CurvatureView } from './curvatureView';
-import { customEndpoints, InterpView } from './interpView';
-import { elapsedMs, emptyModel, isRunning, modelFromResult, pointsDone, reduce, runsDone, type RunModel } from './model';
-import { PlaneView } from './planeView';
-import { SurveyView } from './surveyView';
+import { ANALYSES, pointsDone, traitsOf } from './analyses';
+import { VIEWS } from './analysis-views';
+import { CompareView } from './compare-view';
+import { ConnectView } from './connect-view';
+import { CurvatureView } from './curvature-view';
+import { InterpView } from './interp-view';
+import { elapsedMs, emptyModel, isRunning, modelFromResult, reduce, runsDone, type RunModel } from './state';
+import { PlaneView } from './plane-view';
+import { SurveyView } from './survey-view';
 import { readTheme, themeKind, watchTheme, type Theme } from './theme';
-import { TrainView } from './trainView';
-import { defaultUi, type UiState, type ViewContext } from './view';
+import { TrainView } from './train-view';
+import { defaultUi, type AnalysisView, type UiState, type ViewContext } from './view';
 
 interface VsCodeApi {
   postMessage(msg: WebviewToHost): void;
@@ -58,12 +60,9 @@ export class App implements ViewContext {
   model: RunModel = emptyModel();
   ui: UiState = defaultUi();
   theme: Theme;
-  interp?: InterpView;
-  plane?: PlaneView;
-  survey?: SurveyView;
-  curvature?: CurvatureView;
-  connect?: ConnectView;
-  compare?: CompareView;
+  /** The view of the current analysis (built from the factory table VIEWS), and its kind. */
+  view?: AnalysisView;
+  private viewKind?: AnalysisKind;
   train: TrainView;
   private api?: VsCodeApi;
   private root: HTMLElement;
@@ -194,9 +193,7 @@ export class App implements ViewContext {
   }
 
   private switchAnalysis(): void {
-    const cur = this.currentAnalysis();
-    const other = cur === 'plane' || cur === 'survey' || cur === 'compare' ? 'interpolate' : 'plane';
-    this.post({ type: 'rerun', options: { analysis: other } });
+    this.post({ type: 'rerun', options: { analysis: traitsOf(this.currentAnalysis())?.switchTo.analysis ?? 'plane' } });
   }
 
   private export(format: 'png' | 'csv' | 'json'): void {
@@ -204,19 +201,9 @@ export class App implements ViewContext {
     const name = exportName(m, format);
     let data: string | null;
     if (format === 'png') {
-      for (const v of this.views()) v.prepareExport();
+      this.view?.prepareExport();
       this.train.prepareExport();
-      const sections: PngSection[] = [];
-      if (this.interp) {
-        const e = customEndpoints(m.result?.interpolate);
-        const plain = (s: string) => s.replace(/_(\S)/g, '$1');
-        sections.push({ title: e ? `Linear interpolation θ(α) = (1−α)·${plain(e[0])} + α·${plain(e[1])}` : 'Linear interpolation θ(α) = (1−α)·θ₀ + α·θT', canvases: this.interp.canvases() });
-      }
-      if (this.plane) sections.push({ title: `Loss plane (${m.plane?.directions ?? 'goodfellow'} directions)`, canvases: this.plane.canvases() });
-      if (this.survey) sections.push(...this.survey.sections());
-      if (this.curvature) sections.push(...this.curvature.sections());
-      if (this.connect) sections.push(...this.connect.sections());
-      if (this.compare) sections.push(...this.compare.sections());
+      const sections: PngSection[] = this.view?.sections(m) ?? [];
       if (!this.train.el.hidden) sections.push({ title: this.train.title(m) === 'Training' ? 'Training loss' : `${this.train.title(m)}: loss`, canvases: this.train.canvases() });
       const title = [m.file ? basename(m.file) : '', m.definition, m.analysis].filter(Boolean).join(' · ') || 'Loss landscape';
       const verdict = this.root.querySelector('.ll-verdict')?.textContent ?? '';
@@ -236,7 +223,7 @@ export class App implements ViewContext {
     if (JSON.stringify(t) === JSON.stringify(this.theme)) return;
     this.theme = t;
     applyChartTheme(t);
-    for (const v of this.views()) v.applyTheme();
+    this.view?.applyTheme();
     this.train.applyTheme();
   }
 
@@ -248,9 +235,16 @@ export class App implements ViewContext {
     requestAnimationFrame(() => { this.renderQueued = false; this.render(); });
   }
 
-  /** The analysis view(s) shown (one at a time). */
-  private views(): { el: HTMLElement; update(m: RunModel): void; destroy(): void; applyTheme(): void; prepareExport(): void }[] {
-    return [this.interp, this.plane, this.survey, this.curvature, this.connect, this.compare].filter((v) => v !== undefined);
+  /** Test / debug handles (`window.__ll.plane` …): the current view when it is of that class. */
+  get interp(): InterpView | undefined { return this.viewAs(InterpView); }
+  get plane(): PlaneView | undefined { return this.viewAs(PlaneView); }
+  get survey(): SurveyView | undefined { return this.viewAs(SurveyView); }
+  get curvature(): CurvatureView | undefined { return this.viewAs(CurvatureView); }
+  get connect(): ConnectView | undefined { return this.viewAs(ConnectView); }
+  get compare(): CompareView | undefined { return this.viewAs(CompareView); }
+
+  private viewAs<T>(cls: abstract new (...args: never[]) => T): T | undefined {
+    return this.view instanceof cls ? this.view : undefined;
   }
 
   private currentAnalysis() {
@@ -268,26 +262,18 @@ export class App implements ViewContext {
       ? 'This report holds no result.'
       : 'No run yet. Open a *.landscape.ts file and run “Loss Landscape: Probe” (or use the code lens above a landscape(…) definition).';
     // One view per analysis: (re)create it when the analysis changes.
-    const kinds = ['interpolate', 'plane', 'survey', 'curvature', 'connect', 'compare'] as const;
-    const want = kinds.find((k) => k === analysis);
-    const have = this.interp ? 'interpolate' : this.plane ? 'plane' : this.survey ? 'survey'
-      : this.curvature ? 'curvature' : this.connect ? 'connect' : this.compare ? 'compare' : undefined;
-    if (want !== have) {
-      for (const v of this.views()) v.destroy();
-      this.interp = this.plane = this.survey = this.curvature = this.connect = this.compare = undefined;
-      if (want === 'interpolate') this.interp = new InterpView(this);
-      else if (want === 'plane') this.plane = new PlaneView(this);
-      else if (want === 'survey') this.survey = new SurveyView(this);
-      else if (want === 'curvature') this.curvature = new CurvatureView(this);
-      else if (want === 'connect') this.connect = new ConnectView(this);
-      else if (want === 'compare') this.compare = new CompareView(this);
-      this.mainEl.replaceChildren(...this.views().map((v) => v.el));
+    const want = traitsOf(analysis) ? analysis : undefined;
+    if (want !== this.viewKind) {
+      this.view?.destroy();
+      this.view = want ? VIEWS[want](this) : undefined;
+      this.viewKind = want;
+      this.mainEl.replaceChildren(...(this.view ? [this.view.el] : []));
     }
     const hasData = !!(m.curve || m.plane || m.survey || m.result?.curvature || m.result?.connect || m.result?.compare);
     this.mainEl.hidden = !analysis || !hasRun || (!hasData && !isRunning(m));
-    for (const v of this.views()) v.update(m);
+    this.view?.update(m);
     // A survey / compare streams no epochs (its training summary, the best / first run's, comes at the end).
-    const showTrain = hasRun && (m.epochs.length > 0 || !!m.train || (m.status === 'training' && analysis !== 'survey' && analysis !== 'compare'));
+    const showTrain = hasRun && (m.epochs.length > 0 || !!m.train || (m.status === 'training' && traitsOf(analysis)?.streamsEpochs !== false));
     this.train.el.hidden = !showTrain;
     if (showTrain) this.train.update(m);
     this.renderNotes();
@@ -313,15 +299,8 @@ export class App implements ViewContext {
       t.append(el('span', { class: 'll-app-title' }, 'Loss Landscape'));
     }
     const analysis = this.currentAnalysis();
-    if (analysis) {
-      const rd = analysis === 'survey' ? runsDone(m) : undefined;
-      const nRuns = m.result?.compare?.runs.length;
-      const bn = m.result?.interpolate?.bn;
-      t.append(el('span', { class: 'll-badge' }, analysis === 'plane' ? `plane · ${m.plane?.directions ?? m.options?.directions ?? 'goodfellow'}`
-        : analysis === 'survey' ? `survey${rd ? ` · ${rd.total} runs` : ''}`
-          : analysis === 'compare' ? `compare${nRuns ? ` · ${nRuns} runs` : ''}`
-            : analysis === 'interpolate' ? `interpolate${bn && bn !== 'interpolate' ? ` · BN ${bn}` : ''}` : analysis));
-    }
+    const traits = traitsOf(analysis);
+    if (analysis) t.append(el('span', { class: 'll-badge' }, traits ? traits.badge(m) : analysis));
     if (m.cached) t.append(el('span', { class: 'll-badge ll-badge-muted', title: 'Result reused from the cache' }, 'cached'));
 
     const running = isRunning(m);
@@ -342,7 +321,7 @@ export class App implements ViewContext {
     }
     const pts = pointsDone(m);
     if (pts && (m.status === 'probing' || m.status === 'done' || pts.done > 0)) parts.push(`${fmtInt(pts.done)}/${fmtInt(pts.total)} points`);
-    const runs = analysis === 'survey' ? runsDone(m) : undefined;
+    const runs = traits?.countsRuns ? runsDone(m) : undefined;
     if (runs) parts.push(`${fmtInt(runs.done)}/${fmtInt(runs.total)} runs`);
     // Analyses without points (curvature, connect, compare) count their probe work in progress messages.
     const phaseNow = m.status === 'training' ? 'train' : m.status === 'loading' ? 'load' : m.status === 'probing' && !pts ? 'probe' : null;
@@ -373,9 +352,9 @@ export class App implements ViewContext {
     this.buttons.cancel.disabled = !running;
     this.buttons.rerun.disabled = !m.file && !m.runId;
     this.buttons.switch.disabled = running || (!m.file && !m.runId);
-    this.buttons.switch.textContent = analysis === 'plane' || analysis === 'survey' || analysis === 'compare' ? 'Interpolate' : 'Plane';
-    this.buttons.switch.title = analysis === 'plane' ? 'Re-run as a 1-D interpolation θ₀ → θ_T'
-      : analysis === 'survey' || analysis === 'compare' ? 'Re-run as a 1-D interpolation θ₀ → θ_T of a single training' : 'Re-run as a 2-D plane with the trajectory';
+    const switchTo = traits?.switchTo ?? ANALYSES.interpolate.switchTo;
+    this.buttons.switch.textContent = switchTo.label;
+    this.buttons.switch.title = switchTo.title;
     const hasData = !!(m.curve || m.plane || m.train || m.epochs.length || m.survey?.runs.some((r) => r) || m.result);
     this.buttons.png.disabled = !hasData;
     this.buttons.csv.disabled = !hasData;

@@ -1,3 +1,10 @@
+/**
+ * What every view of the panel shares: the UI choices saved with the state, the context a view is
+ * given (theme, UI state, save), the `AnalysisView` interface of the one analysis view shown, and
+ * the shared "log y" toggle.
+ */
+import type { PngSection } from './exporter';
+import type { RunModel } from './state';
 import type { Theme } from './theme';
 import { el } from './dom';
 
@@ -42,4 +49,20 @@ export function logYToggle(ctx: ViewContext, onChange: () => void): HTMLElement 
     onChange();
   });
   return box;
+}
+
+/**
+ * The view of one analysis (the panel shows one at a time, built from the factory table in
+ * analysis-views.ts). `update` is called on every model change (views skip work by `m.rev`).
+ */
+export interface AnalysisView {
+  readonly el: HTMLElement;
+  update(m: RunModel): void;
+  /** Re-read the theme's colours (`ViewContext.theme`) and redraw. */
+  applyTheme(): void;
+  /** Drop hover highlights / tooltips before the canvases are copied into a PNG. */
+  prepareExport(): void;
+  /** The PNG export's captioned canvases (only the visible ones). */
+  sections(m: RunModel): PngSection[];
+  destroy(): void;
 }

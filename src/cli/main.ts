@@ -10,7 +10,7 @@ import { parseArgs, USAGE, UsageError } from './args';
 import { startRunner } from '../client/runner-client';
 import { ProgressBar } from './progress';
 import { summary } from './summary';
-import { reportHtml } from '../../webview/report';
+import { reportHtml } from './report-html';
 import { whyNotWritable, writeFilesAtomically } from '../util/atomic-write';
 import { EXIT } from './exit-codes';
 

@@ -43,10 +43,10 @@ async function build() {
   });
 }
 
-/** webview/report.ts compiled for Node (what the CLI imports). */
+/** src/cli/report-html.ts compiled for Node (what the CLI imports). */
 async function loadReportModule() {
   const esbuild = require('esbuild');
-  const out = await esbuild.build({ absWorkingDir: root, entryPoints: ['webview/report.ts'], bundle: true, format: 'esm', platform: 'node', write: false });
+  const out = await esbuild.build({ absWorkingDir: root, entryPoints: ['src/cli/report-html.ts'], bundle: true, format: 'esm', platform: 'node', write: false });
   const code = out.outputFiles[0].text;
   return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }
@@ -122,7 +122,6 @@ async function replay(page, msgs, { startedAt = Date.now() - 8000, batch = 3 } =
 
 const posted = (page) => page.evaluate(() => window.__posted);
 const text = (page, sel) => page.evaluate((sel) => document.querySelector(sel)?.textContent ?? null, sel);
-const visible = (page, sel) => page.evaluate((sel) => { const e = document.querySelector(sel); return !!e && !e.hidden && e.getClientRects().length > 0; }, sel);
 
 async function shot(page, name) {
   const file = join(shots, `${name}.png`);

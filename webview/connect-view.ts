@@ -6,17 +6,17 @@
  */
 import type { ChartConfiguration, ChartDataset, TooltipItem } from 'chart.js';
 import type { ConnectResult } from '../src/protocol';
-import { Chart, clearActive, fixedWidth, markerFont, themeScales, type MarkerOptions, lineLegendLabels } from './charts';
+import { accuracyAxis, ChartView, lineChart, lossAxis, markerTheme, xAxis } from './chart-view';
+import { Chart, type MarkerOptions, lineLegendLabels } from './charts';
 import { el } from './dom';
-import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
-import type { RunModel } from './model';
-import { withAlpha, type Theme } from './theme';
-import { logYToggle, type ViewContext } from './view';
+import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig } from './format';
+import type { RunModel } from './state';
+import type { Theme } from './theme';
+import type { PngSection } from './exporter';
+import type { AnalysisView, ViewContext } from './view';
 
 interface XY { x: number; y: number }
 type Connect = ConnectResult & { seeds: [number, number] };
-
-const AXIS_W = 54;
 
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 const maxOf = (xs: (number | null)[]) => xs.reduce<number>((m, x) => (finite(x) && x > m ? x : m), -Infinity);
@@ -36,7 +36,7 @@ export function connectSummary(c: Connect) {
   return { kind, lineMax, curveMax, ends, endMax, barrier, within, barrierT: k >= 0 ? c.t[k] : 0.5 };
 }
 
-export class ConnectView {
+export class ConnectView extends ChartView implements AnalysisView {
   readonly el: HTMLElement;
   private placeholder: HTMLElement;
   private body: HTMLElement;
@@ -50,11 +50,10 @@ export class ConnectView {
   private table: HTMLElement;
   private meta: HTMLElement;
   private logBox: HTMLElement & { checked: boolean };
-  private lastRev = -1;
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
-    this.logBox = logYToggle(ctx, () => { if (this.model) this.update(this.model, true); });
+  constructor(ctx: ViewContext) {
+    super(ctx);
+    this.logBox = this.logYBox();
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'The two solutions are trained, then the curve between them…');
     this.verdict = el('p', { class: 'll-verdict' });
     this.explain = el('p', { class: 'll-caption' });
@@ -76,50 +75,28 @@ export class ConnectView {
 
   private config(yTitle: string, acc: boolean): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        responsive: true, maintainAspectRatio: false, animation: false, normalized: true,
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        layout: { padding: { right: 8, top: 4 } }, color: t.fg,
-        scales: {
-          x: {
-            type: 'linear', min: 0, max: 1, title: { display: acc, text: 't', color: t.fg, padding: { top: 0 } },
-            grid: { color: t.grid }, border: { color: t.border }, ticks: { color: t.muted, maxRotation: 0, callback: (v) => fmtTick(+v) },
-          },
-          y: acc ? {
-            type: 'linear', min: 0, max: 1, title: { display: true, text: yTitle, color: t.fg }, grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => `${Math.round(+v * 100)}%`, stepSize: 0.25 }, afterFit: fixedWidth(AXIS_W),
-          } : {
-            type: 'linear', title: { display: true, text: yTitle, color: t.fg }, grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 7 }, afterFit: fixedWidth(AXIS_W),
-            afterBuildTicks: (scale) => {
-              if (scale.type !== 'logarithmic') return;
-              const ticks = logTicks(scale.min, scale.max, 8, 4);
-              if (ticks.length >= 2) scale.ticks = ticks.map((value) => ({ value }));
-            },
-          },
-        },
-        plugins: {
-          legend: acc ? { display: false } : { position: 'top', align: 'end', labels: lineLegendLabels() },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `t = ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${acc ? fmtPct(item.parsed.y) : fmt(item.parsed.y, 4)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      scales: {
+        x: { ...xAxis(t, 't', acc), min: 0, max: 1 },
+        y: acc ? accuracyAxis(t, yTitle) : lossAxis(t, yTitle),
       },
-    };
+      plugins: {
+        legend: acc ? { display: false } : { position: 'top', align: 'end', labels: lineLegendLabels() },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `t = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${acc ? fmtPct(item.parsed.y) : fmt(item.parsed.y, 4)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private markers(c: Connect, t: Theme): MarkerOptions {
     return {
+      ...markerTheme(t),
       lines: [{ x: 0, label: `θ_T seed ${c.seeds[0]}` }, { x: 1, label: `θ_T seed ${c.seeds[1]}` }],
-      color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
-      font: markerFont(t), barrier: null, chord: null, note: null,
     };
   }
 
@@ -211,7 +188,7 @@ export class ConnectView {
       (lpe.length ? `; mean train loss on the curve per epoch ${fmt(lpe[0])} → ${fmt(lpe[lpe.length - 1])}` : '') + `. θ(t) = (1−t)²·θA + 2t(1−t)·θc + t²·θB, ${c.t.length} values of t.`;
   }
 
-  sections(): { title: string; canvases: HTMLCanvasElement[] }[] {
+  sections(): PngSection[] {
     if (this.body.hidden) return [];
     const c = this.model?.result?.connect;
     return [{ title: `Mode connectivity: θT seed ${c?.seeds[0]} ↔ θT seed ${c?.seeds[1]}, straight line vs trained Bézier curve`,
@@ -220,15 +197,4 @@ export class ConnectView {
 
   charts(): Chart[] { return [this.loss, this.acc] as unknown as Chart[]; }
 
-  prepareExport(): void { for (const ch of this.charts()) clearActive(ch); }
-
-  applyTheme(): void {
-    for (const ch of this.charts()) themeScales(ch, this.ctx.theme);
-    if (this.model) { this.lastRev = -1; this.update(this.model, true); }
-  }
-
-  destroy(): void {
-    for (const ch of this.charts()) ch.destroy();
-    this.el.remove();
-  }
 }

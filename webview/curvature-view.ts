@@ -6,18 +6,18 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { CurvatureResult } from '../src/protocol';
-import { Chart, clearActive, fixedWidth, markerFont, subDigits, themeScales, type MarkerOptions, lineLegendLabels } from './charts';
+import { AXIS_W, barChart, ChartView, lineChart, lossAxis, markerTheme, xAxis } from './chart-view';
+import { Chart, fixedWidth, subDigits, lineLegendLabels } from './charts';
 import { el, rich } from './dom';
 import { fmt, fmtDuration, fmtInt, fmtTick } from './format';
-import type { RunModel } from './model';
+import type { RunModel } from './state';
 import { fmtSym, symlogFor, type Symlog } from './symlog';
 import { withAlpha, type Theme } from './theme';
-import type { ViewContext } from './view';
+import type { PngSection } from './exporter';
+import type { AnalysisView, ViewContext } from './view';
 
 interface Bar { x: number; y: number; label: string; value: number }
 interface XY { x: number; y: number; v: number }
-
-const AXIS_W = 54;
 
 const VERDICT_WORD: Record<string, string> = { saddle: 'Saddle point', minimum: 'Minimum', flat: 'Flat' };
 
@@ -32,7 +32,7 @@ export function verdictDetail(c: CurvatureResult): string {
   }
 }
 
-export class CurvatureView {
+export class CurvatureView extends ChartView implements AnalysisView {
   readonly el: HTMLElement;
   private verdict: HTMLElement;
   private stats: HTMLElement;
@@ -47,10 +47,9 @@ export class CurvatureView {
   private notes: HTMLElement;
   private specSym?: Symlog;
   private pathSym?: Symlog;
-  private lastRev = -1;
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
+  constructor(ctx: ViewContext) {
+    super(ctx);
     this.verdict = el('p', { class: 'll-curv-verdict', role: 'status' });
     this.stats = el('p', { class: 'll-stats' });
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'The Hessian at θ', el('sub', {}, 'T'), ' is probed once training is done…');
@@ -80,13 +79,6 @@ export class CurvatureView {
     this.path = new Chart(this.pathCanvas, this.lineConfig('training step', (x) => `step ${fmtInt(x)}`, true));
   }
 
-  private base(t: Theme) {
-    return {
-      responsive: true, maintainAspectRatio: false, animation: false as const, normalized: true,
-      layout: { padding: { right: 8, top: 4 } }, color: t.fg,
-    };
-  }
-
   private symTicks(which: 'spec' | 'path') {
     return (scale: { min: number; max: number; ticks: { value: number }[] }) => {
       const s = which === 'spec' ? this.specSym : this.pathSym;
@@ -103,36 +95,31 @@ export class CurvatureView {
 
   private specConfig(): ChartConfiguration<'bar', Bar[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'bar',
-      data: { datasets: [] },
-      options: {
-        ...this.base(t),
-        scales: {
-          x: {
-            type: 'linear', offset: false, grid: { display: false }, border: { color: t.border },
-            ticks: { color: t.muted, autoSkip: false, maxRotation: 0, callback: (v) => this.specTickLabel(+v) },
-            afterBuildTicks: (scale) => { scale.ticks = this.specXTicks().map((value) => ({ value })); },
-          },
-          y: {
-            type: 'linear', title: { display: true, text: 'eigenvalue', color: t.fg },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: this.symLabel('spec'), autoSkip: false },
-            afterBuildTicks: this.symTicks('spec'), afterFit: fixedWidth(AXIS_W),
-          },
+    return barChart(t, {
+      scales: {
+        x: {
+          type: 'linear', offset: false, grid: { display: false }, border: { color: t.border },
+          ticks: { color: t.muted, autoSkip: false, maxRotation: 0, callback: (v) => this.specTickLabel(+v) },
+          afterBuildTicks: (scale) => { scale.ticks = this.specXTicks().map((value) => ({ value })); },
         },
-        plugins: {
-          legend: { display: false },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'bar'>[]) => (items[0]?.raw as Bar | undefined)?.label ?? '',
-              label: (item: TooltipItem<'bar'>) => fmt((item.raw as Bar).value, 4),
-            },
-          },
-          llMarkers: {},
+        y: {
+          type: 'linear', title: { display: true, text: 'eigenvalue', color: t.fg },
+          grid: { color: t.grid }, border: { color: t.border },
+          ticks: { color: t.muted, callback: this.symLabel('spec'), autoSkip: false },
+          afterBuildTicks: this.symTicks('spec'), afterFit: fixedWidth(AXIS_W),
         },
       },
-    };
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'bar'>[]) => (items[0]?.raw as Bar | undefined)?.label ?? '',
+            label: (item: TooltipItem<'bar'>) => fmt((item.raw as Bar).value, 4),
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private specXTicks(): number[] {
@@ -152,48 +139,27 @@ export class CurvatureView {
 
   private lineConfig(xTitle: string, title: (x: number) => string, sym: boolean): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        ...this.base(t),
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        scales: {
-          x: {
-            type: 'linear', title: { display: true, text: xTitle, color: t.fg, padding: { top: 0 } },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, maxRotation: 0, callback: (v) => fmtTick(+v), includeBounds: false },
-          },
-          y: sym ? {
-            type: 'linear', title: { display: true, text: 'eigenvalue', color: t.fg },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: this.symLabel('path'), autoSkip: false },
-            afterBuildTicks: this.symTicks('path'), afterFit: fixedWidth(AXIS_W),
-          } : {
-            type: 'linear', title: { display: true, text: 'train loss', color: t.fg },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 6 }, afterFit: fixedWidth(AXIS_W),
-          },
-        },
-        plugins: {
-          legend: { position: 'top', align: 'end', labels: lineLegendLabels() },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => title(items[0]?.parsed.x ?? NaN),
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt((item.raw as XY).v, 4)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      scales: {
+        x: xAxis(t, xTitle, true, { includeBounds: false }),
+        y: sym ? {
+          type: 'linear', title: { display: true, text: 'eigenvalue', color: t.fg },
+          grid: { color: t.grid }, border: { color: t.border },
+          ticks: { color: t.muted, callback: this.symLabel('path'), autoSkip: false },
+          afterBuildTicks: this.symTicks('path'), afterFit: fixedWidth(AXIS_W),
+        } : lossAxis(t, 'train loss', 6),
       },
-    };
-  }
-
-  private markerBase(t: Theme): MarkerOptions {
-    return {
-      color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
-      font: markerFont(t), barrier: null, chord: null, note: null,
-    };
+      plugins: {
+        legend: { position: 'top', align: 'end', labels: lineLegendLabels() },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => title(items[0]?.parsed.x ?? NaN),
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt((item.raw as XY).v, 4)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   update(m: RunModel, force = false): void {
@@ -257,7 +223,7 @@ export class CurvatureView {
     const x = this.spectrum.options.scales!.x as Record<string, unknown>;
     x.min = 0.3; x.max = k + 2.7;
     this.spectrum.options.plugins!.llMarkers = {
-      ...this.markerBase(t),
+      ...markerTheme(t),
       hlines: [{ y: 0, color: withAlpha(t.fg, t.hc ? 1 : 0.7), width: 1.2 * t.lw }],
       pointLabels: bars.filter((b) => Number.isFinite(b.y)).map((b) => ({ x: b.x, y: b.y, text: fmt(b.value), color: b.x === k + 2 ? minColor : t.fg })),
     };
@@ -276,7 +242,7 @@ export class CurvatureView {
     ];
     const x = this.slices.options.scales!.x as Record<string, unknown>;
     x.min = s.t[0]; x.max = s.t[s.t.length - 1];
-    this.slices.options.plugins!.llMarkers = { ...this.markerBase(t), lines: [{ x: 0, label: 'θ_T' }] };
+    this.slices.options.plugins!.llMarkers = { ...markerTheme(t), lines: [{ x: 0, label: 'θ_T' }] };
     this.slices.update('none');
     const mid = Math.floor(s.t.length / 2);
     this.sliceCanvas.setAttribute('aria-label', `Line chart of the train loss along the top and bottom Hessian eigenvectors through θT, t from ${fmt(s.t[0])} to ${fmt(s.t[s.t.length - 1])}: ` +
@@ -302,7 +268,7 @@ export class CurvatureView {
     const steps = m.train?.steps ?? ap.step[ap.step.length - 1];
     x.min = 0; x.max = Math.max(steps, ...ap.step);
     this.path.options.plugins!.llMarkers = {
-      ...this.markerBase(t),
+      ...markerTheme(t),
       hlines: [{ y: 0, color: withAlpha(t.fg, t.hc ? 1 : 0.7), width: 1.2 * t.lw }],
       lines: [{ x: 0, label: 'θ₀' }, { x: x.max as number, label: 'θ_T' }],
     };
@@ -321,7 +287,7 @@ export class CurvatureView {
 
   canvases(): HTMLCanvasElement[] { return this.body.hidden ? [] : [this.specCanvas, this.sliceCanvas, this.pathCanvas]; }
 
-  sections(): { title: string; canvases: HTMLCanvasElement[] }[] {
+  sections(): PngSection[] {
     if (this.body.hidden) return [];
     const c = this.model?.result?.curvature;
     const head = c ? `${VERDICT_WORD[c.verdict] ?? c.verdict}: ${c.verdictText}` : 'Curvature';
@@ -333,15 +299,4 @@ export class CurvatureView {
 
   charts(): Chart[] { return [this.spectrum, this.slices, this.path] as unknown as Chart[]; }
 
-  prepareExport(): void { for (const ch of this.charts()) clearActive(ch); }
-
-  applyTheme(): void {
-    for (const ch of this.charts()) themeScales(ch, this.ctx.theme);
-    if (this.model) { this.lastRev = -1; this.update(this.model, true); }
-  }
-
-  destroy(): void {
-    for (const ch of this.charts()) ch.destroy();
-    this.el.remove();
-  }
 }

@@ -1,22 +1,23 @@
 /** Training curve: loss per recorded step window (thin) and per epoch (markers), live while training. */
 import type { ChartConfiguration, Point, TooltipItem } from 'chart.js';
-import { Chart, fixedWidth } from './charts';
+import { traitsOf } from './analyses';
+import { ChartView, lineChart, lossAxis, xAxis } from './chart-view';
+import { Chart } from './charts';
 import { el } from './dom';
-import { fmt, fmtInt, fmtPct, fmtTick } from './format';
-import type { RunModel } from './model';
+import { fmt, fmtInt, fmtPct } from './format';
+import type { RunModel } from './state';
 import { withAlpha } from './theme';
 import type { ViewContext } from './view';
 
-export class TrainView {
+export class TrainView extends ChartView {
   readonly el: HTMLElement;
   private canvas: HTMLCanvasElement;
   private chart: Chart<'line', Point[]>;
   private meta: HTMLElement;
   private heading: HTMLElement;
-  private lastRev = -1;
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
+  constructor(ctx: ViewContext) {
+    super(ctx);
     this.canvas = el('canvas', { role: 'img', 'aria-label': 'Training loss (no data yet)' });
     this.meta = el('div', { class: 'll-train-meta ll-muted' });
     this.heading = el('h2', {}, 'Training');
@@ -29,47 +30,24 @@ export class TrainView {
   canvases(): HTMLCanvasElement[] { return [this.canvas]; }
   charts(): Chart[] { return [this.chart as unknown as Chart]; }
 
-  destroy(): void { this.chart.destroy(); this.el.remove(); }
-
-  prepareExport(): void {
-    this.chart.tooltip?.setActiveElements([], { x: 0, y: 0 });
-    this.chart.setActiveElements([]);
-    this.chart.update('none');
-  }
-
   private config(): ChartConfiguration<'line', Point[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        responsive: true, maintainAspectRatio: false, animation: false, normalized: true,
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        layout: { padding: { right: 8 } },
-        scales: {
-          x: {
-            type: 'linear', title: { display: true, text: 'epoch', color: t.fg, padding: 0 },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxRotation: 0 },
-          },
-          y: {
-            type: 'linear', beginAtZero: true, title: { display: true, text: 'loss', color: t.fg },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 4 },
-            afterFit: fixedWidth(54),
-          },
-        },
-        plugins: {
-          legend: { position: 'top', align: 'end', labels: { boxWidth: 18, boxHeight: 2, padding: 6 } },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `epoch ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
-            },
+    return lineChart(t, {
+      layout: { padding: { right: 8 } },
+      scales: {
+        x: { ...xAxis(t, 'epoch'), title: { display: true, text: 'epoch', color: t.fg, padding: 0 } },
+        y: { ...lossAxis(t, 'loss', 4), beginAtZero: true },
+      },
+      plugins: {
+        legend: { position: 'top', align: 'end', labels: { boxWidth: 18, boxHeight: 2, padding: 6 } },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `epoch ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
           },
         },
       },
-    };
+    });
   }
 
   update(m: RunModel, force = false): void {
@@ -120,27 +98,9 @@ export class TrainView {
       : 'Training loss (no data yet)');
   }
 
-  /** Section title: a survey's training summary is its best run's. */
+  /** Section title: a survey's training summary is its best run's (the analysis' `trainTitle`). */
   title(m: RunModel): string {
-    const sv = m.result?.survey;
-    const best = sv?.runs[sv.best];
-    if (m.analysis === 'survey' && best) return `Training of the best run (seed ${best.seed}, ${best.init})`;
-    const runs = m.result?.compare?.runs;
-    if (m.analysis === 'compare' && runs?.length) return `Training of '${runs[0].name}' (run 1 of ${runs.length}, the plane's)`;
-    const seeds = m.result?.connect?.seeds;
-    if (m.analysis === 'connect' && seeds) return `Training (seed ${seeds[0]}; seed ${seeds[1]} trained alike)`;
-    return 'Training';
+    return traitsOf(m.analysis)?.trainTitle?.(m) ?? 'Training';
   }
 
-  applyTheme(): void {
-    const t = this.ctx.theme;
-    const sc = this.chart.options.scales as Record<string, { grid?: { color?: unknown }; border?: { color?: unknown }; ticks?: { color?: unknown }; title?: { color?: unknown } }>;
-    for (const s of Object.values(sc)) {
-      if (s.grid) s.grid.color = t.grid;
-      if (s.border) s.border.color = t.border;
-      if (s.ticks) s.ticks.color = t.muted;
-      if (s.title) s.title.color = t.fg;
-    }
-    if (this.model) this.update(this.model, true);
-  }
 }

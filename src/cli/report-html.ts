@@ -1,11 +1,12 @@
 /**
  * Self-contained static report: the panel bundle (dist/webview.js + dist/webview.css) inlined in one
- * HTML page that renders a ProbeResult without VS Code. Used by the CLI (Node): no DOM here.
+ * HTML page that renders a ProbeResult without VS Code. Runs in Node for the CLI (src/cli/main.ts),
+ * not in the panel: no DOM here.
  *
- *   import { reportHtml } from '../../webview/report';
+ *   import { reportHtml } from './report-html';
  *   writeFileSync('report.html', reportHtml(result, readFileSync('dist/webview.js', 'utf8'), readFileSync('dist/webview.css', 'utf8')));
  */
-import type { ProbeResult } from '../src/protocol';
+import type { ProbeResult } from '../protocol';
 
 /** JSON that is safe inside a <script> element: no `</script`, `<!--`, or U+2028/2029 line breaks. */
 export function jsonForScript(value: unknown): string {

@@ -20,33 +20,16 @@
  * quads behind it); path pieces are sorted with the quads, so hills hide the parts of a path
  * behind them.
  */
-import { drawRich } from './canvasText';
-import { viridis, type ColorScale } from './colormap';
+import { drawRich } from './canvas-text';
 import { el } from './dom';
-import { fmtTick } from './format';
 import { drawFinalMarker, drawInitMarker } from './glyphs';
-import type { PlaneData } from './model';
-import { withAlpha, type Theme } from './theme';
+import { withAlpha } from './theme';
+import { drawBox, drawZAxis } from './surface-axes';
+import {
+  DEFAULT_YAW, meshKey, projector, surfaceMesh, surfacePoint, type SurfaceMarker, type SurfaceMesh, type SurfacePath, type SurfaceScene,
+} from './surface-geometry';
 
-export interface SurfacePath { a: number[]; b: number[]; color: string; halo: string; lw: number }
-export interface SurfaceMarker { a: number; b: number; kind: 'init' | 'final'; fill?: string; label?: string }
-
-export interface SurfaceScene {
-  p: PlaneData;
-  scale: ColorScale;
-  theme: Theme;
-  paths: SurfacePath[];
-  markers: SurfaceMarker[];
-  /** Grid point [i (row, b), j (column, a)] highlighted (hover) and pinned (selection). */
-  highlight?: [number, number];
-  selected?: [number, number];
-  labels: { a: string; b: string; z: string };
-  /** Tick values: a and b in plane units, z in loss units. */
-  ticks: { a: number[]; b: number[]; z: number[] };
-  /** Space kept free at the bottom of the canvas, and a callback that fills it (legend). */
-  legendHeight: number;
-  drawLegend?(c2: CanvasRenderingContext2D, top: number, width: number): void;
-}
+export type { SurfaceMarker, SurfacePath, SurfaceScene };
 
 export interface SurfaceHandlers {
   /** The grid point under the pointer (undefined: none), with the pointer position in CSS px of the canvas. */
@@ -56,17 +39,11 @@ export interface SurfaceHandlers {
   onKey?(e: KeyboardEvent): boolean;
 }
 
-const DEFAULT_YAW = -0.62;
 const DEFAULT_PITCH = 0.62;
-/** Height of the surface (world units; the longer side of the grid spans 2). */
-const H = 0.95;
-/** Camera distance (world units): mild perspective. */
-const D = 7;
 /** Size of the screen buckets for hit tests (CSS px). */
 const BUCKET = 16;
 /** Cells per side of the coarse mesh drawn during a drag / zoom of a large grid. */
 const LOD_CELLS = 64;
-
 
 /** Fractional index of v in a monotone coordinate array (linear between grid points), NaN outside. */
 function fracIndex(arr: number[], v: number): number {
@@ -109,7 +86,7 @@ export class Surface3D {
   private na = 0;
   private nb = 0;
   /** Per scene: world coordinates and the quads' colours. */
-  private cache?: { key: unknown; wx: Float64Array; wy: Float64Array; wz: Float64Array; t: Float64Array; fill: string[]; edge: string[]; quads: number[] };
+  private cache?: SurfaceMesh;
   /** The picture without the highlight marks, and what drawing the marks needs. */
   private base?: HTMLCanvasElement;
   private marks?: { project: (x: number, y: number, z: number) => [number, number, number]; zFloor: number };
@@ -215,100 +192,16 @@ export class Surface3D {
 
   // ---- geometry -------------------------------------------------------------------------------
 
-  private prepare(s: SurfaceScene) {
-    const p = s.p;
-    const key = [p, p.loss, s.scale.lo, s.scale.hi, s.scale.log, s.theme.kind, (p as { done?: number }).done];
+  /** The mesh of the scene, recomputed when the plane, the scale or the theme changed. */
+  private mesh(s: SurfaceScene): SurfaceMesh {
     const c = this.cache;
-    if (c && c.key instanceof Array && c.key.every((v, k) => v === key[k])) return c;
-    const na = p.a.length, nb = p.b.length;
-    const M = Math.max(1, Math.max(na, nb) - 1);
-    const ascA = p.a[na - 1] >= p.a[0], ascB = p.b[nb - 1] >= p.b[0];
-    const wx = new Float64Array(na * nb), wy = new Float64Array(na * nb), wz = new Float64Array(na * nb), t = new Float64Array(na * nb);
-    for (let i = 0; i < nb; i++) {
-      for (let j = 0; j < na; j++) {
-        const k = i * na + j;
-        wx[k] = (2 * (ascA ? j : na - 1 - j) - (na - 1)) / M;
-        wy[k] = (2 * (ascB ? i : nb - 1 - i) - (nb - 1)) / M;
-        const v = p.loss[i]?.[j];
-        const tt = v === null || v === undefined || !Number.isFinite(v) ? NaN : Math.max(0, Math.min(1, s.scale.t(v)));
-        t[k] = tt;
-        wz[k] = H * (tt - 0.5);
-      }
-    }
-    // Quads: mean colour of the 4 corners, shaded by a light fixed in the world (from above, front-left).
-    const L = [-0.35, -0.55, 1], ln = Math.hypot(L[0], L[1], L[2]);
-    const fill: string[] = [], edge: string[] = [], quads: number[] = [];
-    for (let i = 0; i < nb - 1; i++) {
-      for (let j = 0; j < na - 1; j++) {
-        const k = i * na + j, k1 = k + 1, k2 = k + na, k3 = k + na + 1;
-        if (Number.isNaN(t[k] + t[k1] + t[k2] + t[k3])) continue;
-        const d1 = [wx[k3] - wx[k], wy[k3] - wy[k], wz[k3] - wz[k]];
-        const d2 = [wx[k2] - wx[k1], wy[k2] - wy[k1], wz[k2] - wz[k1]];
-        const n = [d1[1] * d2[2] - d1[2] * d2[1], d1[2] * d2[0] - d1[0] * d2[2], d1[0] * d2[1] - d1[1] * d2[0]];
-        const nn = Math.hypot(n[0], n[1], n[2]) || 1;
-        const dot = Math.abs((n[0] * L[0] + n[1] * L[1] + n[2] * L[2]) / (nn * ln));
-        const shade = 0.74 + 0.26 * dot;
-        const [r, g, b] = viridis((t[k] + t[k1] + t[k2] + t[k3]) / 4);
-        fill[k] = `rgb(${Math.round(r * shade)}, ${Math.round(g * shade)}, ${Math.round(b * shade)})`;
-        const e = shade * 0.84;
-        edge[k] = `rgb(${Math.round(r * e)}, ${Math.round(g * e)}, ${Math.round(b * e)})`;
-        quads.push(k);
-      }
-    }
-    return (this.cache = { key, wx, wy, wz, t, fill, edge, quads });
+    const key = meshKey(s);
+    if (c && c.key.every((v, k) => v === key[k])) return c;
+    return (this.cache = surfaceMesh(s));
   }
 
-  /** World → screen for the current view. */
-  private projector() {
-    const s = this.scene!;
-    const p = s.p;
-    const na = p.a.length, nb = p.b.length, M = Math.max(1, Math.max(na, nb) - 1);
-    const xmax = (na - 1) / M, ymax = (nb - 1) / M;
-    const cy = Math.cos(this.yaw), sy = Math.sin(this.yaw), cp = Math.cos(this.pitch), sp = Math.sin(this.pitch);
-    const zFloor = -H / 2 - 0.1, zTop = H / 2;
-    const fs = s.theme.fontSize;
-    const padX = Math.round(fs * 3.4), padTop = Math.round(fs * 1.8), padBottom = Math.round(fs * 0.6) + s.legendHeight;
-    const plotW = Math.max(60, this.width - 2 * padX), plotH = Math.max(60, this.height - padTop - padBottom);
-    // Fit the box (with room for the tick labels around the floor) as seen at the default azimuth:
-    // the scale stays put while turning (the default is near the widest view), the centre follows.
-    const bbox = (yaw: number) => {
-      const c = Math.cos(yaw), sn = Math.sin(yaw), m = 0.28;
-      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-      for (const [x, y] of [[-xmax - m, -ymax - m], [xmax + m, -ymax - m], [xmax + m, ymax + m], [-xmax - m, ymax + m]]) {
-        const u = x * c - y * sn, w = x * sn + y * c;
-        for (const z of [zFloor, zTop]) {
-          const vy = w * sp + z * cp, vz = -w * cp + z * sp, f = D / (D - vz);
-          x0 = Math.min(x0, u * f); x1 = Math.max(x1, u * f); y0 = Math.min(y0, vy * f); y1 = Math.max(y1, vy * f);
-        }
-      }
-      return { x0, x1, y0, y1 };
-    };
-    const fit = bbox(DEFAULT_YAW), now = bbox(this.yaw);
-    const S = Math.min(plotW / (fit.x1 - fit.x0), plotH / (fit.y1 - fit.y0)) * this.zoom;
-    const cx = padX + plotW / 2 - ((now.x0 + now.x1) / 2) * S, cyS = padTop + plotH / 2 + ((now.y0 + now.y1) / 2) * S;
-    const project = (x: number, y: number, z: number): [number, number, number] => {
-      const x1 = x * cy - y * sy, y1 = x * sy + y * cy;
-      const vy = y1 * sp + z * cp, vz = -y1 * cp + z * sp;
-      const f = D / (D - vz);
-      return [cx + x1 * S * f, cyS - vy * S * f, vz];
-    };
-    return { project, xmax, ymax, zFloor, zTop, S };
-  }
 
-  /** World position of the fractional grid point (fi row, fj column), on the surface (bilinear). */
-  private surfacePoint(fi: number, fj: number): [number, number, number] | null {
-    const c = this.cache!;
-    const na = this.na, nb = this.nb;
-    const i0 = Math.max(0, Math.min(nb - 2, Math.floor(fi))), j0 = Math.max(0, Math.min(na - 2, Math.floor(fj)));
-    const u = fj - j0, v = fi - i0;
-    const k = i0 * na + j0;
-    const z00 = c.wz[k], z01 = c.wz[k + 1], z10 = c.wz[k + na], z11 = c.wz[k + na + 1];
-    const z = (1 - v) * ((1 - u) * z00 + u * z01) + v * ((1 - u) * z10 + u * z11);
-    if (!Number.isFinite(z)) return null;
-    const x = (1 - u) * c.wx[k] + u * c.wx[k + 1];
-    const y = (1 - v) * c.wy[k] + v * c.wy[k + na];
-    return [x, y, z];
-  }
+
 
   // ---- drawing --------------------------------------------------------------------------------
 
@@ -331,8 +224,8 @@ export class Surface3D {
     const p = s.p, t = s.theme;
     this.na = p.a.length; this.nb = p.b.length;
     if (this.na < 2 || this.nb < 2) return;
-    const cache = this.prepare(s);
-    const { project, xmax, ymax, zFloor, zTop } = this.projector();
+    const cache = this.mesh(s);
+    const { project, xmax, ymax, zFloor, zTop } = projector(this.scene!, this.width, this.height, this.yaw, this.pitch, this.zoom);
     const fs = Math.round(t.fontSize * 0.85);
     c2.font = `${fs}px ${t.fontFamily}`;
     c2.lineJoin = 'round';
@@ -347,7 +240,7 @@ export class Surface3D {
       this.sx[k] = x; this.sy[k] = y; vz[k] = z;
     }
 
-    this.drawBox(c2, s, project, xmax, ymax, zFloor, zTop, fs);
+    drawBox(c2, s, project, xmax, ymax, zFloor, zTop, fs);
 
     // quads, back to front (painter's ordering); while dragging / zooming a large grid, a coarser
     // mesh (every st-th grid line) keeps the interaction fluid; the full mesh is drawn at the end.
@@ -406,9 +299,9 @@ export class Surface3D {
         if (!cur) { flush(); prev = null; continue; }
         if (prev) {
           const m = Math.max(1, Math.ceil(Math.max(Math.abs(cur[0] - prev[0]), Math.abs(cur[1] - prev[1])) * 2));
-          let last = this.surfacePoint(prev[0], prev[1]);
+          let last = surfacePoint(this.cache!, this.na, this.nb, prev[0], prev[1]);
           for (let r = 1; r <= m; r++) {
-            const w = this.surfacePoint(prev[0] + ((cur[0] - prev[0]) * r) / m, prev[1] + ((cur[1] - prev[1]) * r) / m);
+            const w = surfacePoint(this.cache!, this.na, this.nb, prev[0] + ((cur[0] - prev[0]) * r) / m, prev[1] + ((cur[1] - prev[1]) * r) / m);
             if (last && w) {
               const a = project(last[0], last[1], last[2] + lift), b = project(w[0], w[1], w[2] + lift);
               const front = this.frontAt((a[0] + b[0]) / 2, (a[1] + b[1]) / 2);
@@ -433,12 +326,12 @@ export class Surface3D {
       stroke(path.color, path.lw);
     }
 
-    this.drawZAxis(c2, s, project, xmax, ymax, zFloor, zTop, fs);
+    drawZAxis(c2, s, project, xmax, ymax, zFloor, zTop, fs);
     // markers and highlight on top
     const at = (a: number, b: number): [number, number] | null => {
       const fj = fracIndex(p.a, a), fi = fracIndex(p.b, b);
       if (Number.isNaN(fi) || Number.isNaN(fj)) return null;
-      const w = this.surfacePoint(fi, fj);
+      const w = surfacePoint(this.cache!, this.na, this.nb, fi, fj);
       if (!w) return null;
       const q = project(w[0], w[1], w[2] + 0.015);
       return [q[0], q[1]];
@@ -491,99 +384,6 @@ export class Surface3D {
     this.drawMarks(c2);
   }
 
-  /** The floor with the a / b grid and ticks, the back walls and the loss axis at the back corner. */
-  private drawBox(c2: CanvasRenderingContext2D, s: SurfaceScene, project: (x: number, y: number, z: number) => [number, number, number],
-    xmax: number, ymax: number, zFloor: number, zTop: number, fs: number): void {
-    const t = s.theme, p = s.p;
-    const na = p.a.length, nb = p.b.length;
-    // plane coordinate → world (the grid spans ±xmax / ±ymax)
-    const aLo = Math.min(p.a[0], p.a[na - 1]), aHi = Math.max(p.a[0], p.a[na - 1]);
-    const bLo = Math.min(p.b[0], p.b[nb - 1]), bHi = Math.max(p.b[0], p.b[nb - 1]);
-    const wxOf = (a: number) => -xmax + ((a - aLo) / (aHi - aLo || 1)) * 2 * xmax;
-    const wyOf = (b: number) => -ymax + ((b - bLo) / (bHi - bLo || 1)) * 2 * ymax;
-    const corners: [number, number][] = [[-xmax, -ymax], [xmax, -ymax], [xmax, ymax], [-xmax, ymax]];
-    const pc = corners.map(([x, y]) => project(x, y, zFloor));
-    const line = (a: [number, number, number], b: [number, number, number]) => { c2.beginPath(); c2.moveTo(a[0], a[1]); c2.lineTo(b[0], b[1]); c2.stroke(); };
-    c2.save();
-    // floor
-    c2.beginPath();
-    pc.forEach((q, k) => (k ? c2.lineTo(q[0], q[1]) : c2.moveTo(q[0], q[1])));
-    c2.closePath();
-    c2.fillStyle = withAlpha(t.fg, 0.045);
-    c2.fill();
-    c2.strokeStyle = withAlpha(t.fg, t.hc ? 0.8 : 0.35);
-    c2.lineWidth = t.lw;
-    c2.stroke();
-    c2.strokeStyle = withAlpha(t.fg, t.hc ? 0.4 : 0.12);
-    for (const a of s.ticks.a) line(project(wxOf(a), -ymax, zFloor), project(wxOf(a), ymax, zFloor));
-    for (const b of s.ticks.b) line(project(-xmax, wyOf(b), zFloor), project(xmax, wyOf(b), zFloor));
-    // back corner (farthest from the camera) and its two walls
-    let back = 0;
-    for (let k = 1; k < 4; k++) if (pc[k][2] < pc[back][2]) back = k;
-    const [bx, by] = corners[back];
-    const zOf = (v: number) => H * (Math.max(0, Math.min(1, s.scale.t(v))) - 0.5);
-    const nbrs = [corners[(back + 1) % 4], corners[(back + 3) % 4]];
-    c2.strokeStyle = withAlpha(t.fg, t.hc ? 0.4 : 0.1);
-    for (const v of s.ticks.z) {
-      const z = zOf(v);
-      for (const [nx, ny] of nbrs) line(project(nx, ny, z), project(bx, by, z));
-    }
-    c2.strokeStyle = withAlpha(t.fg, t.hc ? 0.6 : 0.2);
-    for (const [nx, ny] of nbrs) line(project(nx, ny, zFloor), project(nx, ny, zTop));
-    // a ticks on the front edge along a, b ticks on the front edge along b
-    const frontY = project(0, -ymax, zFloor)[2] > project(0, ymax, zFloor)[2] ? -ymax : ymax;
-    const frontX = project(-xmax, 0, zFloor)[2] > project(xmax, 0, zFloor)[2] ? -xmax : xmax;
-    const off = 0.09;
-    const label = (q: [number, number, number], text: string) => {
-      c2.textAlign = 'center';
-      c2.textBaseline = 'middle';
-      drawRich(c2, text, q[0], q[1], t.bg);
-    };
-    c2.fillStyle = t.fg;
-    for (const a of s.ticks.a) label(project(wxOf(a), frontY + Math.sign(frontY) * off, zFloor), fmtTick(a));
-    for (const b of s.ticks.b) label(project(frontX + Math.sign(frontX) * off, wyOf(b), zFloor), fmtTick(b));
-    const ta = project(0, frontY + Math.sign(frontY) * (off + 0.2), zFloor);
-    const tb = project(frontX + Math.sign(frontX) * (off + 0.22), 0, zFloor);
-    label(ta, s.labels.a);
-    label(tb, s.labels.b);
-    c2.restore();
-  }
-
-  /** The loss axis, drawn over the surface at the leftmost corner of the box, a little outside it. */
-  private drawZAxis(c2: CanvasRenderingContext2D, s: SurfaceScene, project: (x: number, y: number, z: number) => [number, number, number],
-    xmax: number, ymax: number, zFloor: number, zTop: number, fs: number): void {
-    const t = s.theme;
-    const corners: [number, number][] = [[-xmax, -ymax], [xmax, -ymax], [xmax, ymax], [-xmax, ymax]];
-    let left = 0;
-    const px = corners.map(([x, y]) => project(x, y, zFloor)[0]);
-    for (let k = 1; k < 4; k++) if (px[k] < px[left]) left = k;
-    const [cx0, cy0] = corners[left];
-    const out = 0.1 / Math.hypot(cx0, cy0);
-    const ax = cx0 * (1 + out), ay = cy0 * (1 + out);
-    const zOf = (v: number) => H * (Math.max(0, Math.min(1, s.scale.t(v))) - 0.5);
-    const base = project(ax, ay, zFloor), top = project(ax, ay, zTop);
-    c2.save();
-    c2.strokeStyle = withAlpha(t.fg, t.hc ? 1 : 0.6);
-    c2.lineWidth = t.lw;
-    c2.beginPath(); c2.moveTo(base[0], base[1]); c2.lineTo(top[0], top[1]); c2.stroke();
-    c2.fillStyle = t.fg;
-    c2.font = `${fs}px ${t.fontFamily}`;
-    c2.textBaseline = 'middle';
-    c2.textAlign = 'right';
-    let lastY = Infinity;
-    for (const v of s.ticks.z) {
-      const q = project(ax, ay, zOf(v));
-      if (Math.abs(q[1] - lastY) < fs * 1.3) continue;
-      lastY = q[1];
-      c2.beginPath(); c2.moveTo(q[0], q[1]); c2.lineTo(q[0] - 4, q[1]); c2.stroke();
-      drawRich(c2, fmtTick(v), q[0] - 6, q[1], t.bg);
-    }
-    c2.textAlign = 'center';
-    c2.textBaseline = 'bottom';
-    drawRich(c2, s.labels.z, Math.max(top[0], 8 + c2.measureText(s.labels.z).width / 2), top[1] - 5, t.bg);
-    c2.restore();
-  }
-
   /** A grid point: ring on the surface, its cell's outline, a drop line to the floor. */
   private drawCellMark(c2: CanvasRenderingContext2D, cell: [number, number], color: string,
     project: (x: number, y: number, z: number) => [number, number, number], zFloor: number): void {
@@ -608,7 +408,7 @@ export class Surface3D {
       for (let s = 0; s < 4; s++) {
         const fi = Math.max(0, Math.min(this.nb - 1, i + di0 + ((di1 - di0) * s) / 4));
         const fj = Math.max(0, Math.min(this.na - 1, j + dj0 + ((dj1 - dj0) * s) / 4));
-        const w = this.surfacePoint(fi, fj);
+        const w = surfacePoint(this.cache!, this.na, this.nb, fi, fj);
         if (w) { const q = project(w[0], w[1], w[2] + 0.01); ring.push([q[0], q[1]]); }
       }
     }

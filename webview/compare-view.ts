@@ -6,17 +6,17 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { CompareRun } from '../src/protocol';
-import { Chart, clearActive, fixedWidth, markerFont, themeScales, lineLegendLabels } from './charts';
+import { ChartView, lineChart, lossAxis, markerTheme, xAxis } from './chart-view';
+import { Chart, lineLegendLabels } from './charts';
 import { el } from './dom';
-import { fmt, fmtDuration, fmtPct, fmtSig, fmtTick, logTicks } from './format';
-import type { RunModel } from './model';
-import { PlaneView, type PlaneSpec } from './planeView';
+import { fmt, fmtDuration, fmtPct, fmtSig } from './format';
+import type { RunModel } from './state';
+import { PlaneView, type PlaneSpec } from './plane-view';
 import { withAlpha, type Theme } from './theme';
-import { logYToggle, type ViewContext } from './view';
+import type { PngSection } from './exporter';
+import type { AnalysisView, ViewContext } from './view';
 
 interface XY { x: number; y: number }
-
-const AXIS_W = 54;
 
 /**
  * One colour per run, the same on the curves chart (theme background) and on the plane (viridis,
@@ -31,7 +31,7 @@ export function runColors(t: Theme, n: number): string[] {
   return Array.from({ length: n }, (_, k) => base[k % base.length]);
 }
 
-export class CompareView {
+export class CompareView extends ChartView implements AnalysisView {
   readonly el: HTMLElement;
   readonly plane: PlaneView;
   private section: HTMLElement;
@@ -42,11 +42,10 @@ export class CompareView {
   private chart: Chart<'line', XY[]>;
   private info: HTMLElement;
   private logBox: HTMLElement & { checked: boolean };
-  private lastRev = -1;
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
-    this.logBox = logYToggle(ctx, () => { if (this.model) this.update(this.model, true); });
+  constructor(ctx: ViewContext) {
+    super(ctx);
+    this.logBox = this.logYBox();
     this.placeholder = el('div', { class: 'll-placeholder ll-muted' }, 'Every variant is trained from the same θ₀, then compared…');
     this.table = el('div', { class: 'll-table-wrap' });
     this.canvas = el('canvas', { role: 'img', 'aria-label': 'Loss along θ₀ → θ_T of every run (no data yet)' });
@@ -96,48 +95,27 @@ export class CompareView {
 
   private config(): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        responsive: true, maintainAspectRatio: false, animation: false, normalized: true,
-        interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        layout: { padding: { right: 8, top: 4 } }, color: t.fg,
-        onClick: (e, els, chart) => {
-          const hit = els[0] ?? (e.native ? chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: false }, false)[0] : undefined);
-          if (hit) this.select(hit.datasetIndex);
-        },
-        scales: {
-          x: {
-            type: 'linear', title: { display: true, text: 'α', color: t.fg, padding: { top: 0 } },
-            grid: { color: t.grid }, border: { color: t.border }, ticks: { color: t.muted, maxRotation: 0, callback: (v) => fmtTick(+v) },
-          },
-          y: {
-            type: 'linear', title: { display: true, text: 'train loss', color: t.fg }, grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 7 }, afterFit: fixedWidth(AXIS_W),
-            afterBuildTicks: (scale) => {
-              if (scale.type !== 'logarithmic') return;
-              const ticks = logTicks(scale.min, scale.max, 8, 4);
-              if (ticks.length >= 2) scale.ticks = ticks.map((value) => ({ value }));
-            },
-          },
-        },
-        plugins: {
-          legend: {
-            position: 'top', align: 'end',
-            labels: lineLegendLabels(),
-            onClick: (_e, item) => { if (item.datasetIndex !== undefined) this.select(item.datasetIndex); },
-          },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      onClick: (e, els, chart) => {
+        const hit = els[0] ?? (e.native ? chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: false }, false)[0] : undefined);
+        if (hit) this.select(hit.datasetIndex);
       },
-    };
+      scales: { x: xAxis(t, 'α'), y: lossAxis(t, 'train loss') },
+      plugins: {
+        legend: {
+          position: 'top', align: 'end',
+          labels: lineLegendLabels(),
+          onClick: (_e, item) => { if (item.datasetIndex !== undefined) this.select(item.datasetIndex); },
+        },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y, 4)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   /** Select a run (toggle): its curve and path come forward, its numbers are shown. */
@@ -181,8 +159,7 @@ export class CompareView {
     ys.beginAtZero = !log;
     this.chart.options.plugins!.llMarkers = {
       lines: [{ x: 0, label: 'θ₀ (shared)' }, { x: 1, label: 'θ_T (each run)' }],
-      color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
-      font: markerFont(t), barrier: null, chord: null, note: runs.every((r) => r.curve.monotone) ? 'every run: monotone on [0,1]' : null,
+      ...markerTheme(t), note: runs.every((r) => r.curve.monotone) ? 'every run: monotone on [0,1]' : null,
     };
     this.chart.update('none');
     this.renderTable(runs, colors, sel);
@@ -231,7 +208,7 @@ export class CompareView {
     this.info.textContent = parts.join(' · ');
   }
 
-  sections(): { title: string; canvases: HTMLCanvasElement[] }[] {
+  sections(): PngSection[] {
     const out: { title: string; canvases: HTMLCanvasElement[] }[] = [];
     const runs = this.runs(this.model);
     if (!this.body.hidden) out.push({ title: `θ₀ → θT of ${runs.length} runs (${runs.map((r) => r.name).join(', ')})`, canvases: [this.canvas] });
@@ -241,17 +218,6 @@ export class CompareView {
 
   charts(): Chart[] { return [this.chart as unknown as Chart]; }
 
-  prepareExport(): void { clearActive(this.chart as unknown as Chart); this.plane.prepareExport(); }
+  protected parts() { return [this.plane]; }
 
-  applyTheme(): void {
-    themeScales(this.chart as unknown as Chart, this.ctx.theme);
-    this.plane.applyTheme();
-    if (this.model) { this.lastRev = -1; this.update(this.model, true); }
-  }
-
-  destroy(): void {
-    this.chart.destroy();
-    this.plane.destroy();
-    this.el.remove();
-  }
 }

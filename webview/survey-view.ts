@@ -8,52 +8,23 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { SurveyRun } from '../src/protocol';
+import { barChart, ChartView } from './chart-view';
 import { Chart, fixedWidth, markerFont, type MarkerLine } from './charts';
 import { el, rich } from './dom';
-import { fmt, fmtInt, fmtPct, fmtSig, fmtTick } from './format';
-import { InterpView, type InterpSpec } from './interpView';
-import { curveOrder, runsDone, stuckFlags, type RunModel } from './model';
-import { PlaneView, type PlaneSpec } from './planeView';
+import { fmt, fmtInt, fmtPct, fmtTick } from './format';
+import { InterpView, type InterpSpec } from './interp-view';
+import { binOf, histogramEdges, sortValue, surveyColumns, type ColKey } from './survey-table';
+import { curveOrder, runsDone, stuckFlags, type RunModel } from './state';
+import { PlaneView, type PlaneSpec } from './plane-view';
 import { withAlpha } from './theme';
-import type { ViewContext } from './view';
+import type { PngSection } from './exporter';
+import type { AnalysisView, ViewContext } from './view';
 
 interface Bar { x: number; y: number; lo: number; hi: number }
 
-type ColKey = 'index' | 'seed' | 'init' | 'finalLoss' | 'finalTestLoss' | 'finalAccuracy' | 'deadUnits' | 'saturatedUnits' | 'blindExamples' | 'stuck';
-
-interface Col {
-  key: ColKey;
-  head: string;
-  /** Header in narrow panels. */
-  short?: string;
-  title: string;
-  cell(r: SurveyRun, k: number): string;
-  num: boolean;
-}
-
-/** Histogram bins: the result's edges when known, else 12 bins over the losses so far (the engine's rule). */
-export function histogramEdges(values: number[], bins = 12): number[] {
-  const v = values.filter(Number.isFinite);
-  if (!v.length) return [];
-  const lo = Math.min(...v), hi = Math.max(...v);
-  if (!(hi > lo)) {
-    const d = Math.max(Math.abs(lo) * 0.05, 1e-6);
-    return [lo - d, lo + d];
-  }
-  const width = (hi - lo) / bins;
-  return Array.from({ length: bins + 1 }, (_, i) => lo + i * width);
-}
-
-/** Bin of v for the edges (the engine's rule: equal widths, the last bin closed). */
-export function binOf(edges: number[], v: number): number {
-  const n = edges.length - 1;
-  const width = (edges[n] - edges[0]) / n;
-  return Math.max(0, Math.min(n - 1, Math.floor((v - edges[0]) / width)));
-}
-
 const pct = (a: number, b: number) => (b > 0 ? `${Math.round((100 * a) / b)} %` : '–');
 
-export class SurveyView {
+export class SurveyView extends ChartView implements AnalysisView {
   readonly el: HTMLElement;
   readonly interp: InterpView;
   readonly plane: PlaneView;
@@ -68,11 +39,10 @@ export class SurveyView {
   private tableWrap: HTMLElement;
   private table: HTMLTableElement;
   private runInfo: HTMLElement;
-  private lastRev = -1;
   private lastKey = '';
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext) {
+  constructor(ctx: ViewContext) {
+    super(ctx);
     this.verdict = el('p', { class: 'll-muted ll-survey-verdict' });
     this.inits = el('div', { class: 'll-survey-inits' });
     this.stripHead = el('div', { class: 'll-strip-head' });
@@ -147,53 +117,47 @@ export class SurveyView {
 
   private histConfig(): ChartConfiguration<'bar', Bar[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'bar',
-      data: { datasets: [] },
-      options: {
-        responsive: true, maintainAspectRatio: false, animation: false, normalized: true,
-        layout: { padding: { right: 8, top: 4 } },
-        onClick: (e, _els, chart) => {
-          if (!e.native) return;
-          const hit = chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: true }, false)[0];
-          if (!hit) return;
-          const bar = chart.data.datasets[hit.datasetIndex]?.data[hit.index] as Bar | undefined;
-          if (!bar || !this.model) return;
-          // Select the first run of that bin and class (stuck / not stuck).
-          const flags = stuckFlags(this.model).stuck;
-          const wantStuck = hit.datasetIndex === 1;
-          const runs = this.model.survey?.runs ?? [];
-          const k = runs.findIndex((r, i) => r && flags[i] === wantStuck && r.finalLoss >= bar.lo && (r.finalLoss < bar.hi || (r.finalLoss <= bar.hi && bar.hi === this.lastEdge)));
-          if (k >= 0) this.select(k);
+    return barChart(t, {
+      onClick: (e, _els, chart) => {
+        if (!e.native) return;
+        const hit = chart.getElementsAtEventForMode(e.native, 'nearest', { intersect: true }, false)[0];
+        if (!hit) return;
+        const bar = chart.data.datasets[hit.datasetIndex]?.data[hit.index] as Bar | undefined;
+        if (!bar || !this.model) return;
+        // Select the first run of that bin and class (stuck / not stuck).
+        const flags = stuckFlags(this.model).stuck;
+        const wantStuck = hit.datasetIndex === 1;
+        const runs = this.model.survey?.runs ?? [];
+        const k = runs.findIndex((r, i) => r && flags[i] === wantStuck && r.finalLoss >= bar.lo && (r.finalLoss < bar.hi || (r.finalLoss <= bar.hi && bar.hi === this.lastEdge)));
+        if (k >= 0) this.select(k);
+      },
+      scales: {
+        x: {
+          type: 'linear', stacked: true, offset: false,
+          title: { display: true, text: 'final train loss', color: t.fg, padding: { top: 0 } },
+          grid: { color: t.grid, offset: false }, border: { color: t.border },
+          ticks: { color: t.muted, callback: (v) => fmtTick(+(+v).toPrecision(2)), maxRotation: 0, autoSkip: false },
         },
-        scales: {
-          x: {
-            type: 'linear', stacked: true, offset: false,
-            title: { display: true, text: 'final train loss', color: t.fg, padding: { top: 0 } },
-            grid: { color: t.grid, offset: false }, border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+(+v).toPrecision(2)), maxRotation: 0, autoSkip: false },
-          },
-          y: {
-            type: 'linear', stacked: true, beginAtZero: true,
-            title: { display: true, text: 'runs', color: t.fg },
-            grid: { color: t.grid }, border: { color: t.border },
-            ticks: { color: t.muted, precision: 0, maxTicksLimit: 6 },
-            afterFit: fixedWidth(54),
-          },
-        },
-        plugins: {
-          legend: { position: 'top', align: 'end', labels: { boxWidth: 12, boxHeight: 12, padding: 8 } },
-          tooltip: {
-            filter: (item) => (item.raw as Bar).y > 0,
-            callbacks: {
-              title: (items: TooltipItem<'bar'>[]) => { const b = items[0]?.raw as Bar | undefined; return b ? `final loss ${fmt(b.lo)} – ${fmt(b.hi)}` : ''; },
-              label: (item: TooltipItem<'bar'>) => `${item.dataset.label}: ${(item.raw as Bar).y} run${(item.raw as Bar).y === 1 ? '' : 's'}`,
-            },
-          },
-          llMarkers: {},
+        y: {
+          type: 'linear', stacked: true, beginAtZero: true,
+          title: { display: true, text: 'runs', color: t.fg },
+          grid: { color: t.grid }, border: { color: t.border },
+          ticks: { color: t.muted, precision: 0, maxTicksLimit: 6 },
+          afterFit: fixedWidth(54),
         },
       },
-    };
+      plugins: {
+        legend: { position: 'top', align: 'end', labels: { boxWidth: 12, boxHeight: 12, padding: 8 } },
+        tooltip: {
+          filter: (item) => (item.raw as Bar).y > 0,
+          callbacks: {
+            title: (items: TooltipItem<'bar'>[]) => { const b = items[0]?.raw as Bar | undefined; return b ? `final loss ${fmt(b.lo)} – ${fmt(b.hi)}` : ''; },
+            label: (item: TooltipItem<'bar'>) => `${item.dataset.label}: ${(item.raw as Bar).y} run${(item.raw as Bar).y === 1 ? '' : 's'}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private lastEdge = NaN;
@@ -261,41 +225,6 @@ export class SurveyView {
 
   // ---- table --------------------------------------------------------------------------------
 
-  private columns(runs: SurveyRun[]): Col[] {
-    const cols: Col[] = [
-      { key: 'index', head: '#', title: 'Run (order of training)', cell: (_r, k) => String(k + 1), num: true },
-      { key: 'seed', head: 'seed', title: 'Seed', cell: (r) => String(r.seed), num: true },
-      { key: 'init', head: 'init', title: 'Init scheme', cell: (r) => r.init, num: false },
-      { key: 'finalLoss', head: 'final loss', short: 'loss', title: 'Final train loss', cell: (r) => fmtSig(r.finalLoss, 4), num: true },
-    ];
-    if (runs.some((r) => r.finalTestLoss !== null && Math.abs((r.finalTestLoss ?? 0) - r.finalLoss) > 1e-12 * Math.max(1, Math.abs(r.finalLoss)))) {
-      cols.push({ key: 'finalTestLoss', head: 'test loss', title: 'Final test loss', cell: (r) => fmtSig(r.finalTestLoss, 4), num: true });
-    }
-    if (runs.some((r) => r.finalAccuracy !== null)) {
-      cols.push({ key: 'finalAccuracy', head: 'accuracy', short: 'acc.', title: 'Final train accuracy', cell: (r) => fmtPct(r.finalAccuracy), num: true });
-    }
-    const count = (v: number | null, init: number | null) => (v === null ? '–' : String(v)) + (init !== null && v !== null && init !== v ? ` (${init})` : '');
-    cols.push(
-      { key: 'deadUnits', head: 'dead', title: 'Hidden ReLU units dead on every example at θT (at θ₀ in parentheses when different)', cell: (r) => count(r.deadUnits, r.deadUnitsInit), num: true },
-      { key: 'saturatedUnits', head: 'saturated', short: 'sat.', title: 'Hidden sigmoid/tanh units saturated on every example at θT (at θ₀ in parentheses when different)', cell: (r) => count(r.saturatedUnits, r.saturatedUnitsInit), num: true },
-      { key: 'blindExamples', head: 'blind spots', short: 'blind', title: 'Examples on which no unit of the first ReLU layer is active at θT', cell: (r) => (r.blindExamples === null ? '–' : String(r.blindExamples)), num: true },
-      { key: 'stuck', head: 'stuck', title: 'Final loss above best + tolerance', cell: () => '', num: false },
-    );
-    return cols;
-  }
-
-  private sortValue(key: ColKey, r: SurveyRun, k: number, flag: boolean | null): number | string {
-    switch (key) {
-      case 'index': return k;
-      case 'init': return r.init;
-      case 'stuck': return flag ? 1 : 0;
-      default: {
-        const v = r[key];
-        return v === null || v === undefined || Number.isNaN(v) ? Infinity : (v as number);
-      }
-    }
-  }
-
   private renderTable(m: RunModel, runs: (SurveyRun | null)[], flags: (boolean | null)[], provisional: boolean): void {
     const done = runs.map((r, k) => ({ r, k })).filter((x): x is { r: SurveyRun; k: number } => !!x.r);
     // The table is rebuilt: keep the keyboard focus on the same row / header.
@@ -304,11 +233,11 @@ export class SurveyView {
     const focusHead = active && this.table.contains(active) && active.classList.contains('ll-sort') ? active.dataset.key : undefined;
     this.tableWrap.hidden = !done.length;
     if (!done.length) { this.table.replaceChildren(); return; }
-    const cols = this.columns(done.map((x) => x.r));
+    const cols = surveyColumns(done.map((x) => x.r));
     const sort = this.ctx.ui.surveySort && cols.some((c) => c.key === this.ctx.ui.surveySort!.key) ? this.ctx.ui.surveySort : { key: 'index', dir: 1 as const };
     const key = sort.key as ColKey;
     done.sort((p, q) => {
-      const a = this.sortValue(key, p.r, p.k, flags[p.k]), b = this.sortValue(key, q.r, q.k, flags[q.k]);
+      const a = sortValue(key, p.r, p.k, flags[p.k]), b = sortValue(key, q.r, q.k, flags[q.k]);
       const c = typeof a === 'string' || typeof b === 'string' ? String(a).localeCompare(String(b)) : a === b ? 0 : a < b ? -1 : 1;
       return (c || p.k - q.k) * (c ? sort.dir : 1);
     });
@@ -511,7 +440,7 @@ export class SurveyView {
   }
 
   /** Canvases for the PNG export, by section. */
-  sections(): { title: string; canvases: HTMLCanvasElement[] }[] {
+  sections(): PngSection[] {
     const m = this.model;
     const out: { title: string; canvases: HTMLCanvasElement[] }[] = [];
     const n = m?.survey?.runs.filter((r) => r).length ?? 0;
@@ -523,33 +452,11 @@ export class SurveyView {
 
   charts(): Chart[] { return [this.hist as unknown as Chart]; }
 
-  prepareExport(): void {
-    this.hist.tooltip?.setActiveElements([], { x: 0, y: 0 });
-    this.hist.setActiveElements([]);
-    this.hist.update('none');
-    this.interp.prepareExport();
-    this.plane.prepareExport();
-  }
+  protected parts() { return [this.interp, this.plane]; }
 
-  applyTheme(): void {
-    const t = this.ctx.theme;
-    const sc = this.hist.options.scales as Record<string, { grid?: { color?: unknown }; border?: { color?: unknown }; ticks?: { color?: unknown }; title?: { color?: unknown } }>;
-    for (const s of Object.values(sc)) {
-      if (s.grid) s.grid.color = t.grid;
-      if (s.border) s.border.color = t.border;
-      if (s.ticks) s.ticks.color = t.muted;
-      if (s.title) s.title.color = t.fg;
-    }
-    this.hist.options.color = t.fg;
-    this.interp.applyTheme();
-    this.plane.applyTheme();
+  /** After a theme change the parts redraw themselves: only this view's own components here. */
+  protected redraw(): void {
     if (this.model) { this.lastRev = -1; this.update(this.model, true, true); }
   }
 
-  destroy(): void {
-    this.hist.destroy();
-    this.interp.destroy();
-    this.plane.destroy();
-    this.el.remove();
-  }
 }

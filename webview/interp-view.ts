@@ -4,20 +4,20 @@
  */
 import type { ChartConfiguration, ChartEvent, Point, TooltipItem } from 'chart.js';
 import type { InterpolateResult } from '../src/protocol';
-import { plainText } from './canvasText';
-import { Chart, fixedWidth, markerFont, type MarkerOptions, lineLegendLabels } from './charts';
-import { fmt, fmtPct, fmtSig, fmtTick, logTicks } from './format';
-import { curveOrder, valueAt, type CurveData, type RunModel } from './model';
+import { plainText } from './canvas-text';
+import { accuracyAxis, ChartView, lineChart, lossAxis, markerTheme, xAxis } from './chart-view';
+import { Chart, type MarkerOptions, lineLegendLabels } from './charts';
+import { fmt, fmtPct, fmtSig } from './format';
+import { curveOrder, valueAt, type CurveData, type RunModel } from './state';
 import { withAlpha, type Theme } from './theme';
-import { logYToggle, type ViewContext } from './view';
+import type { PngSection } from './exporter';
+import type { AnalysisView, ViewContext } from './view';
 import { el, rich, type Child } from './dom';
 
 interface XY extends Point { i: number }
 
 /** The ±1 SE band's two datasets (not in the legend / tooltips). */
 const isBand = (label: string | undefined) => !label || label.startsWith('_') || label.includes('±');
-
-const AXIS_W = 54;
 
 /** What the view shows: which line of the model, and how its ends are named. */
 export interface InterpSpec {
@@ -86,7 +86,7 @@ export const mainInterpSpec: InterpSpec = {
   useEndpoints: true,
 };
 
-export class InterpView {
+export class InterpView extends ChartView implements AnalysisView {
   readonly el: HTMLElement;
   private lossCanvas: HTMLCanvasElement;
   private accCanvas: HTMLCanvasElement;
@@ -101,11 +101,10 @@ export class InterpView {
   private bnNote: HTMLElement;
   private headKey = '';
   private logBox: HTMLElement & { checked: boolean };
-  private lastRev = -1;
-  private model?: RunModel;
 
-  constructor(private ctx: ViewContext, readonly spec: InterpSpec = mainInterpSpec) {
-    this.logBox = logYToggle(ctx, () => { this.lastRev = -1; if (this.model) this.update(this.model, true); });
+  constructor(ctx: ViewContext, readonly spec: InterpSpec = mainInterpSpec) {
+    super(ctx);
+    this.logBox = this.logYBox();
     this.lossCanvas = el('canvas', { role: 'img', 'aria-label': 'Loss along the interpolation path (no data yet)' }) as HTMLCanvasElement;
     this.accCanvas = el('canvas', { role: 'img', 'aria-label': 'Accuracy along the interpolation path (no data yet)' }) as HTMLCanvasElement;
     this.accWrap = el('div', { class: 'll-chart ll-chart-acc' }, this.accCanvas);
@@ -135,117 +134,57 @@ export class InterpView {
 
   charts(): Chart[] { return [this.lossChart as unknown as Chart, this.accChart as unknown as Chart]; }
 
-  /** Clear hover tooltips before the canvases are copied into an export. */
-  prepareExport(): void {
-    for (const ch of [this.lossChart, this.accChart]) {
-      ch.tooltip?.setActiveElements([], { x: 0, y: 0 });
-      ch.setActiveElements([]);
-      ch.update('none');
-    }
-  }
-
-  destroy(): void {
-    this.lossChart.destroy();
-    this.accChart.destroy();
-    this.el.remove();
-  }
-
-  private baseOptions(theme: Theme) {
-    return {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false as const,
-      normalized: true,
-      interaction: { mode: 'nearest' as const, axis: 'x' as const, intersect: false },
-      onClick: (e: ChartEvent, _els: unknown, chart: Chart) => this.onClick(e, chart),
-      layout: { padding: { right: 8, top: 4 } },
-      color: theme.fg,
-    };
-  }
-
-  private xScale(theme: Theme, title: boolean) {
-    return {
-      type: 'linear' as const,
-      title: { display: title, text: 'α', color: theme.fg, padding: { top: 0 } },
-      grid: { color: theme.grid },
-      border: { color: theme.border },
-      ticks: { color: theme.muted, callback: (v: string | number) => fmtTick(+v), maxRotation: 0 },
-    };
+  sections(m: RunModel): PngSection[] {
+    const e = customEndpoints(this.spec.result(m));
+    const plain = (s: string) => s.replace(/_(\S)/g, '$1');
+    return [{ title: e ? `Linear interpolation θ(α) = (1−α)·${plain(e[0])} + α·${plain(e[1])}` : 'Linear interpolation θ(α) = (1−α)·θ₀ + α·θT', canvases: this.canvases() }];
   }
 
   private lossConfig(): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        ...this.baseOptions(t),
-        scales: {
-          x: this.xScale(t, false),
-          y: {
-            type: 'linear',
-            title: { display: true, text: 'loss', color: t.fg },
-            grid: { color: t.grid },
-            border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => fmtTick(+v), maxTicksLimit: 7 },
-            afterFit: fixedWidth(AXIS_W),
-            // 1-2-5 ticks on the log axis (Chart.js' own pick 0.7, 0.4, ...).
-            afterBuildTicks: (scale) => {
-              if (scale.type !== 'logarithmic') return;
-              const ticks = logTicks(scale.min, scale.max, 8, 4);
-              if (ticks.length >= 2) scale.ticks = ticks.map((value) => ({ value }));
-            },
-          },
-        },
-        plugins: {
-          legend: {
-            position: 'top', align: 'end',
-            // Lines with their dash pattern (dashed test, dotted BatchNorm-recomputed curves); no SE band.
-            labels: lineLegendLabels((label) => !isBand(label)),
-          },
-          tooltip: {
-            filter: (item) => !isBand(item.dataset.label),
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      onClick: (e: ChartEvent, _els: unknown, chart: Chart) => this.onClick(e, chart),
+      scales: {
+        x: xAxis(t, 'α', false),
+        y: lossAxis(t, 'loss'),
       },
-    };
+      plugins: {
+        legend: {
+          position: 'top', align: 'end',
+          // Lines with their dash pattern (dashed test, dotted BatchNorm-recomputed curves); no SE band.
+          labels: lineLegendLabels((label) => !isBand(label)),
+        },
+        tooltip: {
+          filter: (item) => !isBand(item.dataset.label),
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt(item.parsed.y)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private accConfig(): ChartConfiguration<'line', XY[]> {
     const t = this.ctx.theme;
-    return {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        ...this.baseOptions(t),
-        scales: {
-          x: this.xScale(t, true),
-          y: {
-            type: 'linear', min: 0, max: 1,
-            title: { display: true, text: 'accuracy', color: t.fg },
-            grid: { color: t.grid },
-            border: { color: t.border },
-            ticks: { color: t.muted, callback: (v) => `${Math.round(+v * 100)}%`, stepSize: 0.25 },
-            afterFit: fixedWidth(AXIS_W),
-          },
-        },
-        plugins: {
-          legend: { display: false },
-          tooltip: {
-            callbacks: {
-              title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmtPct(item.parsed.y)}`,
-            },
-          },
-          llMarkers: {},
-        },
+    return lineChart(t, {
+      onClick: (e: ChartEvent, _els: unknown, chart: Chart) => this.onClick(e, chart),
+      scales: {
+        x: xAxis(t, 'α', true),
+        y: accuracyAxis(t),
       },
-    };
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => `α = ${fmt(items[0]?.parsed.x ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmtPct(item.parsed.y)}`,
+          },
+        },
+        llMarkers: {},
+      },
+    });
   }
 
   private onClick(e: ChartEvent, chart: Chart): void {
@@ -378,9 +317,8 @@ export class InterpView {
     const c = this.spec.curve(m);
     const { ends } = this.ends(m);
     const base: MarkerOptions = {
+      ...markerTheme(t),
       lines: [{ x: 0, label: ends[0] }, { x: 1, label: ends[1] }],
-      color: withAlpha(t.fg, t.hc ? 0.9 : 0.45), textColor: t.fg, accent: t.red, halo: t.bg, boxBg: withAlpha(t.bg, 0.88), lw: t.lw,
-      font: markerFont(t), barrier: null, chord: null, note: null,
     };
     const ir = this.spec.result(m);
     if (!c || !ir) return base;
@@ -476,19 +414,4 @@ export class InterpView {
     this.accCanvas.setAttribute('aria-label', `Line chart of train and test accuracy along the same line; test accuracy ${fmtPct(a0)} at α = 0 and ${fmtPct(a1)} at α = 1.`);
   }
 
-  applyTheme(): void {
-    const t = this.ctx.theme;
-    for (const ch of [this.lossChart, this.accChart]) {
-      const sc = ch.options.scales as Record<string, { grid?: { color?: unknown }; border?: { color?: unknown }; ticks?: { color?: unknown }; title?: { color?: unknown } }>;
-      for (const s of Object.values(sc)) {
-        if (s.grid) s.grid.color = t.grid;
-        if (s.border) s.border.color = t.border;
-        if (s.ticks) s.ticks.color = t.muted;
-        if (s.title) s.title.color = t.fg;
-      }
-      ch.options.color = t.fg;
-    }
-    this.lastRev = -1;
-    if (this.model) this.update(this.model, true);
-  }
 }

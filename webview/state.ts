@@ -314,24 +314,13 @@ export function elapsedMs(m: RunModel, now = Date.now()): number | undefined {
   return m.elapsedMs;
 }
 
-/** Points evaluated so far / expected, for the current analysis. */
-export function pointsDone(m: RunModel): { done: number; total: number } | undefined {
-  // These count their work in `progress` messages (Hessian products, curve steps, trainings).
-  if (m.analysis === 'survey' || m.analysis === 'curvature' || m.analysis === 'connect' || m.analysis === 'compare') return undefined;
-  if (m.analysis === 'plane' || (!m.analysis && m.plane)) {
-    if (m.plane) return { done: m.plane.done, total: m.plane.total };
-    const g = m.options?.grid;
-    return g ? { done: 0, total: g * g } : undefined;
-  }
-  if (m.curve) return { done: m.curve.trainLoss.filter((v) => v !== null).length, total: m.curve.total };
-  const p = m.options?.points;
-  return p ? { done: 0, total: p } : undefined;
-}
-
-/** Survey: trainings finished / announced (the total comes from the first `surveyRun` or the train progress). */
+/**
+ * Trainings finished / announced, for an analysis that counts runs (survey: see `countsRuns` in
+ * analyses.ts). The total comes from the first `surveyRun` or the train progress.
+ */
 export function runsDone(m: RunModel): { done: number; total: number } | undefined {
   const sv = m.survey;
-  const progressTotal = m.analysis === 'survey' && m.progress?.phase === 'train' ? m.progress.total : 0;
+  const progressTotal = m.progress?.phase === 'train' ? m.progress.total : 0;
   const total = Math.max(sv?.total ?? 0, progressTotal);
   if (!total) return undefined;
   return { done: sv ? sv.runs.filter((r) => r !== null).length : 0, total };
