@@ -3,7 +3,7 @@
  * Pure TF.js; the runner process and the tests call it, with callbacks for streaming.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LandscapeConfig } from '../api/types';
+import type { LandscapeConfig, TrainConfig } from '../api/types';
 import type { BackendName, ExampleCounts, PlaneResult, ProbeOptions, ProbeResult, TrainSummary } from '../protocol';
 import { defaultProbeOptions } from '../protocol';
 import { lossSpec } from './losses';
@@ -20,6 +20,7 @@ import { compareAnalysis } from './compare';
 import { curvatureAnalysis } from './curvature';
 import { connectAnalysis } from './connect';
 import { hasBatchNorm } from './batchnorm';
+import { asTrainConfig, buildModel, isLoadedConfig, loadRecord, refuseWithoutTraining } from './loaded';
 
 /** The fixed batch set on which BatchNorm statistics are recomputed: the first 1000 training inputs. */
 const bnSet = (x: tf.Tensor) => (x.shape[0] > 1000 ? tf.slice(x, 0, 1000) : x);
@@ -85,26 +86,30 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
   const seed = config.seed ?? 1;
   const t0 = Date.now();
   const notes: string[] = [];
+  await phase('train', () => refuseWithoutTraining(config, options)); // a loaded model: nothing to train
   ev.progress?.('load', 0, 1, 'loading data');
   const data = await phase('data', () => loadData(config));
-  if (options.analysis === 'survey') return runSurvey(definition, config, options, backend, ev, file, data, t0);
-  if (options.analysis === 'compare') return runCompare(definition, config, options, backend, ev, file, data, t0);
+  if (options.analysis === 'survey') return runSurvey(definition, asTrainConfig(config), options, backend, ev, file, data, t0);
+  if (options.analysis === 'compare') return runCompare(definition, asTrainConfig(config), options, backend, ev, file, data, t0);
   const original = Math.random;
   Math.random = mulberry32(seed * 7919 + 17); // TF.js initializers and dropout draw their seeds from Math.random
   try {
-    const model = await phase('model', () => {
-      const m = config.model();
+    // models.load(...): the record comes from the saved weights and checkpoints instead of training
+    const loaded = isLoadedConfig(config) ? await phase('model', () => loadRecord(config, { onProgress: (m) => ev.progress?.('load', 0, 1, m) })) : undefined;
+    if (loaded) notes.push(...loaded.notes);
+    const model = loaded?.model ?? await phase('model', () => {
+      const m = (config.model as () => tf.LayersModel)();
       if (!(m instanceof tf.LayersModel)) throw new Error(`model() must return a tf.LayersModel (tf.sequential(...) or tf.model(...)), got ${m === null ? 'null' : typeof m}`);
       return m;
     });
     const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
-    const optimizer = await phase('optimizer', () => config.optimizer());
+    const optimizer = loaded ? undefined : await phase('optimizer', () => asTrainConfig(config).optimizer());
     const loadSeconds = (Date.now() - t0) / 1000;
 
     const t1 = Date.now();
-    const epochs = config.epochs ?? 1, batchSize = config.batchSize ?? 32;
-    ev.progress?.('train', 0, epochs, `training ${epochs} epoch(s)`);
-    const rec = await phase('train', () => train(model, optimizer, spec, data.train.x, data.train.y, {
+    const epochs = loaded ? 0 : config.epochs ?? 1, batchSize = config.batchSize ?? 32;
+    ev.progress?.('train', 0, epochs, loaded ? 'no training: the model is loaded' : `training ${epochs} epoch(s)`);
+    const rec = loaded?.record ?? await phase('train', () => train(model, optimizer!, spec, data.train.x, data.train.y, {
       epochs, batchSize, seed, shuffle: config.shuffle ?? true,
       onEpoch: async (e, loss, steps) => { ev.progress?.('train', e + 1, epochs, `epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); await ev.trainEpoch?.(e, loss, steps); },
     }));
@@ -115,8 +120,9 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
       const s2 = options.seed2 ?? seed + 1;
       ev.progress?.('train', 0, epochs, `training the second solution (seed ${s2})`);
       Math.random = mulberry32(s2 * 7919 + 17);
-      const model2 = await phase('model', () => config.model());
-      rec2 = await phase('train', () => train(model2, config.optimizer(), spec, data.train.x, data.train.y, {
+      const tc = asTrainConfig(config);
+      const model2 = await phase('model', () => tc.model());
+      rec2 = await phase('train', () => train(model2, tc.optimizer(), spec, data.train.x, data.train.y, {
         epochs, batchSize, seed: s2, shuffle: config.shuffle ?? true, maxSnapshots: 2,
         onEpoch: (e, loss) => { ev.progress?.('train', e + 1, epochs, `seed ${s2}: epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); },
       }));
@@ -230,7 +236,7 @@ function summarize(rec: TrainRecord, epochs: number, fin: { loss: number; accura
   };
 }
 
-async function runSurvey(definition: string, config: LandscapeConfig, options: ResolvedOptions, backend: BackendName,
+async function runSurvey(definition: string, config: TrainConfig, options: ResolvedOptions, backend: BackendName,
   ev: ProbeEvents, file: string, data: Awaited<ReturnType<typeof loadData>>, t0: number): Promise<ProbeResult> {
   const evalTrain = head(data.train, options.examples);
   const evalTest = data.test ? head(data.test, options.examples) : undefined;
@@ -269,7 +275,7 @@ export async function runPlaneRows(config: LandscapeConfig, options: ResolvedOpt
   const original = Math.random;
   Math.random = mulberry32((config.seed ?? 1) * 7919 + 17);
   try {
-    const model = await phase('model', () => config.model());
+    const model = await phase('model', () => buildModel(config));
     const spec = lossSpec(config.loss, config.metrics);
     const layout = paramLayout(model);
     await phase('probe', () => planeProbe({
@@ -280,7 +286,7 @@ export async function runPlaneRows(config: LandscapeConfig, options: ResolvedOpt
   } finally { Math.random = original; }
 }
 
-async function runCompare(definition: string, config: LandscapeConfig, options: ResolvedOptions, backend: BackendName,
+async function runCompare(definition: string, config: TrainConfig, options: ResolvedOptions, backend: BackendName,
   ev: ProbeEvents, file: string, data: Awaited<ReturnType<typeof loadData>>, t0: number): Promise<ProbeResult> {
   const evalTrain = head(data.train, options.examples);
   const evalTest = data.test ? head(data.test, options.examples) : undefined;

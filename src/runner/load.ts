@@ -12,6 +12,7 @@ import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as api from '../api';
+import { setDefinitionFile } from '../api/files';
 import type { LandscapeDefinition } from '../api/types';
 import type { DefinitionInfo, UserError } from '../protocol';
 
@@ -104,6 +105,7 @@ export async function loadFile(file: string): Promise<LoadedFile> {
     if (PROVIDED.test(id)) return tf;
     return realRequire(id);
   }) as NodeJS.Require;
+  setDefinitionFile(abs); // relative paths in datasets.csv / models.load / ... resolve against the file
   try {
     m._compile(code, outfile);
   } catch (e) {

@@ -10,6 +10,7 @@ import { makeSplitter, readJob } from './split';
 import { NonFiniteLossError } from '../engine/train';
 import { initBackend } from '../engine/backend';
 import { saveWeights } from './save-weights';
+import { fingerprintFiles } from '../api/files';
 
 function send(msg: RunnerMessage): Promise<void> {
   return new Promise((res) => {
@@ -61,6 +62,8 @@ export async function run(req: RunRequest): Promise<boolean> {
       recorded: (rec) => { if (options.saveWeights) saveWeights(options.saveWeights, rec, name); },
     }, loaded.file);
     if (backend.note) result.notes.push(backend.note);
+    const inputs = fingerprintFiles(); // the workspace files read: the cache re-runs when they change
+    if (inputs.length) result.inputs = inputs;
     await send({ type: 'result', runId, result });
     return true;
   } catch (e) {
