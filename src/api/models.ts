@@ -76,8 +76,8 @@ export async function loadModelFile(path: string, what = 'models.load'): Promise
   try {
     model.loadWeights(weights, true);
   } catch (e) {
-    model.dispose();
     const mine = model.weights.map((w) => `${w.originalName} ${JSON.stringify(w.shape)}`);
+    model.dispose();
     throw new Error(`${what}: the weights in ${path} do not match its architecture: ${(e as Error).message}` +
       ` (the architecture has ${mine.length} weights: ${mine.slice(0, 6).join(', ')}${mine.length > 6 ? ', …' : ''})`);
   } finally {
