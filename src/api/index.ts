@@ -26,6 +26,10 @@ export function landscape(config: LandscapeConfig): LandscapeDefinition {
   }
   if (!loaded && typeof config.model !== 'function') throw new TypeError("landscape(config): 'model' must be a function returning a tf.LayersModel, or models.load('./model.json')");
   if (config.optimizer !== undefined && typeof config.optimizer !== 'function') throw new TypeError("landscape(config): 'optimizer' must be a function, e.g. () => tf.train.sgd(0.1)");
+  if (config.compareTo !== undefined) {
+    if (!isSavedModel(config.compareTo)) throw new TypeError("landscape(config): 'compareTo' must be models.load('./other/model.json')");
+    if (!loaded) throw new TypeError("landscape(config): 'compareTo' goes with a loaded model: model: models.load('./model.json')");
+  }
   if (config.checkpoints !== undefined) {
     if (!isSavedCheckpoints(config.checkpoints)) throw new TypeError("landscape(config): 'checkpoints' must be models.checkpoints('./folder')");
     if (!loaded) throw new TypeError("landscape(config): 'checkpoints' go with a loaded model: model: models.load('./model.json')");

@@ -67,6 +67,12 @@ export interface LandscapeConfig {
    * they become the trajectory drawn on planes and the PCA directions (only with `models.load`).
    */
   checkpoints?: SavedCheckpoints;
+  /**
+   * A second saved model of the same architecture, `models.load('./other/model.json')` (only with
+   * a loaded `model`): interpolate then runs from the loaded weights to these, and connect trains
+   * a Bézier curve between the two.
+   */
+  compareTo?: SavedModel;
   /** Passes over the training data (default 1). */
   epochs?: number;
   /** Mini-batch size (default 32). */

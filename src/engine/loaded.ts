@@ -25,11 +25,11 @@ export function isLoadedConfig(config: LandscapeConfig): config is LoadedConfig 
 }
 
 /** Why this analysis cannot run on a loaded model (undefined: it can). */
-export function needsTraining(options: Pick<ProbeOptions, 'analysis' | 'seed2'>): string | undefined {
+export function needsTraining(options: Pick<ProbeOptions, 'analysis' | 'seed2'>, hasCompareTo = false): string | undefined {
   switch (options.analysis) {
     case 'survey': return 'the survey trains the model from many seeds and initializations';
     case 'compare': return 'compare trains variants of the model from the same initialization';
-    case 'connect': return 'connect needs two solutions trained from different seeds';
+    case 'connect': return hasCompareTo ? undefined : 'connect needs a second solution (give compareTo: models.load(...) to connect two saved models)';
     default: return options.seed2 !== undefined && options.analysis === 'interpolate'
       ? 'interpolating between the solutions of two seeds (seed2) trains a second model' : undefined;
   }
@@ -38,7 +38,7 @@ export function needsTraining(options: Pick<ProbeOptions, 'analysis' | 'seed2'>)
 /** Throws a clear error when the analysis needs a training run and the model is loaded. */
 export function refuseWithoutTraining(config: LandscapeConfig, options: Pick<ProbeOptions, 'analysis' | 'seed2'>): void {
   if (!isLoadedConfig(config)) return;
-  const why = needsTraining(options);
+  const why = needsTraining(options, config.compareTo !== undefined);
   if (why) {
     throw new Error(`${options.analysis} needs training: ${why}, but this definition's model is loaded from ${config.model.path} ` +
       '(models.load) and there is nothing to train. Run interpolate, plane or curvature on it, or define model: () => … with an optimizer to train one.');
@@ -60,6 +60,21 @@ export async function buildModel(config: LandscapeConfig): Promise<tf.LayersMode
 function sameLayout(a: ParamLayout, b: ParamLayout): boolean {
   return a.total === b.total && a.entries.length === b.entries.length &&
     a.entries.every((e, i) => e.shape.length === b.entries[i].shape.length && e.shape.every((s, k) => s === b.entries[i].shape[k]));
+}
+
+/**
+ * The `compareTo` model as a record whose θ_T is its weights (the second endpoint of
+ * interpolate and connect); its architecture must match the loaded model's.
+ */
+export async function loadCompareTo(config: LoadedConfig, layout: ParamLayout): Promise<TrainRecord> {
+  const other = config.compareTo!;
+  const m = await other.load();
+  try {
+    const l = paramLayout(m);
+    if (!sameLayout(l, layout)) throw new Error(`compareTo: ${other.path} has another architecture than ${config.model.path} (${l.total} vs ${layout.total} parameters)`);
+    const theta = readParams(m), state = readState(m);
+    return { layout, theta0: theta, thetaT: theta, state0: state, stateT: state, snapshots: [theta], snapshotSteps: [0], lossPerEpoch: [], lossPerStep: new Float32Array(0), steps: 0 };
+  } finally { m.dispose(); }
 }
 
 export interface LoadedRecord {

@@ -20,7 +20,7 @@ import { compareAnalysis } from './compare';
 import { curvatureAnalysis } from './curvature';
 import { connectAnalysis } from './connect';
 import { hasBatchNorm } from './batchnorm';
-import { asTrainConfig, buildModel, isLoadedConfig, loadRecord, refuseWithoutTraining } from './loaded';
+import { asTrainConfig, buildModel, isLoadedConfig, loadCompareTo, loadRecord, refuseWithoutTraining, type LoadedConfig } from './loaded';
 
 /** The fixed batch set on which BatchNorm statistics are recomputed: the first 1000 training inputs. */
 const bnSet = (x: tf.Tensor) => (x.shape[0] > 1000 ? tf.slice(x, 0, 1000) : x);
@@ -116,7 +116,9 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
     await ev.recorded?.(rec);
     // A second solution from another seed: the line θ_T(seed) → θ_T(seed2) (permutation symmetry ⇒ a barrier).
     let rec2: TrainRecord | undefined;
-    if ((options.seed2 !== undefined && options.analysis === 'interpolate') || options.analysis === 'connect') {
+    const other = loaded && config.compareTo && (options.analysis === 'interpolate' || options.analysis === 'connect') ? config.compareTo : undefined;
+    if (other) { rec2 = await phase('model', () => loadCompareTo(config as LoadedConfig, rec.layout)); notes.push(`second endpoint: compareTo ${other.path}`); }
+    else if ((options.seed2 !== undefined && options.analysis === 'interpolate') || options.analysis === 'connect') {
       const s2 = options.seed2 ?? seed + 1;
       ev.progress?.('train', 0, epochs, `training the second solution (seed ${s2})`);
       Math.random = mulberry32(s2 * 7919 + 17);
@@ -162,7 +164,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
         },
       }));
       const { fast, fastReason, ...interp } = r;
-      interp.endpoints = rec2 ? { a: `θ_T (seed ${seed})`, b: `θ_T (seed ${options.seed2})` } : { a: 'θ₀ init', b: 'θ_T trained' };
+      interp.endpoints = other ? { a: 'θ_T loaded', b: 'compareTo' } : rec2 ? { a: `θ_T (seed ${seed})`, b: `θ_T (seed ${options.seed2})` } : { a: 'θ₀ init', b: 'θ_T trained' };
       notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
       if (interp.bn) notes.push({ interpolate: 'BatchNorm statistics interpolated between the endpoints (bn: recompute or both recomputes them at each α)',
         recompute: 'BatchNorm statistics recomputed at each α on the first 1000 training examples',
@@ -183,7 +185,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
         onProgress: (done, total, message) => ev.progress?.('probe', done, total, message),
       }));
       result.connect = { ...r, seeds: [seed, options.seed2 ?? seed + 1] };
-      notes.push(`quadratic Bézier curve between the solutions of seeds ${seed} and ${options.seed2 ?? seed + 1}, bend trained ${r.trainSeconds.toFixed(1)} s`);
+      notes.push(`quadratic Bézier curve between ${other ? `the loaded model and ${other.path}` : `the solutions of seeds ${seed} and ${options.seed2 ?? seed + 1}`}, bend trained ${r.trainSeconds.toFixed(1)} s`);
     } else {
       const rng = mulberry32(seed * 31 + 5);
       const basis: PlaneBasis = options.directions === 'random' ? randomBasis(rec.layout, rec.thetaT, rng)

@@ -135,6 +135,20 @@ test('survey, compare, connect and a second seed refuse: they need training', as
   }
 });
 
+test('compareTo: interpolate and connect between two saved models', async () => {
+  // the first checkpoint (the initial weights) as the second model: the line ends at its loss
+  const cfg = config({ compareTo: load('./checkpoints/epoch-0000') });
+  const r = await runProbe('two', cfg, resolveOptions(cfg, { analysis: 'interpolate', points: 3, alphaRange: [0, 1] }), 'cpu');
+  assert.deepEqual(r.interpolate!.endpoints, { a: 'θ_T loaded', b: 'compareTo' });
+  assert.ok(Math.abs(r.interpolate!.trainLoss[0] - measured) < 1e-5);
+  const init = await runProbe('loaded', config({ checkpoints: checkpoints('./checkpoints') }), resolveOptions(cfg, { analysis: 'interpolate', points: 3, alphaRange: [0, 1] }), 'cpu');
+  assert.ok(Math.abs(r.interpolate!.trainLoss[2] - init.interpolate!.trainLoss[0]) < 1e-5);
+  const c = await runProbe('two', cfg, resolveOptions(cfg, { analysis: 'connect', points: 5 }), 'cpu');
+  assert.ok(c.connect && c.notes.some((n) => n.includes('between the loaded model and')));
+  assert.throws(() => landscape({ data: { x: [[0]], y: [[0]] }, model: mlp, loss: 'meanSquaredError', optimizer: () => tf.train.sgd(1), compareTo: load('./trained') }),
+    /'compareTo' goes with a loaded model/);
+});
+
 test('a missing model.json and weights that do not match the architecture are errors naming the path', async () => {
   const missing = load('./nope/model.json');
   await assert.rejects(missing.load(), (e: Error) => e.message.includes(join(dir, 'nope', 'model.json')) && /no such file/.test(e.message));
