@@ -84,7 +84,10 @@ export interface InterpolateResult {
   /** Standard error of the train-loss estimate at each α (per-example losses). */
   trainLossSE: number[];
   monotone: boolean;
+  /** NaN (null in result.json) when the loss is not finite somewhere on [0,1]. */
   barrier: number;
+  /** α values in [0,1] where the loss is not finite (then monotone and barrier are unknown). */
+  nonFinite?: number[];
   /** With bn 'both': the curves with BatchNorm statistics recomputed at every α. */
   bnRecomputed?: { trainLoss: number[]; testLoss: number[] };
   /** How BatchNorm statistics were handled (absent: the model has none). */
@@ -210,10 +213,12 @@ export interface ProbeResult {
    * unchanged (api/files.ts filesUnchanged).
    */
   inputs?: Array<{ path: string; size: number; sha256: string }>;
+  /** `--save-weights`: the folder, the files written (params.json last), or why they could not be. */
+  weights?: { dir: string; files: string[]; error?: string };
 }
 
 export interface UserError {
-  kind: 'syntax' | 'load' | 'definition' | 'train' | 'probe' | 'nan' | 'cancelled' | 'crash' | 'internal';
+  kind: 'syntax' | 'load' | 'definition' | 'options' | 'data' | 'train' | 'probe' | 'nan' | 'resources' | 'output' | 'cancelled' | 'crash' | 'internal';
   message: string;
   file?: string;
   /** 1-based */
@@ -241,11 +246,21 @@ export type RunnerMessage =
   | { type: 'error'; runId: string; error: UserError }
   | { type: 'log'; runId: string; level: 'info' | 'warn'; message: string };
 
+/** A plane's share of work for a worker runner. */
+export interface PlaneJobWire {
+  kind: DirectionsKind;
+  center: Float32Array; u: Float32Array; v: Float32Array; state: Float32Array;
+  a: number[]; b: number[]; examples: number;
+}
+
 /** Host → runner. */
 export type HostToRunner =
   | { type: 'run'; request: RunRequest }
-  /** Runner → its own worker runner: evaluate these rows of a plane whose basis is in `basisDir`. */
-  | { type: 'planeRows'; request: RunRequest; basisDir: string; rows: number[] }
+  /**
+   * Runner → its own worker runner (forked with structured-clone IPC, so the Float32Arrays
+   * travel as they are, no temp files): evaluate these rows of the plane θ_c + a·u + b·v.
+   */
+  | { type: 'planeRows'; request: RunRequest; job: PlaneJobWire; rows: number[] }
   | { type: 'cancel'; runId: string };
 
 /** Host → webview: everything the runner says, plus run bookkeeping. */

@@ -46,7 +46,8 @@ const STATE_LABEL: Record<RunModel['status'], string> = {
 
 const ERROR_TITLE: Record<UserError['kind'], string> = {
   syntax: 'Syntax error', load: 'Could not load the file', definition: 'Problem with the landscape definition',
-  train: 'Training failed', probe: 'Probing failed', nan: 'The loss became NaN', cancelled: 'Cancelled',
+  options: 'Invalid options', data: 'Problem with the data', train: 'Training failed', probe: 'Probing failed',
+  nan: 'The loss became NaN', resources: 'Too big for this machine', output: 'Could not write the outputs', cancelled: 'Cancelled',
   crash: 'The runner crashed', internal: 'Internal error',
 };
 

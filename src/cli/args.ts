@@ -1,5 +1,6 @@
 /** Command-line parsing for `loss-landscape probe`. */
-import type { AnalysisKind, BackendName, DirectionsKind, ProbeOptions } from '../protocol';
+import type { ProbeOptions } from '../protocol';
+import { ANALYSES, BACKENDS, BN_MODES, DIRECTIONS, validateOptions } from '../shared/options';
 
 export const USAGE = `usage: loss-landscape probe FILE [options]
 
@@ -38,17 +39,14 @@ export interface CliArgs {
 
 export class UsageError extends Error {}
 
-const ANALYSES: AnalysisKind[] = ['interpolate', 'plane', 'survey', 'compare', 'curvature', 'connect'];
-const DIRECTIONS: DirectionsKind[] = ['goodfellow', 'random', 'pca'];
-const BACKENDS: BackendName[] = ['wasm', 'cpu', 'node'];
-
-function oneOf<T extends string>(flag: string, v: string, allowed: T[]): T {
+function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
   if (!allowed.includes(v as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got '${v}')`);
   return v as T;
 }
-function int(flag: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} needs an integer ≥ ${min} (got '${v}')`);
+/** A number as typed; range and integrality are checked by validateOptions (one wording everywhere). */
+function num(flag: string, v: string): number {
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} needs a number (got '${v}')`);
   return n;
 }
 
@@ -72,24 +70,19 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--def': definition = value(); break;
       case '--analysis': options.analysis = oneOf(flag, value(), ANALYSES); break;
       case '--directions': options.directions = oneOf(flag, value(), DIRECTIONS); break;
-      case '--points': options.points = int(flag, value(), 2); break;
-      case '--grid': options.grid = int(flag, value(), 2); break;
-      case '--bn': options.bn = oneOf(flag, value(), ['interpolate', 'recompute', 'both'] as Array<'interpolate' | 'recompute' | 'both'>); break;
-      case '--seed2': options.seed2 = int(flag, value(), 0); break;
-      case '--k': options.k = int(flag, value(), 1); break;
-      case '--runs': options.runs = int(flag, value(), 1); break;
-      case '--tolerance': {
-        const t = Number(value());
-        if (!(t >= 0)) throw new UsageError('--tolerance needs a number ≥ 0');
-        options.tolerance = t;
-        break;
-      }
-      case '--examples': options.examples = int(flag, value(), 0); break;
+      case '--points': options.points = num(flag, value()); break;
+      case '--grid': options.grid = num(flag, value()); break;
+      case '--bn': options.bn = oneOf(flag, value(), BN_MODES); break;
+      case '--seed2': options.seed2 = num(flag, value()); break;
+      case '--k': options.k = num(flag, value()); break;
+      case '--runs': options.runs = num(flag, value()); break;
+      case '--tolerance': options.tolerance = num(flag, value()); break;
+      case '--examples': options.examples = num(flag, value()); break;
       case '--backend': options.backend = oneOf(flag, value(), BACKENDS); break;
       case '--out': out = value(); break;
       case '--alpha': {
-        const parts = value().split(',').map(Number);
-        if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p)) || parts[0] >= parts[1]) throw new UsageError('--alpha needs LO,HI with LO < HI');
+        const raw = value(), parts = raw.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
+        if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p))) throw new UsageError(`--alpha needs LO,HI with LO < HI, both finite (got '${raw}')`);
         options.alphaRange = [parts[0], parts[1]];
         break;
       }
@@ -104,5 +97,8 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
   }
   if (!file) throw new UsageError('missing FILE (a *.landscape.ts file)');
   if (saveWeights) options.saveWeights = saveWeights === true ? (out ? `${out}/weights` : 'weights') : saveWeights;
+  if (out !== undefined && !out.trim()) throw new UsageError('--out needs a folder');
+  const errors = validateOptions(options, 'cli');
+  if (errors.length) throw new UsageError(errors.join('\n'));
   return { command: 'probe', file, definition, options, out, json };
 }

@@ -1,5 +1,9 @@
-/** `loss-landscape probe FILE ...`: the headless probe (same runner as the extension). */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+/**
+ * `loss-landscape probe FILE ...`: the headless probe (same runner as the extension).
+ * Exit codes (README): 0 ok, 1 an error in the user's file or data, 2 bad usage, 3 internal
+ * error, 4 the probe ran but its outputs could not all be written, 130 cancelled.
+ */
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ProbeResult, RunnerMessage, UserError } from '../protocol';
@@ -8,37 +12,52 @@ import { startRunner } from '../runner/client';
 import { ProgressBar } from './progress';
 import { summary } from './summary';
 import { reportHtml } from '../../webview/report';
+import { whyNotWritable, writeFilesAtomically } from '../util/atomic-write';
+
+export const EXIT = { ok: 0, user: 1, usage: 2, internal: 3, output: 4, cancelled: 130 } as const;
 
 export function formatError(e: UserError): string {
   const where = e.file ? `${relative(process.cwd(), e.file) || e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ` : '';
   return `${where}error (${e.kind}): ${e.message}`;
 }
 
+/**
+ * result.json and report.html, written as a pair: both to temporary files first, then renamed,
+ * result.json last. Any failure leaves the previous pair as it was.
+ */
 export function writeOutputs(out: string, result: ProbeResult): string[] {
-  mkdirSync(out, { recursive: true });
-  const files = [join(out, 'result.json')];
-  writeFileSync(files[0], JSON.stringify(result, null, 1));
+  const files = [];
   const js = join(__dirname, 'webview.js'), css = join(__dirname, 'webview.css');
-  if (existsSync(js)) {
-    files.push(join(out, 'report.html'));
-    writeFileSync(files[1], reportHtml(result, readFileSync(js, 'utf8'), existsSync(css) ? readFileSync(css, 'utf8') : ''));
-  }
-  return files;
+  if (existsSync(js)) files.push({ name: 'report.html', data: reportHtml(result, readFileSync(js, 'utf8'), existsSync(css) ? readFileSync(css, 'utf8') : '') });
+  files.push({ name: 'result.json', data: JSON.stringify(result, null, 1) });
+  return writeFilesAtomically(out, files);
 }
+
+const ERRNO_WORDS: Record<string, string> = { ENOSPC: 'no space left on the device', EROFS: 'read-only file system', EACCES: 'permission denied' };
+const ioMessage = (e: unknown) => { const err = e as NodeJS.ErrnoException; return err.code && ERRNO_WORDS[err.code] ? `${ERRNO_WORDS[err.code]} (${err.code})` : err.message; };
 
 async function main(argv: string[]): Promise<number> {
   let args;
   try { args = parseArgs(argv); } catch (e) {
-    if (e instanceof UsageError) { process.stderr.write(`loss-landscape: ${e.message}\n\n${USAGE}\n`); return 2; }
+    if (e instanceof UsageError) { process.stderr.write(`loss-landscape: ${e.message}\n\n${USAGE}\n`); return EXIT.usage; }
     throw e;
   }
   if (args === 'help') { process.stdout.write(`${USAGE}\n`); return 0; }
   const file = resolve(args.file);
-  if (!existsSync(file)) { process.stderr.write(`loss-landscape: no such file: ${args.file}\n`); return 2; }
+  if (!existsSync(file)) { process.stderr.write(`loss-landscape: no such file: ${args.file}\n`); return EXIT.usage; }
+  // Where the outputs go is checked before any training: a bad folder costs nothing.
+  for (const [flag, dir] of [['--out', args.out], ['--save-weights', args.options.saveWeights]] as const) {
+    const why = dir === undefined ? undefined : whyNotWritable(dir);
+    if (why) { process.stderr.write(`loss-landscape: ${flag}: ${why}\n`); return EXIT.usage; }
+  }
   const bar = new ProgressBar();
+  const userOutput = (line: string) => { bar.done(); process.stderr.write(`${line}\n`); };
   let result: ProbeResult | undefined;
   let error: UserError | undefined;
   const handle = startRunner({ runId: randomUUID(), file, definition: args.definition, options: args.options }, {
+    // the user's console.log/error: to stderr, so that stdout stays the summary or the JSON
+    onStdout: userOutput,
+    onStderr: userOutput,
     onMessage(m: RunnerMessage) {
       switch (m.type) {
         case 'progress': bar.update(m.phase, m.done, m.total, m.message); break;
@@ -52,24 +71,33 @@ async function main(argv: string[]): Promise<number> {
   const stop = () => handle.cancel();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop); // the terminal closed
   const status = await handle.done;
   bar.done();
-  if (status === 'cancelled') { process.stderr.write('loss-landscape: cancelled\n'); return 130; }
+  if (status === 'cancelled') { process.stderr.write('loss-landscape: cancelled\n'); return EXIT.cancelled; }
   if (error || !result) {
-    process.stderr.write(`${formatError(error ?? { kind: 'internal', message: 'no result' })}\n`);
-    return 1;
+    const e = error ?? { kind: 'internal', message: 'the runner ended without a result' };
+    process.stderr.write(`${formatError(e)}\n`);
+    return e.kind === 'internal' || e.kind === 'crash' ? EXIT.internal : EXIT.user;
   }
-  const written = args.out ? writeOutputs(args.out, result) : [];
+  // The result is never thrown away: if a file cannot be written, the summary still comes.
+  let written: string[] = [], writeError: string | undefined;
+  if (args.out) {
+    try { written = writeOutputs(args.out, result); } catch (e) { writeError = `could not write result.json and report.html into ${args.out}: ${ioMessage(e)}; the previous ones, if any, are unchanged`; }
+  }
   if (args.json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
   else {
     process.stdout.write(`${summary(result, relative(process.cwd(), file))}\n`);
-    if (args.options.saveWeights) process.stdout.write(`weights: ${args.options.saveWeights}/ (params.json, theta_a.f32, theta_b.f32, trajectory.f32)\n`);
+    const w = result.weights;
+    if (w && !w.error) process.stdout.write(`weights: ${w.dir}/ (${w.files.map((f) => relative(w.dir, f)).join(', ')})\n`);
     if (written.length) process.stdout.write(`wrote ${written.join(', ')}\n`);
   }
-  return 0;
+  if (result.weights?.error) process.stderr.write(`loss-landscape: ${result.weights.error}\n`);
+  if (writeError) process.stderr.write(`loss-landscape: ${writeError}\n`);
+  return writeError || result.weights?.error ? EXIT.output : EXIT.ok;
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
   process.stderr.write(`loss-landscape: internal error: ${e instanceof Error ? e.stack : e}\n`);
-  process.exitCode = 3;
+  process.exitCode = EXIT.internal;
 });

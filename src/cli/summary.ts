@@ -21,8 +21,11 @@ export function summary(r: ProbeResult, file: string): string {
       if (i < 0) continue;
       L.push(`  α=${String(a).padEnd(4)} train ${f(it.trainLoss[i])}  test ${f(it.testLoss[i])}  test accuracy ${pct(it.testAccuracy[i])}`);
     }
-    L.push(`monotone on [0,1]: ${it.monotone ? 'yes' : 'no'}`);
-    L.push(`barrier: ${it.barrier > 0 ? `${f(it.barrier)} at α=${it.barrierAlpha.toFixed(2)}` : '0 (none: the loss stays on or below the chord between the endpoints)'}`);
+    if (it.nonFinite?.length) {
+      L.push(`monotone on [0,1]: unknown (the loss is not finite at α = ${it.nonFinite.slice(0, 5).map((a) => a.toFixed(2)).join(', ')}${it.nonFinite.length > 5 ? ', …' : ''})`);
+      L.push('barrier: unknown');
+    } else L.push(`monotone on [0,1]: ${it.monotone ? 'yes' : 'no'}`);
+    if (!it.nonFinite?.length) L.push(`barrier: ${it.barrier > 0 ? `${f(it.barrier)} at α=${it.barrierAlpha.toFixed(2)}` : '0 (none: the loss stays on or below the chord between the endpoints)'}`);
     L.push(`probe: ${it.alpha.length} points in ${r.timing.probeSeconds.toFixed(1)} s`);
   }
   if (r.plane) {
@@ -61,8 +64,11 @@ export function summary(r: ProbeResult, file: string): string {
   if (r.curvature) {
     const c = r.curvature;
     L.push(`curvature at θ_T: ${c.verdictText}`);
-    L.push(`  top eigenvalues ${c.eigenvalues.map((v) => v.toPrecision(4)).join(', ')}; λ_min ${c.lambdaMin.toPrecision(4)}; trace ${c.trace.toPrecision(4)} ± ${c.traceSE.toPrecision(2)}`);
-    if (c.alongPath.step.length) L.push(`  along the path: λ_max ${c.alongPath.lambdaMax.map((v) => v.toPrecision(3)).join(' → ')}; λ_min ${c.alongPath.lambdaMin.map((v) => v.toPrecision(3)).join(' → ')}`);
+    const pm = c.lambdaMinResidual !== undefined ? ` (± ${c.lambdaMinResidual.toPrecision(2)})` : '';
+    L.push(`  top eigenvalues ${c.eigenvalues.map((v) => v.toPrecision(4)).join(', ')}; λ_min ${c.lambdaMin.toPrecision(4)}${pm}; trace ${c.trace.toPrecision(4)} ± ${c.traceSE.toPrecision(2)}`);
+    if (c.converged === false) L.push(`  estimates: Lanczos did not converge in ${c.lanczosSteps} steps (residuals ${[...c.residuals, c.lambdaMinResidual ?? NaN].map((v) => v.toPrecision(2)).join(', ')} bound each eigenvalue's error)`);
+    else if (c.converged) L.push(`  converged in ${c.lanczosSteps} Lanczos steps: each eigenvalue within its residual (≤ 5 %)`);
+    if (c.alongPath.step.length) L.push(`  along the path (estimates: 20-step Lanczos per point): λ_max ${c.alongPath.lambdaMax.map((v) => v.toPrecision(3)).join(' → ')}; λ_min ${c.alongPath.lambdaMin.map((v) => v.toPrecision(3)).join(' → ')}`);
   }
   if (r.connect) {
     const c = r.connect;

@@ -30,6 +30,8 @@ export interface CurvatureOptions {
   k?: number;
   /** Lanczos steps (default max(2k + 10, 20), capped at the parameter count). */
   lanczosSteps?: number;
+  /** Cap of the Lanczos steps when iterating to convergence (default min(n, max(8 × steps, 160))). */
+  maxLanczosSteps?: number;
   /** Hutchinson samples (default 20; the trace is exact when the parameter count is ≤ this). */
   hutchinsonSamples?: number;
   seed?: number;
@@ -52,6 +54,9 @@ export interface CurvatureAt {
   residuals: number[];
   lambdaMin: number;
   lambdaMinResidual: number;
+  /** All returned pairs within tolerance (else the values are estimates). */
+  converged: boolean;
+  lanczosSteps: number;
   trace: number;
   traceSE: number;
   /** The trace is exact (parameter count ≤ samples). */
@@ -110,14 +115,18 @@ async function curvatureHere(model: tf.LayersModel, spec: LossSpec, set: EvalSet
     const total = steps + traceProducts;
     const seed = opts.seed ?? 1;
     const { loss, grad } = op.gradient();
-    const eig = await topEigen(op.apply, n, k, { steps, seed, onStep: (d) => opts.onProduct?.(d, total) });
+    // iterate until λ_max…λ_k and λ_min are within 5 % (or 1e-6·‖H‖) — or say they are estimates
+    let done = 0;
+    const eig = await topEigen(op.apply, n, k, { steps, seed, relTol: 0.05, absTol: 1e-6, maxSteps: opts.maxLanczosSteps,
+      onStep: (d) => opts.onProduct?.(Math.min(done + d, steps), total) });
+    done = eig.steps;
     const tr = samples > 0
       ? await hutchinson(op.apply, n, samples, seed, (d) => opts.onProduct?.(steps + d, total))
       : { mean: NaN, se: NaN, exact: false };
     const lambdaMax = eig.values[0];
     const { verdict, verdictText } = classify(lambdaMax, eig.min, loss, opts.tol, opts.flatTol);
     return {
-      eigenvalues: eig.values, residuals: eig.residuals, lambdaMin: eig.min, lambdaMinResidual: eig.minResidual,
+      eigenvalues: eig.values, residuals: eig.residuals, lambdaMin: eig.min, lambdaMinResidual: eig.minResidual, converged: eig.converged, lanczosSteps: eig.steps,
       trace: tr.mean, traceSE: tr.se, traceExact: tr.exact, verdict, verdictText,
       topVector: eig.vectors[0], bottomVector: eig.minVector,
       method: op.method, ...(op.fallbackReason ? { fallbackReason: op.fallbackReason } : {}),
@@ -185,11 +194,11 @@ export function subsample(n: number, max: number): number[] {
  */
 export async function alongPath(model: tf.LayersModel, spec: LossSpec, set: EvalSet, snapshots: Float32Array[], steps: number[],
   opts: { k?: number; maxPoints?: number; lanczosSteps?: number; seed?: number; batchSize?: number; method?: HvpMethod | 'auto';
-    onProduct?: (done: number, total: number) => void | Promise<void> } = {}): Promise<{ step: number[]; lambdaMax: number[]; lambdaMin: number[]; topEigenvalues: number[][] }> {
+    onProduct?: (done: number, total: number) => void | Promise<void> } = {}): Promise<{ step: number[]; lambdaMax: number[]; lambdaMin: number[]; lambdaMinResidual: number[]; topEigenvalues: number[][] }> {
   const pick = subsample(snapshots.length, opts.maxPoints ?? 8);
   const k = opts.k ?? 1;
   return preservingWeights(model, async () => {
-    const out = { step: [] as number[], lambdaMax: [] as number[], lambdaMin: [] as number[], topEigenvalues: [] as number[][] };
+    const out = { step: [] as number[], lambdaMax: [] as number[], lambdaMin: [] as number[], lambdaMinResidual: [] as number[], topEigenvalues: [] as number[][] };
     let base = 0;
     for (const i of pick) {
       writeParams(model, snapshots[i]);
@@ -199,7 +208,8 @@ export async function alongPath(model: tf.LayersModel, spec: LossSpec, set: Eval
         const eig = await topEigen(op.apply, op.n, k, { steps: m, seed: (opts.seed ?? 1) + i,
           onStep: (d) => opts.onProduct?.(base + d, pick.length * m) });
         base += m;
-        out.step.push(steps[i]); out.lambdaMax.push(eig.values[0]); out.lambdaMin.push(eig.min); out.topEigenvalues.push(eig.values);
+        out.step.push(steps[i]); out.lambdaMax.push(eig.values[0]); out.lambdaMin.push(eig.min); out.lambdaMinResidual.push(eig.minResidual);
+        out.topEigenvalues.push(eig.values);
       } finally {
         op.dispose();
       }
@@ -217,11 +227,20 @@ export interface CurvatureResult {
   verdictText: string;
   method: HvpMethod;
   slices: { t: number[]; top: number[]; bottom: number[] };
-  alongPath: { step: number[]; lambdaMax: number[]; lambdaMin: number[] };
+  /**
+   * λ along the path: fixed-length Lanczos runs (not iterated to convergence), so estimates;
+   * `lambdaMinResidual` bounds each λ_min's error.
+   */
+  alongPath: { step: number[]; lambdaMax: number[]; lambdaMin: number[]; lambdaMinResidual?: number[] };
   /** Extras: J(θ_T), ‖∇J(θ_T)‖, residual estimates, why finite differences were used, timings. */
   loss: number;
   gradNorm: number;
+  /** Residuals ‖Hy − λy‖ of the top eigenpairs and of λ_min: each bounds that eigenvalue's error. */
   residuals: number[];
+  lambdaMinResidual?: number;
+  /** Lanczos iterated until every reported eigenvalue was within tolerance; false: they are estimates. */
+  converged?: boolean;
+  lanczosSteps?: number;
   traceExact: boolean;
   fallbackReason?: string;
   /** Training examples the Hessian was computed on (the first ones of the set). */
@@ -311,8 +330,9 @@ export async function curvatureAnalysis(input: CurvatureInput): Promise<Curvatur
         eigenvalues: here.eigenvalues, lambdaMin: here.lambdaMin, trace: here.trace, traceSE: here.traceSE,
         verdict: here.verdict, verdictText: here.verdictText, method: here.method,
         slices: { t, top, bottom },
-        alongPath: { step: path.step, lambdaMax: path.lambdaMax, lambdaMin: path.lambdaMin },
+        alongPath: { step: path.step, lambdaMax: path.lambdaMax, lambdaMin: path.lambdaMin, lambdaMinResidual: path.lambdaMinResidual },
         loss: here.loss, gradNorm: here.gradNorm, residuals: here.residuals, traceExact: here.traceExact,
+        lambdaMinResidual: here.lambdaMinResidual, converged: here.converged, lanczosSteps: here.lanczosSteps,
         ...(here.fallbackReason ? { fallbackReason: here.fallbackReason } : {}),
         examples, seconds: (Date.now() - started) / 1000,
       };

@@ -33,6 +33,9 @@ export function alphaGrid(lo: number, hi: number, n: number): number[] {
 export function lineSummary(alpha: number[], loss: number[], tol = 1e-4) {
   const inside = alpha.map((a, i) => [a, loss[i]] as const).filter(([a]) => a >= -1e-12 && a <= 1 + 1e-12);
   const j0 = loss[alpha.indexOf(0)], j1 = loss[alpha.indexOf(1)];
+  // A loss that is not finite somewhere on [0,1] leaves both questions open: say so, never "yes, 0".
+  const nonFinite = inside.filter(([, l]) => !Number.isFinite(l)).map(([a]) => a);
+  if (nonFinite.length) return { monotone: false, barrier: NaN, barrierAlpha: NaN, nonFinite };
   let monotone = true;
   for (let k = 1; k < inside.length; k++) if (inside[k][1] - inside[k - 1][1] > tol * Math.max(1, Math.abs(j0))) monotone = false;
   let barrier = -Infinity, barrierAlpha = 0;

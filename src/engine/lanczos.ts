@@ -139,28 +139,53 @@ export interface TopEigen {
   min: number;
   minVector: Float32Array;
   minResidual: number;
-  /** Lanczos steps done (= operator products). */
+  /** Lanczos steps done (= operator products, over every run). */
   steps: number;
+  /** Every returned pair (top-k and the smallest) within tolerance (see `ConvergeOptions`). */
+  converged: boolean;
+}
+
+export interface ConvergeOptions {
+  /**
+   * Iterate until every returned Ritz pair has residual ≤ max(relTol·|θ|, absTol·‖A‖) (‖A‖ ≈
+   * the largest |Ritz value|): then |θ − λ| ≤ that residual. Each failed try doubles the steps,
+   * up to `maxSteps` (default min(n, max(8 × steps, 160))). Off (one run) when relTol is undefined.
+   */
+  relTol?: number;
+  absTol?: number;
+  maxSteps?: number;
 }
 
 /**
  * The k largest (algebraic) eigenvalues and the smallest one of a symmetric operator, from one
  * Lanczos run of `steps` products (default min(n, max(2k + 10, 20))).
  */
-export async function topEigen(op: SymOp, n: number, k: number, opts: LanczosOptions = {}): Promise<TopEigen> {
-  const steps = Math.min(n, opts.steps ?? Math.max(2 * k + 10, 20));
-  const run = await lanczos(op, n, { ...opts, steps });
-  const count = Math.min(k, run.ritzValues.length);
-  const last = run.ritzValues.length - 1;
-  return {
-    values: run.ritzValues.slice(0, count),
-    vectors: Array.from({ length: count }, (_, i) => ritzVector(run, i)),
-    residuals: run.residuals.slice(0, count),
-    min: run.ritzValues[last],
-    minVector: ritzVector(run, last),
-    minResidual: run.residuals[last],
-    steps: run.products,
-  };
+export async function topEigen(op: SymOp, n: number, k: number, opts: LanczosOptions & ConvergeOptions = {}): Promise<TopEigen> {
+  let steps = Math.min(n, opts.steps ?? Math.max(2 * k + 10, 20));
+  const maxSteps = Math.min(n, opts.maxSteps ?? Math.max(8 * steps, 160));
+  let products = 0;
+  for (;;) {
+    const run = await lanczos(op, n, { ...opts, steps });
+    products += run.products;
+    const count = Math.min(k, run.ritzValues.length);
+    const last = run.ritzValues.length - 1;
+    const scale = Math.max(...run.ritzValues.map(Math.abs));
+    const ok = (i: number) => run.residuals[i] <= Math.max((opts.relTol ?? 0) * Math.abs(run.ritzValues[i]), (opts.absTol ?? 1e-4) * scale);
+    const converged = [...Array.from({ length: count }, (_, i) => i), last].every(ok);
+    if (converged || opts.relTol === undefined || steps >= maxSteps) {
+      return {
+        values: run.ritzValues.slice(0, count),
+        vectors: Array.from({ length: count }, (_, i) => ritzVector(run, i)),
+        residuals: run.residuals.slice(0, count),
+        min: run.ritzValues[last],
+        minVector: ritzVector(run, last),
+        minResidual: run.residuals[last],
+        steps: products,
+        converged,
+      };
+    }
+    steps = Math.min(maxSteps, 2 * steps);
+  }
 }
 
 export interface TraceEstimate {

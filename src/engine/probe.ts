@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LandscapeConfig, TrainConfig } from '../api/types';
 import type { BackendName, ExampleCounts, PlaneResult, ProbeOptions, ProbeResult, TrainSummary } from '../protocol';
 import { defaultProbeOptions } from '../protocol';
+import { assertValidOptions, definitionOptions } from '../shared/options';
 import { lossSpec } from './losses';
 import { head, loadData } from './data';
 import { train, TrainRecord } from './train';
@@ -14,13 +15,14 @@ import { alphaGrid, interpolate, linspace } from './interpolate';
 import { goodfellowBasis, pcaBasis, PlaneBasis, randomBasis } from './directions';
 import { planeProbe, planeRanges, projectPath, randomWalk } from './plane';
 import { mulberry32 } from './random';
-import { paramLayout, writeParams, writeState } from './params';
+import { paramLayout, stateLayout, writeParams, writeState } from './params';
 import { surveyAnalysis } from './survey';
 import { compareAnalysis } from './compare';
 import { curvatureAnalysis } from './curvature';
 import { connectAnalysis } from './connect';
 import { hasBatchNorm } from './batchnorm';
 import { asTrainConfig, buildModel, isLoadedConfig, loadCompareTo, loadRecord, refuseWithoutTraining, type LoadedConfig } from './loaded';
+import { checkCost, memoryLimitBytes } from './cost';
 
 /** The fixed batch set on which BatchNorm statistics are recomputed: the first 1000 training inputs. */
 const bnSet = (x: tf.Tensor) => (x.shape[0] > 1000 ? tf.slice(x, 0, 1000) : x);
@@ -29,7 +31,13 @@ import type { SurveyRun } from '../protocol';
 type OptionalKeys = 'saveWeights' | 'runs' | 'tolerance' | 'seed2' | 'k';
 export type ResolvedOptions = Required<Omit<ProbeOptions, OptionalKeys>> & Pick<ProbeOptions, OptionalKeys>;
 
+/**
+ * The options of one probe: the request's, else the definition's `probe`/`survey` blocks, else
+ * the defaults. Both sources are validated first (OptionsError names the bad fields).
+ */
 export function resolveOptions(config: LandscapeConfig, o: Partial<ProbeOptions>): ResolvedOptions {
+  assertValidOptions(definitionOptions(config), 'definition');
+  assertValidOptions(o, 'request');
   const d = config.probe ?? {};
   const pick = <T>(...xs: (T | undefined)[]) => xs.find((x) => x !== undefined) as T;
   return {
@@ -63,8 +71,15 @@ export interface ProbeEvents {
    * process should do, and a promise of the other rows' cells. The caller streams those itself.
    */
   splitPlane?(job: PlaneJob): Promise<PlaneSplit | undefined>;
-  /** Called once training is done, with everything recorded (e.g. to save weights). */
-  recorded?(record: TrainRecord): void | Promise<void>;
+  /**
+   * Called once training is done, with everything recorded (e.g. to save weights) and the
+   * second solution when the analysis trains one (seed2, connect).
+   */
+  recorded?(record: TrainRecord, second?: { record: TrainRecord; seed: number }): void | Promise<void>;
+  /** Something the user should know before waiting (e.g. the probe will take long). */
+  warn?(message: string): void;
+  /** The plane's basis once it is fixed: θ(a, b) = center + a·u + b·v. */
+  planeBasis?(basis: PlaneBasis, a: number[], b: number[]): void | Promise<void>;
 }
 
 export interface PlaneJob { basis: PlaneBasis; state: Float32Array; a: number[]; b: number[]; examples: number }
@@ -108,12 +123,20 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
 
     const t1 = Date.now();
     const epochs = loaded ? 0 : config.epochs ?? 1, batchSize = config.batchSize ?? 32;
+    // Before any training: refuse what cannot fit, announce what will take long.
+    const layout0 = paramLayout(model);
+    const evalCount = (set: { x: tf.Tensor } | undefined) => (set ? (options.examples > 0 ? Math.min(options.examples, set.x.shape[0]) : set.x.shape[0]) : 0);
+    const warning = checkCost({
+      analysis: options.analysis, parameters: layout0.total, state: stateLayout(model).total, trainExamples: data.train.x.shape[0],
+      evalTrain: evalCount(data.train), evalTest: evalCount(data.test), epochs, points: options.points, grid: options.grid,
+      snapshots: Math.max(2, Math.min(201, Math.floor(384 * 2 ** 20 / (4 * Math.max(1, layout0.total))))),
+    }, memoryLimitBytes());
+    if (warning) { notes.push(warning); ev.warn?.(warning); }
     ev.progress?.('train', 0, epochs, loaded ? 'no training: the model is loaded' : `training ${epochs} epoch(s)`);
     const rec = loaded?.record ?? await phase('train', () => train(model, optimizer!, spec, data.train.x, data.train.y, {
       epochs, batchSize, seed, shuffle: config.shuffle ?? true,
       onEpoch: async (e, loss, steps) => { ev.progress?.('train', e + 1, epochs, `epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); await ev.trainEpoch?.(e, loss, steps); },
     }));
-    await ev.recorded?.(rec);
     // A second solution from another seed: the line θ_T(seed) → θ_T(seed2) (permutation symmetry ⇒ a barrier).
     let rec2: TrainRecord | undefined;
     const other = loaded && config.compareTo && (options.analysis === 'interpolate' || options.analysis === 'connect') ? config.compareTo : undefined;
@@ -132,6 +155,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
       Math.random = mulberry32(seed * 7919 + 19);
     }
     const trainSeconds = (Date.now() - t1) / 1000;
+    await ev.recorded?.(rec, rec2 ? { record: rec2, seed: options.seed2 ?? seed + 1 } : undefined);
 
     const evalTrain = head(data.train, options.examples);
     const evalTest = data.test ? head(data.test, options.examples) : undefined;
@@ -197,6 +221,7 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
       const a = linspace(ranges.a[0], ranges.a[1], options.grid), b = linspace(ranges.b[0], ranges.b[1], options.grid);
       const last = traj.a.length - 1;
       ev.planeSetup?.({ directions: basis.kind, a, b, trajectory: traj, randomWalk: walk, init: [traj.a[0], traj.b[0]], final: [traj.a[last], traj.b[last]] });
+      await ev.planeBasis?.(basis, a, b);
       const split = await ev.splitPlane?.({ basis, state: rec.stateT, a, b, examples: options.examples });
       const r = await phase('probe', () => planeProbe({
         model, spec, layout: rec.layout, basis, state: rec.stateT, trajectory: traj, randomWalk: walk, a, b, train: evalTrain,

@@ -64,6 +64,7 @@ export async function surveyAnalysis(input: SurveyInput): Promise<SurveyResult &
   const seed0 = config.seed ?? 1;
   const inits = [...(config.survey?.skipDefault ? [] : ['default']), ...Object.keys(config.survey?.inits ?? {})];
   const jobs = inits.flatMap((init) => Array.from({ length: input.runs }, (_, k) => ({ init, seed: seed0 + k })));
+  if (!jobs.length) throw new Error(`survey: nothing to train (${inits.length ? `runs is ${input.runs}` : "skipDefault is set and survey.inits is empty"})`);
   const kept: Kept[] = [];
   const spec = input.spec();
   for (const [index, job] of jobs.entries()) {

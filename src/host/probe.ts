@@ -14,6 +14,7 @@ import type { LandscapePanel, PanelRegistry } from './panel';
 import { newRunId, showRunProgress, type RunHandle, type RunManager } from './runs';
 import { isTrusted, manageTrust, UNTRUSTED_MESSAGE, warnUntrusted } from './trust';
 import { filesUnchanged } from '../api/files';
+import { validateOptions } from '../shared/options';
 
 export interface ProbeTarget {
   uri: vscode.Uri;
@@ -30,7 +31,7 @@ export interface ProbeHow {
 const SAVE_DEBOUNCE_MS = 500;
 
 export function analysisLabel(o: ProbeOptions): string {
-  return o.analysis === 'interpolate' ? 'interpolate' : `plane (${o.directions ?? 'goodfellow'})`;
+  return o.analysis === 'plane' ? `plane (${o.directions ?? 'goodfellow'})` : o.analysis;
 }
 
 export class Prober implements vscode.Disposable {
@@ -75,6 +76,23 @@ export class Prober implements vscode.Disposable {
       panel.currentRunId = undefined;
       panel.post({ type: 'untrusted', message: UNTRUSTED_MESSAGE });
       warnUntrusted();
+      return;
+    }
+
+    // Settings are typed by hand in settings.json: check them before anything runs.
+    const invalid = validateOptions(options, 'settings');
+    if (invalid.length) {
+      this.cancelPanelRun(panel);
+      const runId = newRunId();
+      panel.currentRunId = runId;
+      const message = `Invalid settings: ${invalid.join('; ')}. Fix them in your settings (File > Preferences > Settings, "Loss Landscape").`;
+      this.log.warn(`probe ${definition}: ${message}`);
+      panel.post({ type: 'runStarted', runId, file: uri.fsPath, definition, options, cached: false, startedAt: Date.now() });
+      panel.post({ type: 'error', runId, error: { kind: 'options', message } });
+      panel.post({ type: 'runEnded', runId, status: 'error', elapsed: 0 });
+      void vscode.window.showErrorMessage(`Loss Landscape: ${message}`, 'Open Settings').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'lossLandscape');
+      });
       return;
     }
 

@@ -83,6 +83,7 @@ export class RunManager implements vscode.Disposable {
       runner = startRunner(request, {
         runnerPath: this.runnerPath,
         onStderr: (line) => this.log.warn(`[runner ${runner?.pid}] ${line}`),
+        onStdout: (line) => this.log.info(`[${request.definition ?? 'output'}] ${line}`),
         onMessage: (m) => {
           if (settled || !m || m.runId !== runId) return; // cancelled / stale
           if (m.type === 'log') this.log[m.level === 'warn' ? 'warn' : 'info'](`[runner] ${m.message}`);

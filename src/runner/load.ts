@@ -7,9 +7,8 @@
 import * as esbuild from 'esbuild';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Module from 'node:module';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as api from '../api';
 import { setDefinitionFile } from '../api/files';
@@ -38,11 +37,14 @@ export function findDefinitionLines(source: string): Map<string, number> {
   return lines;
 }
 
+/**
+ * Bundles the user's file in memory. Nothing is written: `outfile` is only the name the code is
+ * compiled under (beside the user's file, so source-map paths resolve to it); no shared temp
+ * folder to be hijacked, no file name too long. esbuild's service process is stopped after.
+ */
 export async function bundle(file: string): Promise<{ code: string; outfile: string }> {
   const abs = resolve(file);
-  const outDir = join(tmpdir(), 'loss-landscape-bundles');
-  mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, `${basename(abs).replace(/\W+/g, '_')}-${createHash('sha1').update(abs).digest('hex').slice(0, 10)}.cjs`);
+  const outfile = join(dirname(abs), `.${createHash('sha1').update(abs).digest('hex').slice(0, 10)}.landscape-bundle.cjs`);
   try {
     const r = await esbuild.build({
       entryPoints: [abs], outfile, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20',
@@ -62,6 +64,8 @@ export async function bundle(file: string): Promise<{ code: string; outfile: str
       kind: 'syntax', message: first.text,
       file: loc ? resolve(dirname(abs), loc.file) : abs, line: loc?.line, column: loc ? loc.column + 1 : undefined,
     });
+  } finally {
+    await esbuild.stop(); // no esbuild child process outlives the bundling
   }
 }
 
@@ -94,7 +98,6 @@ export async function loadFile(file: string): Promise<LoadedFile> {
     throw new UserFacingError({ kind: 'load', message: `cannot read ${abs}: ${(e as Error).message}`, file: abs });
   }
   const { code, outfile } = await bundle(abs);
-  writeFileSync(outfile, code);
   process.setSourceMapsEnabled(true);
   const m = new Module(outfile) as Module & { _compile(code: string, filename: string): void };
   m.filename = outfile;
@@ -120,6 +123,8 @@ export async function loadFile(file: string): Promise<LoadedFile> {
     throw new UserFacingError({ kind: 'definition', file: abs, line: 1,
       message: `${basename(abs)} exports no landscape(...) definition: add e.g. \`export const model = landscape({ data, model, loss, optimizer })\`` });
   }
-  const infos = [...definitions.keys()].map((name) => ({ name, line: lines.get(name) }));
+  // In the file's order (esbuild sorts export names): the first definition is the default one.
+  const infos = [...definitions.keys()].map((name) => ({ name, line: lines.get(name) }))
+    .sort((p, q) => (p.line ?? Infinity) - (q.line ?? Infinity));
   return { file: abs, definitions, infos, codeHash: createHash('sha256').update(code).digest('hex') };
 }

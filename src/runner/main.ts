@@ -3,14 +3,18 @@
  * `.landscape.ts`, trains the chosen definition and runs one analysis, streaming
  * `RunnerMessage`s over IPC. It exits after `result` or `error`; the parent kills it to cancel.
  */
-import type { HostToRunner, RunnerMessage, RunRequest, UserError } from '../protocol';
+import type { HostToRunner, PlaneJobWire, ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
 import { loadFile, toUserError, UserFacingError } from './load';
 import { resolveOptions, runProbe, runPlaneRows, PhaseError } from '../engine/probe';
-import { makeSplitter, readJob } from './split';
+import { fromWire, makeSplitter, WorkerFailure } from './split';
 import { NonFiniteLossError } from '../engine/train';
+import { DataError } from '../engine/data';
+import { ResourceError } from '../engine/cost';
 import { initBackend } from '../engine/backend';
-import { saveWeights } from './save-weights';
 import { fingerprintFiles } from '../api/files';
+import { saveWeights, type WeightsToSave } from './save-weights';
+import { OptionsError } from '../shared/options';
+import { startWatchdog } from './watchdog';
 
 function send(msg: RunnerMessage): Promise<void> {
   return new Promise((res) => {
@@ -36,11 +40,12 @@ export async function run(req: RunRequest): Promise<boolean> {
         message: `no definition '${name}' in ${req.file}; it exports ${loaded.infos.map((d) => d.name).join(', ')}` });
     }
     defLine = loaded.infos.find((d) => d.name === name)?.line;
-    const options = resolveOptions(def.config, req.options);
+    const options = resolveOptions(def.config, req.options ?? { analysis: 'interpolate' });
     const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }));
     if (backend.note) await send({ type: 'log', runId, level: 'warn', message: backend.note });
     await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name });
     let cellsDone = 0, cellsTotal = 0, trainCount = 0;
+    let weights: WeightsToSave | undefined;
     const sendCells = async (i: number[], j: number[], loss: number[]) => {
       cellsDone += i.length;
       await send({ type: 'planePoints', runId, i, j, loss, done: cellsDone, total: cellsTotal });
@@ -59,46 +64,75 @@ export async function run(req: RunRequest): Promise<boolean> {
       planeCells: async (i, j, loss) => { await sendCells(i, j, loss); await breathe(); },
       splitPlane: makeSplitter(req, () => trainCount, sendCells),
       surveyRun: async (index, total, run) => { await send({ type: 'surveyRun', runId, index, total, run }); await breathe(); },
-      recorded: (rec) => { if (options.saveWeights) saveWeights(options.saveWeights, rec, name); },
+      warn: (message) => void send({ type: 'log', runId, level: 'warn', message }),
+      recorded: (record, second) => { weights = { definition: name, analysis: options.analysis, record, seed: def.config.seed ?? 1, second }; },
+      planeBasis: (basis, a, b) => { if (weights) weights.plane = { basis, a, b }; },
     }, loaded.file);
     if (backend.note) result.notes.push(backend.note);
     const inputs = fingerprintFiles(); // the workspace files read: the cache re-runs when they change
     if (inputs.length) result.inputs = inputs;
+    if (options.saveWeights && weights) writeWeights(options.saveWeights, weights, result);
     await send({ type: 'result', runId, result });
     return true;
   } catch (e) {
-    if (e instanceof UserFacingError) return fail(e.error);
-    if (e instanceof PhaseError) {
-      const cause = e.cause;
-      if (cause instanceof NonFiniteLossError) return fail({ kind: 'nan', message: cause.message, file: req.file, line: defLine });
-      const kind = e.phase === 'probe' ? 'probe' : 'train';
-      const err = toUserError(cause, req.file, kind, defLine);
-      const where = { data: 'data()', model: 'model()', optimizer: 'optimizer()', train: 'training', probe: 'probing' }[e.phase];
-      return fail({ ...err, message: `${where}: ${err.message}` });
-    }
-    return fail(toUserError(e, req.file, 'internal', defLine));
+    return fail(describeFailure(e, req.file, defLine));
   }
 }
 
+/** --save-weights: never fails the run; what could not be written is said in the result. */
+function writeWeights(dir: string, w: WeightsToSave, result: ProbeResult): void {
+  try {
+    result.weights = { dir, files: saveWeights(dir, w) };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    result.weights = { dir, files: [], error: `could not write the weights into ${dir}: ${err.code ? `${err.code} ` : ''}${err.message}` };
+  }
+}
+
+/** Anything that stopped a run, as a UserError: the user's line only when the user's code is to blame. */
+export function describeFailure(e: unknown, file: string, defLine?: number): UserError {
+  if (e instanceof UserFacingError) return e.error;
+  if (e instanceof OptionsError) {
+    const where = e.source === 'definition' ? 'the definition\'s options are' : 'the probe options are';
+    return { kind: 'options', message: `${where} invalid: ${e.errors.join('; ')}`, file, line: e.source === 'definition' ? defLine : undefined };
+  }
+  if (e instanceof ResourceError) return { kind: 'resources', message: e.message, file, line: defLine };
+  if (e instanceof PhaseError) {
+    const cause = e.cause;
+    if (cause instanceof NonFiniteLossError) return { kind: 'nan', message: cause.message, file, line: defLine };
+    if (cause instanceof DataError) return { ...toUserError(cause, file, 'data', defLine), stack: undefined };
+    if (cause instanceof ResourceError) return { kind: 'resources', message: cause.message, file, line: defLine };
+    if (cause instanceof OptionsError) return describeFailure(cause, file, defLine);
+    if (cause instanceof WorkerFailure) return cause.userError?.error ?? { kind: 'crash', message: cause.message };
+    const kind = e.phase === 'probe' ? 'probe' : 'train';
+    const err = toUserError(cause, file, kind, defLine);
+    const where = { data: 'data()', model: 'model()', optimizer: 'optimizer()', train: 'training', probe: 'probing' }[e.phase];
+    return { ...err, message: `${where}: ${err.message}` };
+  }
+  return toUserError(e, file, 'internal', defLine);
+}
+
 /** Worker mode: evaluate some rows of a plane for the runner that forked us. */
-async function planeRows(req: RunRequest, basisDir: string, rows: number[]): Promise<boolean> {
+async function planeRows(req: RunRequest, job: PlaneJobWire, rows: number[]): Promise<boolean> {
   try {
     const loaded = await loadFile(req.file);
     const def = loaded.definitions.get(req.definition ?? loaded.infos[0].name)!;
     const options = resolveOptions(def.config, req.options);
     await initBackend(options.backend);
-    await runPlaneRows(def.config, options, readJob(basisDir), rows, async (i, j, loss) => {
+    await runPlaneRows(def.config, options, fromWire(job), rows, async (i, j, loss) => {
       await send({ type: 'planePoints', runId: req.runId, i, j, loss, done: 0, total: 0 });
       await breathe();
     });
     return true;
   } catch (e) {
-    await send({ type: 'error', runId: req.runId, error: toUserError(e, req.file, 'probe') });
+    await send({ type: 'error', runId: req.runId, error: describeFailure(e, req.file) });
     return false;
   }
 }
 
 if (require.main === module) {
+  // Never outlive the parent, whatever the user's code does to this thread's event loop.
+  startWatchdog();
   let busy = false;
   process.on('message', (msg: HostToRunner) => {
     switch (msg.type) {
@@ -113,7 +147,7 @@ if (require.main === module) {
       case 'planeRows':
         if (busy) return;
         busy = true;
-        planeRows(msg.request, msg.basisDir, msg.rows).then((ok) => process.exit(ok ? 0 : 1), (e) => { console.error(e); process.exit(2); });
+        planeRows(msg.request, msg.job, msg.rows).then((ok) => process.exit(ok ? 0 : 1), (e) => { console.error(e); process.exit(2); });
         break;
       default: {
         const never: never = msg;

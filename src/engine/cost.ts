@@ -1,0 +1,115 @@
+/**
+ * What a probe will cost, estimated before any training: arithmetic (forward passes of the
+ * model over the examples at every point) and memory (θ snapshots, directions, the grid).
+ * Work that cannot fit in the runner's memory is refused with its size and what to change;
+ * long work is announced with an estimate. Rates are deliberately rough (one core of wasm).
+ */
+import { totalmem } from 'node:os';
+import type { AnalysisKind } from '../protocol';
+
+/**
+ * The memory cap of a runner: LOSS_LANDSCAPE_MAX_MEMORY_MB, else 60 % of RAM, at most 8 GiB
+ * (a runner's legitimate ceiling: a 4 GiB JavaScript heap plus the wasm backend's 4 GiB).
+ */
+export function memoryLimitBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env.LOSS_LANDSCAPE_MAX_MEMORY_MB);
+  if (Number.isFinite(mb) && mb > 0) return mb * 2 ** 20;
+  return Math.min(0.6 * totalmem(), 8 * 2 ** 30);
+}
+
+/** A probe too big for this machine: a user error naming the size and the knob to turn. */
+export class ResourceError extends Error {
+  constructor(message: string) { super(message); this.name = 'ResourceError'; }
+}
+
+export interface CostInput {
+  analysis: AnalysisKind;
+  parameters: number;
+  /** non-trainable state (BatchNorm statistics) */
+  state: number;
+  trainExamples: number;
+  evalTrain: number;
+  evalTest: number;
+  epochs: number;
+  points: number;
+  grid: number;
+  /** θ snapshots the training keeps */
+  snapshots: number;
+}
+
+export interface Cost {
+  /** floating-point operations, roughly */
+  flops: number;
+  /** bytes the probe needs beyond the model and data */
+  bytes: number;
+  /** at ~`rate` FLOP/s */
+  seconds: number;
+  /** what dominates, for messages: e.g. "441 cells × 2,000 examples" */
+  what: string;
+}
+
+/** Nominal single-core rate of the wasm backend (bench: 20–30 GFLOP/s on big products). */
+export const NOMINAL_FLOPS = 20e9;
+/** Above this estimated time a warning is shown before the work starts. */
+export const WARN_SECONDS = 300;
+/** Fixed cost of one probed point (set θ, dispatch, read back), whatever the model: ~0.5 ms. */
+export const PER_POINT_SECONDS = 5e-4;
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+export const formatBytes = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`);
+export function formatSeconds(s: number): string {
+  if (s < 90) return `${Math.ceil(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  if (s < 48 * 3600) return `${(s / 3600).toFixed(1)} h`;
+  return `${Math.round(s / 86400)} days`;
+}
+
+export function estimateCost(c: CostInput, rate = NOMINAL_FLOPS): Cost {
+  const perExample = 2 * c.parameters; // one forward pass ≈ 2 FLOPs per weight
+  const train = 3 * perExample * c.trainExamples * c.epochs;
+  const vec = 4 * (c.parameters + c.state);
+  let probe = 0, points = 0, bytes = vec * (c.snapshots + 4), what = `${n(c.epochs)} epoch(s) over ${n(c.trainExamples)} examples`;
+  switch (c.analysis) {
+    case 'interpolate':
+      probe = c.points * (c.evalTrain + c.evalTest) * perExample;
+      points = c.points;
+      bytes += c.points * 64;
+      what = `${n(c.points)} points × ${n(c.evalTrain + c.evalTest)} examples × ${n(c.parameters)} parameters`;
+      break;
+    case 'plane':
+      probe = c.grid * c.grid * c.evalTrain * perExample;
+      points = c.grid * c.grid;
+      bytes += 3 * vec + c.grid * c.grid * 16;
+      what = `${n(c.grid * c.grid)} cells (grid ${c.grid}×${c.grid}) × ${n(c.evalTrain)} examples × ${n(c.parameters)} parameters`;
+      break;
+    case 'curvature':
+      probe = 60 * 4 * perExample * Math.min(c.evalTrain, 2000) + c.points * c.evalTrain * perExample;
+      bytes += 60 * vec;
+      break;
+    case 'connect':
+      probe = 2 * train + c.points * (c.evalTrain + c.evalTest) * perExample;
+      bytes += 4 * vec;
+      break;
+    default:
+      break;
+  }
+  const flops = train + probe;
+  return { flops, bytes, seconds: flops / rate + points * PER_POINT_SECONDS, what };
+}
+
+/**
+ * Refuses work that cannot fit in `memoryLimit` bytes (ResourceError), returns a warning for
+ * work that will take long, else undefined.
+ */
+export function checkCost(c: CostInput, memoryLimit: number, rate = NOMINAL_FLOPS): string | undefined {
+  const cost = estimateCost(c, rate);
+  if (cost.bytes > memoryLimit) {
+    throw new ResourceError(`this probe needs about ${formatBytes(cost.bytes)} of memory (${cost.what}; ${n(c.snapshots)} weight snapshots of ${n(c.parameters)} parameters), ` +
+      `more than the runner's limit of ${formatBytes(memoryLimit)}: use a smaller grid or fewer points, or raise LOSS_LANDSCAPE_MAX_MEMORY_MB`);
+  }
+  if (cost.seconds > WARN_SECONDS) {
+    return `this probe is big: ${cost.what} ≈ ${(cost.flops / 1e12).toFixed(1)} TFLOP, roughly ${formatSeconds(cost.seconds)}; ` +
+      `--examples N (setting lossLandscape.examples) or a smaller grid / fewer points make it faster`;
+  }
+  return undefined;
+}

@@ -1,0 +1,101 @@
+/**
+ * Bad input (issue 9: 4–7): empty and non-finite data, invalid options from every source,
+ * work too big for the machine, and the bundle no longer written to a shared temp folder.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture, runCli, startCli, tmp, until } from './lib';
+import { validateOptions } from '../../src/shared/options';
+import { checkCost, estimateCost, ResourceError } from '../../src/engine/cost';
+
+test('4. empty data (arrays, tensors) and non-finite values are refused with where they are', async () => {
+  const f = fixture('empty-data.landscape.ts');
+  const cases: Array<[string, RegExp]> = [
+    ['emptyArrays', /empty-data\.landscape\.ts:4: error \(data\): data\.x has 0 examples/],
+    ['emptyTensors', /empty-data\.landscape\.ts:11: error \(data\): data\.x has 0 examples/],
+    ['nanLabel', /error \(data\): data\.yTest: 1 value is not finite; the first, NaN, is at example 2 \(yTest\[2\]\[0\]\)/],
+    ['infInput', /error \(data\): data\.x: 1 value is not finite; the first, Infinity, is at example 1 \(x\[1\]\[1\]\)/],
+  ];
+  for (const [def, re] of cases) {
+    const r = await runCli(['probe', f, '--def', def]);
+    assert.equal(r.code, 1, `${def}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.doesNotMatch(r.stdout, /monotone|barrier/);
+  }
+});
+
+test('5. a definition\'s probe/survey options are validated like the CLI\'s, at the definition\'s line', async () => {
+  const f = fixture('bad-options.landscape.ts');
+  const cases: Array<[string, string[], RegExp]> = [
+    ['tinyGrid', ['--analysis', 'plane'], /:11: error \(options\): the definition's options are invalid: probe\.points needs an integer ≥ 2 \(got 0\); probe\.grid needs an integer ≥ 2 \(got 1\)/],
+    ['noRuns', ['--analysis', 'survey'], /:13: error \(options\): .*survey\.runs needs an integer ≥ 1 \(got 0\)/],
+    ['reversedAlpha', [], /:15: error \(options\): .*probe\.alphaRange needs LO,HI with LO < HI, both finite \(got \[1, -1\]\)/],
+  ];
+  for (const [def, extra, re] of cases) {
+    const r = await runCli(['probe', f, '--def', def, ...extra]);
+    assert.equal(r.code, 1, `${def}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.doesNotMatch(r.stderr, /Cannot read properties/);
+  }
+  // the CLI's own flags: usage errors, same wording
+  for (const [args, re] of [[['--grid', '1'], /--grid needs an integer ≥ 2 \(got 1\)/], [['--alpha', '1,-1'], /--alpha needs LO,HI with LO < HI/],
+    [['--alpha', 'NaN,1'], /--alpha needs LO,HI/], [['--points', 'abc'], /--points needs a number \(got 'abc'\)/], [['--points', '2.5'], /--points needs an integer ≥ 2 \(got 2\.5\)/]] as const) {
+    const r = await runCli(['probe', fixture('tiny.landscape.ts'), ...args]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, re);
+  }
+});
+
+test('5. one validation for every source: settings and runner requests get the same rules, named as written', () => {
+  assert.deepEqual(validateOptions({ analysis: 'plane', grid: 'x' as never, points: 0, alphaRange: [2, 1], runs: -1, k: 0 }, 'settings'), [
+    "lossLandscape.points needs an integer ≥ 2 (got 0)", "lossLandscape.grid needs an integer ≥ 2 (got 'x')",
+    'lossLandscape.curvatureK needs an integer ≥ 1 (got 0)', 'lossLandscape.surveyRuns needs an integer ≥ 1 (got -1)',
+    'lossLandscape.alphaRange needs LO,HI with LO < HI, both finite (got [2, 1])',
+  ]);
+  assert.deepEqual(validateOptions({ analysis: 'nope' as never, backend: 'gpu' as never, alphaRange: [0, NaN] }, 'request'), [
+    "options.analysis must be one of interpolate, plane, survey, compare, curvature, connect (got 'nope')",
+    "options.backend must be one of wasm, cpu, node (got 'gpu')",
+    'options.alphaRange needs LO,HI with LO < HI, both finite (got [0, NaN])',
+  ]);
+  assert.deepEqual(validateOptions({ analysis: 'interpolate', points: 41, grid: 21, alphaRange: [-0.5, 1.5], examples: 0 }, 'settings'), []);
+});
+
+test('6. work the machine cannot do: refused before it starts, with its size and what to change', async () => {
+  const big = await runCli(['probe', fixture('tiny.landscape.ts'), '--points', '1e9']);
+  assert.equal(big.code, 2);
+  assert.match(big.stderr, /--points is at most 100,001 \(got 1,000,000,000\)/);
+  const base = { analysis: 'plane' as const, parameters: 1e8, state: 0, trainExamples: 1e4, evalTrain: 1e4, evalTest: 0, epochs: 1, points: 41, grid: 21, snapshots: 201 };
+  assert.throws(() => checkCost(base, 8 * 2 ** 30), (e: Error) => e instanceof ResourceError && /needs about 77\.5 GiB of memory .* more than the runner's limit of 8\.0 GiB: use a smaller grid/.test(e.message));
+  const slow = checkCost({ ...base, parameters: 1e6, snapshots: 10, grid: 101 }, 8 * 2 ** 30);
+  assert.match(slow!, /this probe is big: 10,201 cells \(grid 101×101\) × 10,000 examples × 1,000,000 parameters ≈ 204\.1 TFLOP, roughly 2\.8 h/);
+  assert.equal(checkCost({ ...base, parameters: 1000, snapshots: 10 }, 8 * 2 ** 30), undefined);
+  assert.ok(estimateCost({ ...base, analysis: 'interpolate', parameters: 100 }).flops > 0);
+  // a big grid of a tiny model: warned about (per-point cost), then cancellable
+  const run = startCli(['probe', fixture('tiny.landscape.ts'), '--analysis', 'plane', '--grid', '1000']);
+  assert.ok(await until(() => /warn: this probe is big: 1,000,000 cells/.test(run.stderr), 60_000), run.stderr);
+  run.child.kill('SIGINT');
+  assert.equal((await run.done).code, 130);
+});
+
+test('6. memory: an allocation in model() stops at the runner\'s cap with "out of memory" and the size', async () => {
+  const r = await runCli(['probe', fixture('huge-model.landscape.ts')], { LOSS_LANDSCAPE_MAX_MEMORY_MB: '1500' });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /error \(resources\): out of memory: the runner used \d+ MiB, over its limit of 1500 MiB \(set LOSS_LANDSCAPE_MAX_MEMORY_MB/);
+  assert.ok(r.ms < 30_000, `${r.ms} ms`);
+  const heap = await runCli(['probe', fixture('heap-hog.landscape.ts')], { LOSS_LANDSCAPE_HEAP_MB: '96' });
+  assert.equal(heap.code, 1, heap.stderr);
+  assert.match(heap.stderr, /error \(resources\): out of memory: the runner's JavaScript heap is full \(limit 96 MiB\)/);
+});
+
+test('7. nothing is written to the temp folder; a 249-character file name works', async () => {
+  const t = tmp('tmpdir');
+  const dir = tmp('long');
+  const long = join(dir, `${'l'.repeat(249 - '.landscape.ts'.length)}.landscape.ts`);
+  copyFileSync(fixture('tiny.landscape.ts'), long);
+  const r = await runCli(['probe', long, '--points', '5'], { TMPDIR: t });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(t), [], 'the temp folder stays empty');
+  assert.deepEqual(readdirSync(dir), [long.split('/').pop()], 'nothing beside the file either');
+});
