@@ -1,7 +1,6 @@
 /**
  * `loss-landscape probe FILE ...`: the headless probe (same runner as the extension).
- * Exit codes (README): 0 ok, 1 an error in the user's file or data, 2 bad usage, 3 internal
- * error, 4 the probe ran but its outputs could not all be written, 130 cancelled.
+ * Exit codes: ./exit-codes.ts (and the README's table).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -13,8 +12,8 @@ import { ProgressBar } from './progress';
 import { summary } from './summary';
 import { reportHtml } from '../../webview/report';
 import { whyNotWritable, writeFilesAtomically } from '../util/atomic-write';
+import { EXIT } from './exit-codes';
 
-export const EXIT = { ok: 0, user: 1, usage: 2, internal: 3, output: 4, cancelled: 130 } as const;
 
 export function formatError(e: UserError): string {
   const where = e.file ? `${relative(process.cwd(), e.file) || e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ` : '';

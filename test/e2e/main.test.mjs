@@ -350,3 +350,66 @@ test('Export JSON saves the result through the save dialog', { timeout: 60_000 }
     await shot(page, 'main-16-exported');
   } catch (e) { await fail('export')(e); }
 });
+
+// Issue 9: what goes wrong outside the user's code shows a clear message in the panel, and the
+// host stays responsive. (run-e2e.sh caps the runner at LOSS_LANDSCAPE_MAX_MEMORY_MB=3000.)
+const errorBox = async () => (await webviewFrame(page)).locator('.ll-error').first().innerText();
+
+test('a runner killed from outside, a probe that does not fit, invalid settings: each a clear message in the panel', { timeout: 240_000 }, async () => {
+  try {
+    // 1. the runner is killed by someone else (OOM killer, kill -9)
+    await focusEditor(SLOW);
+    await clickCodeLens(page, 'interpolate');
+    await page.locator(SEL.tab('Landscape: slow')).waitFor();
+    const f = await webviewFrame(page);
+    await f.locator('vscode-button', { hasText: 'Re-run' }).click();
+    await waitTraining();
+    const [row] = runnerProcesses();
+    const pid = Number(row.split(' ')[0]);
+    process.kill(pid, 'SIGKILL');
+    let m = await settled((m) => m.definition === 'slow' && m.status === 'error', 'killed runner', 30_000);
+    assert.equal(m.error.kind, 'crash');
+    assert.match(m.error.message, new RegExp(`the runner process \\(pid ${pid}\\) was killed \\(SIGKILL`));
+    assert.match(await errorBox(), /The runner crashed/);
+    await shot(page, 'main-17-runner-killed');
+
+    // 2. a probe that does not fit: model() allocates 14 GB; the runner stops at its memory cap
+    writeFileSync(join(WS, 'huge.landscape.ts'), readFileSync(join(ROOT, 'test/faults/fixtures/huge-model.landscape.ts'), 'utf8'));
+    await quickOpen(page, 'huge.landscape.ts');
+    await clickCodeLens(page, 'interpolate');
+    await page.locator(SEL.tab('Landscape: huge')).waitFor();
+    m = await settled((m) => m.definition === 'huge' && m.status === 'error', 'too big', 120_000);
+    assert.equal(m.error.kind, 'resources');
+    assert.match(m.error.message, /out of memory: the runner used \d+ MiB, over its limit of 3000 MiB/);
+    assert.match(await errorBox(), /Too big for this machine/);
+    await shot(page, 'main-18-out-of-memory');
+
+    // 3. invalid settings typed in settings.json: refused before anything runs, named as written
+    const file = join(process.env.RUN_DIR, 'ud', 'User', 'settings.json');
+    const saved = readFileSync(file, 'utf8');
+    try {
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(saved), 'lossLandscape.grid': 1, 'lossLandscape.examples': 'all' }, null, 1));
+      await sleep(1500); // the settings file watcher
+      await focusEditor(FILE);
+      await clickCodeLens(page, 'plane');
+      m = await settled((m) => m.definition === 'mlp' && m.status === 'error' && m.error?.kind === 'options', 'invalid settings', 30_000);
+      assert.match(m.error.message, /lossLandscape\.grid needs an integer ≥ 2 \(got 1\)/);
+      assert.match(m.error.message, /lossLandscape\.examples needs an integer ≥ 0 \(got 'all'\)/);
+      assert.match(await errorBox(), /Invalid options/);
+      assert.deepEqual(runnerProcesses(), [], 'nothing was started');
+      await shot(page, 'main-19-invalid-settings');
+    } finally { writeFileSync(file, saved); await sleep(1500); }
+
+    // the host still answers: our own quick pick comes up at once
+    await focusEditor(FILE);
+    await page.keyboard.press('F1');
+    await page.locator(SEL.quickInput).waitFor({ state: 'visible' });
+    await page.keyboard.type('Probe Loss Landscape');
+    await page.locator(SEL.quickRow('Probe Loss Landscape')).first().waitFor();
+    const t = Date.now();
+    await page.keyboard.press('Enter');
+    await page.locator(SEL.quickRow('Interpolate init→final')).waitFor({ timeout: 10_000 });
+    assert.ok(lap('extension-host quick pick after the failures', t) < 2);
+    await page.keyboard.press('Escape');
+  } catch (e) { await palette(page, 'Loss Landscape: Cancel Run').catch(() => {}); await fail('faults')(e); }
+});

@@ -15,6 +15,8 @@ E2E_DIR=${E2E_DIR:-$ROOT/.cache/e2e}
 SHOTS_DIR=${SHOTS_DIR:-$ROOT/test/e2e/shots}
 SUITES=("$@"); [ ${#SUITES[@]} -gt 0 ] || SUITES=(main untrusted vsix examples)
 T0=$(ll_ts)
+# The runners of the e2e servers stop at 3000 MiB (a test checks the out-of-memory message).
+export LOSS_LANDSCAPE_MAX_MEMORY_MB=${LOSS_LANDSCAPE_MAX_MEMORY_MB:-3000}
 
 ll_deps
 ll_install

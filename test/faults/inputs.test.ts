@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fixture, runCli, startCli, tmp, until } from './lib';
 import { validateOptions } from '../../src/shared/options';
 import { checkCost, estimateCost, ResourceError } from '../../src/engine/cost';
+import { EXIT } from '../../src/cli/exit-codes';
 
 test('4. empty data (arrays, tensors) and non-finite values are refused with where they are', async () => {
   const f = fixture('empty-data.landscape.ts');
@@ -98,4 +99,10 @@ test('7. nothing is written to the temp folder; a 249-character file name works'
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readdirSync(t), [], 'the temp folder stays empty');
   assert.deepEqual(readdirSync(dir), [long.split('/').pop()], 'nothing beside the file either');
+});
+
+test('the README\'s exit-code table is the CLI\'s', () => {
+  const readme = require('node:fs').readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8') as string;
+  const rows = [...readme.matchAll(/^\| (\d+) \| /gm)].map((m) => Number(m[1]));
+  assert.deepEqual(rows, Object.values(EXIT));
 });
