@@ -16,6 +16,7 @@ import { resolveOptions, runProbe } from '../../src/engine/probe';
 import { loadFile } from '../../src/runner/load';
 import { mulberry32 } from '../../src/engine/random';
 import type { LandscapeConfig } from '../../src/api/types';
+import { summary } from '../../src/cli/summary';
 
 let dir: string;
 let measured: number;
@@ -101,6 +102,7 @@ test('a loaded model gives the loss the saving script measured; no training; che
   const i1 = r.interpolate!.alpha.indexOf(1);
   assert.ok(Math.abs(r.interpolate!.trainLoss[i1] - measured) < 1e-5);
   assert.equal(r.train.epochs, 0);
+  assert.match(summary(r, 'x.landscape.ts').split('\n')[1], /^no training \(weights loaded\), 67 parameters: train loss /);
   assert.ok(r.notes.some((n) => n.startsWith('no training: weights loaded from ' + join(dir, 'trained', 'model.json'))), r.notes.join(' | '));
   assert.ok(r.notes.some((n) => /trajectory: 5 checkpoint\(s\)/.test(n)), r.notes.join(' | '));
   // θ₀ = the first checkpoint (the initial weights): its loss is the untrained one, higher
