@@ -7,14 +7,16 @@
  * examples/trained-model.landscape.ts probes what this wrote, without training.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointCallback, fileIO } from '../src/api/models';
 import { csv } from '../src/api/workspace-data';
 import { mulberry32 } from '../src/engine/random';
 
-const here = join(__dirname, '..', 'examples', 'trained');
+// LL_TRAINED_DIR: write elsewhere (the e2e test trains into its workspace)
+const here = process.env.LL_TRAINED_DIR ?? join(__dirname, '..', 'examples', 'trained');
 const rng = mulberry32(2024);
+mkdirSync(here, { recursive: true });
 const rows: string[] = ['x1,x2,petal'];
 for (let i = 0; i < 300; i++) {
   const c = i % 3, t = rng();
@@ -40,4 +42,5 @@ writeFileSync(join(here, 'petals.csv'), rows.join('\n') + '\n');
   await model.save(fileIO(here));
   const loss = (model.evaluate(d.x as tf.Tensor, d.y as tf.Tensor) as tf.Scalar).dataSync()[0];
   console.log(`saved: train loss ${loss.toFixed(4)} on ${(d.x as tf.Tensor).shape[0]} examples`);
+  console.log(JSON.stringify({ trainLoss: loss, examples: (d.x as tf.Tensor).shape[0] }));
 })();
