@@ -246,6 +246,12 @@ export interface ProbeResult {
   timing: { loadSeconds: number; trainSeconds: number; probeSeconds: number };
   /** Notes worth showing (fast path used, subset used, non-trainable state handling...). */
   notes: string[];
+  /**
+   * Workspace files the run read (datasets.csv/images, models.load/checkpoints; folders by
+   * their listing), with their content hashes: a cached result is valid only while they are
+   * unchanged (api/files.ts filesUnchanged).
+   */
+  inputs?: Array<{ path: string; size: number; sha256: string }>;
   /** `--save-weights`: the folder, the files written (params.json last), or why they could not be. */
   weights?: { dir: string; files: string[]; error?: string };
 }

@@ -49,3 +49,5 @@ export function mnist(options: MnistOptions = {}): Data {
 
 export { blindSpot, separable, tenPoints } from './counterexamples';
 export { sonnets } from './text';
+export { csv, images } from './workspace-data';
+export type { CsvOptions, ImagesOptions, WorkspaceData } from './workspace-data';

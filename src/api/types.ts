@@ -52,12 +52,27 @@ export interface ProbeDefaults {
 export interface LandscapeConfig {
   /** The data, or a function returning it (called once per run; may be async). */
   data: Data | (() => Data | Promise<Data>);
-  /** Builds a fresh, uncompiled tf.LayersModel (tf.sequential(...) or tf.model(...)). Called once per run. */
-  model: () => tf.LayersModel;
+  /**
+   * Builds a fresh, uncompiled tf.LayersModel (tf.sequential(...) or tf.model(...)); called once
+   * per run. Or a model trained elsewhere, `models.load('./trained/model.json')`: then nothing
+   * is trained, the loaded weights are θ_T and `optimizer`/`epochs` are not needed.
+   */
+  model: (() => tf.LayersModel) | SavedModel;
   /** The training loss. */
   loss: Loss;
-  /** The optimizer, e.g. `() => tf.train.sgd(0.1)` (a fresh one per run). */
-  optimizer: () => tf.Optimizer;
+  /** The optimizer, e.g. `() => tf.train.sgd(0.1)` (a fresh one per run). Not needed for a loaded model. */
+  optimizer?: () => tf.Optimizer;
+  /**
+   * Saved checkpoints of the loaded model's training, `models.checkpoints('./checkpoints')`:
+   * they become the trajectory drawn on planes and the PCA directions (only with `models.load`).
+   */
+  checkpoints?: SavedCheckpoints;
+  /**
+   * A second saved model of the same architecture, `models.load('./other/model.json')` (only with
+   * a loaded `model`): interpolate then runs from the loaded weights to these, and connect trains
+   * a Bézier curve between the two.
+   */
+  compareTo?: SavedModel;
   /** Passes over the training data (default 1). */
   epochs?: number;
   /** Mini-batch size (default 32). */
@@ -101,6 +116,45 @@ export interface SurveyConfig {
   skipDefault?: boolean;
   /** A run is stuck when its final train loss exceeds the best by more than this (default 0.01 + 10 % of the best). */
   tolerance?: number;
+}
+
+/** A definition that trains its model: `model` is a function and `optimizer` is given. */
+export type TrainConfig = LandscapeConfig & { model: () => tf.LayersModel; optimizer: () => tf.Optimizer };
+
+/**
+ * A TF.js Layers model saved on disk (`model.json` + weight files, as `model.save()` or
+ * `tensorflowjs_converter` write them), from `models.load(path)`. Nothing is read until a run
+ * asks for it.
+ */
+export interface SavedModel {
+  readonly __lossLandscapeSavedModel: 1;
+  /** Absolute path of the model.json. */
+  readonly path: string;
+  /** The model with its saved weights. */
+  load(): Promise<tf.LayersModel>;
+  /** The same architecture freshly initialized (initializers draw from Math.random: seed it). */
+  fresh(): Promise<tf.LayersModel>;
+}
+
+/** One checkpoint of a folder of saved models. */
+export interface CheckpointEntry {
+  /** The entry's name in the folder (sub-folder or .json file). */
+  name: string;
+  /** Absolute path of its model.json. */
+  path: string;
+  /** The last number in the name (an epoch or step), when it has one. */
+  step?: number;
+}
+
+/** A folder of saved models, one per sub-folder or .json file, from `models.checkpoints(folder)`. */
+export interface SavedCheckpoints {
+  readonly __lossLandscapeCheckpoints: 1;
+  /** Absolute path of the folder. */
+  readonly folder: string;
+  /** The checkpoints in trajectory order: by the number in the name when every name has one, else by name. */
+  list(): CheckpointEntry[];
+  /** Loads one checkpoint's model (weights included). */
+  load(entry: CheckpointEntry): Promise<tf.LayersModel>;
 }
 
 /** What `landscape(...)` returns; export it from a `*.landscape.ts` file. */

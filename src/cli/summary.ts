@@ -7,7 +7,8 @@ export function summary(r: ProbeResult, file: string): string {
   const t = r.train;
   const blas = r.blas ? ` + ${r.blas.library.replace(/ [\d.]+$/, '')} (${r.blas.threads} thread${r.blas.threads === 1 ? '' : 's'})` : '';
   L.push(`${r.definition} (${file}): ${r.analysis}${r.plane ? ` (${r.plane.directions} directions)` : ''}, backend ${r.backend}${blas}`);
-  L.push(`trained ${t.epochs} epoch(s), ${t.steps} steps, ${t.parameters.toLocaleString('en-US')} parameters in ${r.timing.trainSeconds.toFixed(1)} s:` +
+  L.push((t.epochs === 0 && t.steps === 0 ? `no training (weights loaded), ${t.parameters.toLocaleString('en-US')} parameters:` // models.load(...)
+    : `trained ${t.epochs} epoch(s), ${t.steps} steps, ${t.parameters.toLocaleString('en-US')} parameters in ${r.timing.trainSeconds.toFixed(1)} s:`) +
     ` train loss ${f(t.finalTrainLoss)}, test loss ${f(t.finalTestLoss)}, test accuracy ${pct(t.finalTestAccuracy)}`);
   L.push(`evaluated on ${r.examples.evalTrain} train / ${r.examples.evalTest} test examples` +
     (r.examples.evalTrain < r.examples.train ? ` (subset of ${r.examples.train} / ${r.examples.test})` : ''));

@@ -4,7 +4,7 @@
  * of the first run (the definition as written).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LandscapeConfig } from '../api/types';
+import type { LandscapeConfig, TrainConfig } from '../api/types';
 import type { CompareResult, CompareRun } from '../protocol';
 import type { LossSpec } from './losses';
 import type { EvalSet } from './evaluate';
@@ -17,7 +17,7 @@ import { planeProbe, planeRanges, projectPath, randomWalk } from './plane';
 import { mulberry32, withSeededMathRandom } from './random';
 
 export interface CompareInput {
-  config: LandscapeConfig;
+  config: TrainConfig;
   spec: LossSpec;
   data: { train: EvalSet; test?: EvalSet };
   evalTrain: EvalSet;

@@ -17,6 +17,7 @@ import { paramLayout, stateLayout, writeParams, writeState } from './params';
 import { withSeededMathRandom } from './random';
 import { checkCost, memoryLimitBytes } from './cost';
 import { summarizeTraining } from './train-summary';
+import { asTrainConfig, buildModel as buildAnyModel, isLoadedConfig, loadCompareTo, loadRecord, refuseWithoutTraining, type LoadedConfig } from './loaded';
 import { engineAnalysis } from './analyses';
 import {
   phase, type PlaneJob, type ProbeContext, type ProbeEvents, type ProbesTraining, type ResolvedOptions, type TrainedContext,
@@ -64,8 +65,8 @@ function evalSets(data: Dataset, examples: number): Pick<ProbeContext, 'evalTrai
   return { evalTrain, evalTest, examples: counts };
 }
 
-function buildModel(config: LandscapeConfig): tf.LayersModel {
-  const m = config.model();
+async function buildModel(config: LandscapeConfig): Promise<tf.LayersModel> {
+  const m = await buildAnyModel(config); // model() or models.load(...)
   if (!(m instanceof tf.LayersModel)) throw new Error(`model() must return a tf.LayersModel (tf.sequential(...) or tf.model(...)), got ${m === null ? 'null' : typeof m}`);
   return m;
 }
@@ -74,6 +75,8 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
   backend: BackendName, ev: ProbeEvents = {}, file = ''): Promise<ProbeResult> {
   const analysis = engineAnalysis(options.analysis);
   const t0 = Date.now();
+  // a loaded model (models.load): the analyses that need a training run say so before any work
+  await phase('train', () => refuseWithoutTraining(config, options.analysis, (hasCompareTo) => analysis.withoutTraining?.(options, hasCompareTo)));
   ev.progress?.('load', 0, 1, 'loading data');
   const data = await phase('data', () => loadData(config));
   const ctx: ProbeContext = { config, options, ev, data, ...evalSets(data, options.examples), seed: config.seed ?? 1, t0 };
@@ -89,13 +92,16 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
 async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: Omit<ProbeResult, 'train' | 'timing' | 'notes'>): Promise<ProbeResult> {
   const { config, options, ev, data, seed, t0 } = ctx;
   const notes: string[] = [];
-  const model = await phase('model', () => buildModel(config));
+  // models.load(...): the record comes from the saved weights and checkpoints instead of training
+  const loaded = isLoadedConfig(config) ? await phase('model', () => loadRecord(config, { onProgress: (m) => ev.progress?.('load', 0, 1, m) })) : undefined;
+  if (loaded) notes.push(...loaded.notes);
+  const model = loaded?.model ?? await phase('model', () => buildModel(config));
   const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
-  const optimizer = await phase('optimizer', () => config.optimizer());
+  const optimizer = loaded ? undefined : await phase('optimizer', () => asTrainConfig(config).optimizer());
   const loadSeconds = (Date.now() - t0) / 1000;
 
   const t1 = Date.now();
-  const epochs = config.epochs ?? 1, batchSize = config.batchSize ?? 32;
+  const epochs = loaded ? 0 : config.epochs ?? 1, batchSize = config.batchSize ?? 32;
   // Before any training: refuse what cannot fit, announce what will take long.
   const layout = paramLayout(model);
   const warning = checkCost({
@@ -105,20 +111,25 @@ async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: 
   }, memoryLimitBytes());
   if (warning) { notes.push(warning); ev.warn?.(warning); }
 
-  ev.progress?.('train', 0, epochs, `training ${epochs} epoch(s)`);
-  const rec = await phase('train', () => train(model, optimizer, spec, data.train.x, data.train.y, {
+  ev.progress?.('train', 0, epochs, loaded ? 'no training: the model is loaded' : `training ${epochs} epoch(s)`);
+  const rec = loaded?.record ?? await phase('train', () => train(model, optimizer!, spec, data.train.x, data.train.y, {
     epochs, batchSize, seed, shuffle: config.shuffle ?? true,
     onEpoch: async (e, loss, steps) => { ev.progress?.('train', e + 1, epochs, `epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); await ev.trainEpoch?.(e, loss, steps); },
   }));
   // A second solution from another seed (interpolate θ_T(seed) → θ_T(seed2), connect): permutation symmetry ⇒ a barrier.
   const s2 = analysis.secondSeed?.(options, seed);
   let second: TrainedContext['second'];
-  if (s2 !== undefined) {
+  const compareTo = loaded && analysis.acceptsCompareTo ? (config as LoadedConfig).compareTo : undefined;
+  if (compareTo) {
+    second = { rec: await phase('model', () => loadCompareTo(config as LoadedConfig, rec.layout)), seed: options.seed2 ?? seed + 1, from: compareTo.path };
+    notes.push(`second endpoint: compareTo ${compareTo.path}`);
+  } else if (s2 !== undefined) {
     ev.progress?.('train', 0, epochs, `training the second solution (seed ${s2})`);
+    const tc = asTrainConfig(config);
     const rec2: TrainRecord = await withSeededMathRandom(s2, async () => {
-      const model2 = await phase('model', () => config.model());
+      const model2 = await phase('model', () => tc.model());
       try {
-        return await phase('train', () => train(model2, config.optimizer(), spec, data.train.x, data.train.y, {
+        return await phase('train', () => train(model2, tc.optimizer(), spec, data.train.x, data.train.y, {
           epochs, batchSize, seed: s2, shuffle: config.shuffle ?? true, maxSnapshots: 2,
           onEpoch: (e, loss) => { ev.progress?.('train', e + 1, epochs, `seed ${s2}: epoch ${e + 1}/${epochs}: loss ${loss.toFixed(4)}`); },
         }));
@@ -155,7 +166,7 @@ export async function runPlaneRows(config: LandscapeConfig, options: ResolvedOpt
   onCells: (i: number[], j: number[], loss: number[]) => void | Promise<void>): Promise<void> {
   const data = await phase('data', () => loadData(config));
   await withSeededMathRandom(config.seed ?? 1, async () => {
-    const model = await phase('model', () => config.model());
+    const model = await phase('model', () => buildModel(config));
     const spec = lossSpec(config.loss, config.metrics);
     const layout = paramLayout(model);
     await phase('probe', () => planeProbe({

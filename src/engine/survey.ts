@@ -5,7 +5,7 @@
  * θ_T(stuck) and θ_T(best).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LandscapeConfig } from '../api/types';
+import type { TrainConfig } from '../api/types';
 import type { SurveyResult, SurveyRun } from '../protocol';
 import type { LossSpec } from './losses';
 import type { EvalSet } from './evaluate';
@@ -19,7 +19,7 @@ import { planeProbe, projectPath } from './plane';
 import { paramLayout, sub } from './params';
 
 export interface SurveyInput {
-  config: LandscapeConfig;
+  config: TrainConfig;
   spec: () => LossSpec;
   data: { train: EvalSet; test?: EvalSet };
   evalTrain: EvalSet;
@@ -45,7 +45,7 @@ export function histogram(values: number[], bins = 12): { edges: number[]; count
   return { edges, counts };
 }
 
-function buildModel(config: LandscapeConfig, seed: number, init: string): tf.LayersModel {
+function buildModel(config: TrainConfig, seed: number, init: string): tf.LayersModel {
   return withSeededMathRandom(seed, () => {
     const m = config.model();
     if (!(m instanceof tf.LayersModel)) throw new Error('model() must return a tf.LayersModel');

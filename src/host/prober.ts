@@ -14,6 +14,7 @@ import type { Log } from './log';
 import type { LandscapePanel, PanelRegistry } from './panel';
 import { newRunId, showRunProgress, type RunHandle, type RunManager } from './runs';
 import { isTrusted, manageTrust, UNTRUSTED_MESSAGE, warnUntrusted } from './trust';
+import { filesUnchanged } from '../api/files';
 import { validateOptions } from '../shared/options';
 import { analysisInfo } from '../shared/analyses';
 
@@ -107,8 +108,10 @@ export class Prober implements vscode.Disposable {
     const startedAt = Date.now();
 
     if (!how.force) {
-      const hit = await this.cache.get(key);
+      const cached = await this.cache.get(key);
       if (panel.currentRunId !== runId) return; // superseded meanwhile
+      // a result that read workspace files (CSV, images, saved models) is stale once they change
+      const hit = cached && (!cached.inputs || filesUnchanged(cached.inputs)) ? cached : undefined;
       if (hit) {
         this.log.info(`probe ${definition} ${analysisLabel(options)}: cache hit ${key.slice(0, 12)}`);
         panel.post({ type: 'runStarted', runId, file, definition, options, cached: true, startedAt });

@@ -29,6 +29,6 @@ export function optionsFromGetter(get: SettingGet, analysis: AnalysisKind, direc
   }
   // the BLAS switch only when off: results cached with the default stay valid
   if (get<unknown>('blas', true) === false) o.blas = false;
-  if (analysis === 'plane' && directions) o.directions = directions;
+  if (directions && analysisInfo(analysis).options.includes('directions')) o.directions = directions;
   return o as unknown as ProbeOptions;
 }

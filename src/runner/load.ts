@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
 import * as api from '../api';
+import { setDefinitionFile } from '../api/files';
 import type { LandscapeDefinition } from '../api/types';
 import type { DefinitionInfo, UserError } from '../protocol';
 import { definitionLines } from '../shared/definitions';
@@ -64,6 +65,7 @@ export async function loadFile(file: string): Promise<LoadedFile> {
     if (PROVIDED.test(id)) return tf;
     return realRequire(id);
   }) as NodeJS.Require;
+  setDefinitionFile(abs); // relative paths in datasets.csv / models.load / ... resolve against the file
   try {
     m._compile(code, outfile);
   } catch (e) {

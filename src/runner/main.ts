@@ -11,6 +11,7 @@ import { NonFiniteLossError } from '../engine/train';
 import { DataError } from '../engine/data';
 import { ResourceError } from '../engine/cost';
 import { initBackend } from '../backends';
+import { fingerprintFiles } from '../api/files';
 import { saveWeights, type WeightsToSave } from './save-weights';
 import { OptionsError } from '../shared/options';
 import { startWatchdog } from './watchdog';
@@ -70,6 +71,8 @@ export async function run(req: RunRequest): Promise<boolean> {
     if (backend.note) result.notes.push(backend.note);
     if (backend.blasNote) result.notes.push(backend.blasNote);
     result.blas = backend.blas;
+    const inputs = fingerprintFiles(); // the workspace files read: the cache re-runs when they change
+    if (inputs.length) result.inputs = inputs;
     if (options.saveWeights && weights) writeWeights(options.saveWeights, weights, result);
     await send({ type: 'result', runId, result });
     return true;

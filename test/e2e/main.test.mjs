@@ -391,6 +391,7 @@ test('a runner killed from outside, a probe that does not fit, invalid settings:
       writeFileSync(file, JSON.stringify({ ...JSON.parse(saved), 'lossLandscape.grid': 1, 'lossLandscape.examples': 'all' }, null, 1));
       await sleep(1500); // the settings file watcher
       await focusEditor(FILE);
+      await gotoLine(lineOf(FILE, /export const mlp/)); // its CodeLens in view
       await clickCodeLens(page, 'plane');
       m = await settled((m) => m.definition === 'mlp' && m.status === 'error' && m.error?.kind === 'options', 'invalid settings', 30_000);
       assert.match(m.error.message, /lossLandscape\.grid needs an integer ≥ 2 \(got 1\)/);

@@ -3,7 +3,7 @@
 # chromium. Each suite gets a fresh profile, a fresh copy of examples/ as its workspace and its
 # own server process group, killed at the end.
 #
-#   test/e2e/run-e2e.sh [suite ...]     suites: smoke main untrusted vsix examples (default: main untrusted vsix examples)
+#   test/e2e/run-e2e.sh [suite ...]     suites: smoke main untrusted vsix examples loaded (default: main untrusted vsix examples loaded)
 #
 # Knobs: SKIP_APT=1 SKIP_BUILD=1 PORT E2E_DIR (run dirs, default .cache/e2e) SHOTS_DIR
 #        E2E_RUNNER (alternative runner script, e.g. test/e2e/fake-runner.js) CS_DIR
@@ -13,7 +13,7 @@ cd "$ROOT"
 . scripts/vscode/lib.sh
 E2E_DIR=${E2E_DIR:-$ROOT/.cache/e2e}
 SHOTS_DIR=${SHOTS_DIR:-$ROOT/test/e2e/shots}
-SUITES=("$@"); [ ${#SUITES[@]} -gt 0 ] || SUITES=(main untrusted vsix examples)
+SUITES=("$@"); [ ${#SUITES[@]} -gt 0 ] || SUITES=(main untrusted vsix examples loaded)
 T0=$(ll_ts)
 # The runners of the e2e servers stop at 3000 MiB (a test checks the out-of-memory message).
 export LOSS_LANDSCAPE_MAX_MEMORY_MB=${LOSS_LANDSCAPE_MAX_MEMORY_MB:-3000}
@@ -49,6 +49,7 @@ run_suite() {
   fi
   # the workspace: a fresh copy of examples/ (sources only)
   find examples -maxdepth 1 -type f \( -name '*.ts' -o -name '*.md' -o -name '*.json' \) -exec cp {} "$RUN_DIR/ws/" \;
+  cp -r examples/trained "$RUN_DIR/ws/"   # the saved model, checkpoints and CSV of trained-model.landscape.ts
   CURRENT_RUN_DIR=$RUN_DIR
   ( export LOSS_LANDSCAPE_RUNNER=${E2E_RUNNER:+$ROOT/$E2E_RUNNER}; [ -n "$LOSS_LANDSCAPE_RUNNER" ] || unset LOSS_LANDSCAPE_RUNNER
     TRUST=$trust ll_start_server )
@@ -73,6 +74,7 @@ for s in "${SUITES[@]}"; do
     untrusted) run_suite untrusted untrusted.test.mjs 1 link '{"security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "always"}' || fail=1 ;;
     vsix) run_suite vsix vsix.test.mjs 0 vsix || fail=1 ;;
     examples) run_suite examples examples.test.mjs 0 link || fail=1 ;;
+    loaded) run_suite loaded loaded.test.mjs 0 link || fail=1 ;;
     *) echo "unknown suite $s"; fail=1 ;;
   esac
 done

@@ -2,16 +2,18 @@
 import { lossSpec } from '../losses';
 import { compareAnalysis as compare } from '../compare';
 import { summarizeTraining } from '../train-summary';
+import { asTrainConfig } from '../loaded';
 import { phase, type TrainsItself } from './context';
 
 export const compareAnalysis: TrainsItself<'compare'> = {
   kind: 'compare',
   trains: 'itself',
+  withoutTraining: () => 'compare trains variants of the model from the same initialization',
   async run({ config, options, ev, data, evalTrain, evalTest, examples, t0 }) {
     const loadSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();
     const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
-    const r = await phase('train', () => compare({ config, spec, data, evalTrain, evalTest, points: options.points, grid: options.grid,
+    const r = await phase('train', () => compare({ config: asTrainConfig(config), spec, data, evalTrain, evalTest, points: options.points, grid: options.grid,
       alphaRange: options.alphaRange, onProgress: (d, t, m) => ev.progress?.('train', d, t, m) }));
     const { first, ...result } = r;
     const r0 = result.runs[0];

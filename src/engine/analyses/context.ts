@@ -73,8 +73,11 @@ export interface TrainedContext extends ProbeContext {
   model: tf.LayersModel;
   spec: LossSpec;
   rec: TrainRecord;
-  /** The second solution, when the analysis asked for one (`secondSeed`). */
-  second?: { rec: TrainRecord; seed: number };
+  /**
+   * The second solution, when the analysis asked for one (`secondSeed`), or the loaded model's
+   * `compareTo` (then `from` is its path).
+   */
+  second?: { rec: TrainRecord; seed: number; from?: string };
   /** Notes of the result so far (an analysis appends its own). */
   notes: string[];
 }
@@ -91,13 +94,22 @@ export interface OwnResult {
   notes: string[];
 }
 
-interface Common<K extends AnalysisKind> { kind: K }
+interface Common<K extends AnalysisKind> {
+  kind: K;
+  /**
+   * Why it cannot run on a model loaded with models.load (nothing to train), given whether the
+   * definition names a `compareTo` model; undefined (or absent): it can.
+   */
+  withoutTraining?(o: ResolvedOptions, hasCompareTo: boolean): string | undefined;
+}
 
 /** Probes the one recorded training the pipeline does (interpolate, plane, curvature, connect). */
 export interface ProbesTraining<K extends AnalysisKind = AnalysisKind> extends Common<K> {
   trains: 'once';
   /** The seed of a second solution to train, when this analysis (with these options) needs one. */
   secondSeed?(o: ResolvedOptions, seed: number): number | undefined;
+  /** A loaded model's `compareTo: models.load(...)` is its second endpoint. */
+  acceptsCompareTo?: boolean;
   probe(ctx: TrainedContext): Promise<ResultPart>;
 }
 

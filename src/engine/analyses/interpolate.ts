@@ -17,6 +17,8 @@ export const interpolateAnalysis: ProbesTraining<'interpolate'> = {
   kind: 'interpolate',
   trains: 'once',
   secondSeed: (o) => o.seed2,
+  acceptsCompareTo: true,
+  withoutTraining: (o) => (o.seed2 !== undefined ? 'interpolating between the solutions of two seeds (seed2) trains a second model' : undefined),
   async probe({ model, spec, rec, second, options, evalTrain, evalTest, data, ev, notes, seed }) {
     const alpha = alphaGrid(options.alphaRange[0], options.alphaRange[1], options.points);
     const r2 = second?.rec;
@@ -32,7 +34,8 @@ export const interpolateAnalysis: ProbesTraining<'interpolate'> = {
       },
     }));
     const { fast, fastReason, ...interp } = r;
-    interp.endpoints = second ? { a: `θ_T (seed ${seed})`, b: `θ_T (seed ${second.seed})` } : { a: 'θ₀ init', b: 'θ_T trained' };
+    interp.endpoints = second?.from ? { a: 'θ_T loaded', b: 'compareTo' }
+      : second ? { a: `θ_T (seed ${seed})`, b: `θ_T (seed ${second.seed})` } : { a: 'θ₀ init', b: 'θ_T trained' };
     notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
     if (interp.bn) notes.push(BN_NOTE[interp.bn]);
     return { interpolate: interp };

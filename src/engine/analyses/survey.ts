@@ -5,16 +5,18 @@
 import { lossSpec } from '../losses';
 import { surveyAnalysis as survey } from '../survey';
 import { summarizeTraining } from '../train-summary';
+import { asTrainConfig } from '../loaded';
 import { phase, type TrainsItself } from './context';
 
 export const surveyAnalysis: TrainsItself<'survey'> = {
   kind: 'survey',
   trains: 'itself',
+  withoutTraining: () => 'the survey trains the model from many seeds and initializations',
   async run({ config, options, ev, data, evalTrain, evalTest, examples, t0 }) {
     const loadSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();
     const r = await phase('train', () => survey({
-      config, spec: () => lossSpec(config.loss, config.metrics), data, evalTrain, evalTest,
+      config: asTrainConfig(config), spec: () => lossSpec(config.loss, config.metrics), data, evalTrain, evalTest,
       runs: options.runs ?? 10, tolerance: options.tolerance, grid: options.grid, points: options.points,
       onRun: (i, total, run) => ev.surveyRun?.(i, total, run),
       onProgress: (done, total, message) => ev.progress?.('train', done, total, message),
