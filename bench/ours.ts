@@ -100,7 +100,7 @@ async function gen(dir: string): Promise<unknown> {
   for (const name of ['big', 'small', 'conv'] as ModelName[]) {
     const model = withSeededMathRandom(SEED[name], () => buildModel(name));
     const layout = paramLayout(model);
-    const theta0 = readParams(model);
+    const theta0 = await readParams(model);
     const g = GEN_TRAIN[name];
     const xs = name === 'conv' ? tf.reshape(x.slice(0, g.n), [g.n, 28, 28, 1]) : x.slice(0, g.n);
     const t1 = Date.now();

@@ -19,8 +19,9 @@ mkdirSync(join(root, 'dist'), { recursive: true });
 const node = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'linked',
   minify: production, logLevel: 'warning',
-  // esbuild is a native binary resolved at run time; the vscode module is provided by the host.
-  external: ['vscode', 'esbuild', '@tensorflow/tfjs-node'],
+  // esbuild is a native binary resolved at run time; the vscode module is provided by the host;
+  // webgpu (Dawn) is an ES module with a native addon, imported at run time.
+  external: ['vscode', 'esbuild', '@tensorflow/tfjs-node', 'webgpu'],
 };
 const entries = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },

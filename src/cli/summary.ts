@@ -5,7 +5,7 @@ import { analysisInfo, fixed as f, pct } from '../shared/analyses';
 export function summary(r: ProbeResult, file: string): string {
   const L: string[] = [];
   const t = r.train;
-  L.push(`${r.definition} (${file}): ${r.analysis}${r.plane ? ` (${r.plane.directions} directions)` : ''}, backend ${r.backend}`);
+  L.push(`${r.definition} (${file}): ${r.analysis}${r.plane ? ` (${r.plane.directions} directions)` : ''}, backend ${r.backend}${r.device?.adapter ? ` on ${r.device.adapter}` : ''}`);
   L.push(`trained ${t.epochs} epoch(s), ${t.steps} steps, ${t.parameters.toLocaleString('en-US')} parameters in ${r.timing.trainSeconds.toFixed(1)} s:` +
     ` train loss ${f(t.finalTrainLoss)}, test loss ${f(t.finalTestLoss)}, test accuracy ${pct(t.finalTestAccuracy)}`);
   L.push(`evaluated on ${r.examples.evalTrain} train / ${r.examples.evalTest} test examples` +

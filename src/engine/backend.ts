@@ -5,6 +5,7 @@
  *    that the wasm backend lacks). See ./wasm/.
  *  - 'node': @tensorflow/tfjs-node when it can be loaded (optional, not bundled); else wasm.
  *  - 'cpu': the pure-JS backend (slow; for comparison and debugging).
+ *  - 'webgpu' / 'auto': see src/backends/webgpu/ (WebGPU through Dawn; auto falls back to wasm).
  * Calling it again is cheap and safe.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -12,8 +13,12 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'fs';
 import * as path from 'path';
 import { patchWasmKernels } from './wasm/patch_kernels';
+// ---- webgpu (issue 12) begin ----
+import { findAdapter, initWebGpu, type AdapterInfo } from '../backends/webgpu/init';
+import { chooseAuto, type ModelSize } from '../backends/webgpu/auto';
+// ---- webgpu (issue 12) end ----
 
-export type EngineBackend = 'wasm' | 'cpu' | 'node';
+export type EngineBackend = 'wasm' | 'cpu' | 'node' | 'webgpu';
 
 const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
 
@@ -59,8 +64,24 @@ function tryLoadNode(): string | null {
 }
 
 export async function initBackend(
-  name: EngineBackend = 'wasm', log?: (msg: string) => void,
-): Promise<{ name: EngineBackend; note?: string }> {
+  name: EngineBackend | 'auto' = 'wasm', log?: (msg: string) => void, size?: ModelSize,
+): Promise<{ name: EngineBackend; note?: string; adapter?: AdapterInfo }> {
+  // ---- webgpu (issue 12) begin ----
+  if (name === 'webgpu') return { name: 'webgpu', adapter: await initWebGpu(log) };
+  if (name === 'auto') {
+    const choice = chooseAuto(await findAdapter(), size);
+    log?.(`[backend] ${choice.why}`);
+    if (choice.gpu) {
+      try { return { name: 'webgpu', adapter: await initWebGpu(log), note: choice.why }; } catch (e) {
+        const note = `auto: WebGPU did not start (${(e as Error).message.split('\n')[0]}); using the CPU (wasm)`;
+        await initWasm(log);
+        return { name: 'wasm', note };
+      }
+    }
+    await initWasm(log);
+    return { name: 'wasm', note: choice.why };
+  }
+  // ---- webgpu (issue 12) end ----
   if (name === 'node') {
     const err = tryLoadNode();
     if (err == null && (await tf.setBackend('tensorflow'))) {

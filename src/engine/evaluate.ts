@@ -61,18 +61,46 @@ class Accumulator {
     this.total = part;
     this.n += n;
   }
-  result(): Metrics {
-    const [sum, sumSq, acc] = this.total ? Array.from(this.total.dataSync()) : [NaN, NaN, NaN];
-    this.total?.dispose();
+  /** The [Σ loss, Σ loss², Σ correct] tensor, handed over to the caller (who disposes it). */
+  take(): { total: tf.Tensor; finish: (v: ArrayLike<number>) => Metrics } {
+    const total = this.total ?? tf.fill([3], NaN);
     this.total = undefined;
-    const mean = sum / this.n;
-    const variance = Math.max(0, sumSq / this.n - mean * mean) * (this.n / Math.max(1, this.n - 1));
-    return {
-      loss: mean,
-      lossSE: this.hasPer ? Math.sqrt(variance / this.n) : null,
-      accuracy: this.hasAcc ? acc / this.n : null,
-    };
+    const n = this.n, hasPer = this.hasPer, hasAcc = this.hasAcc;
+    return { total, finish: (v) => metricsOf(v, n, hasPer, hasAcc) };
   }
+  async result(): Promise<Metrics> {
+    const [m] = await readAll([this.take()]);
+    return m;
+  }
+}
+
+function metricsOf(v: ArrayLike<number>, n: number, hasPer: boolean, hasAcc: boolean): Metrics {
+  const [sum, sumSq, acc] = [v[0], v[1], v[2]];
+  const mean = sum / n;
+  const variance = Math.max(0, sumSq / n - mean * mean) * (n / Math.max(1, n - 1));
+  return {
+    loss: mean,
+    lossSE: hasPer ? Math.sqrt(variance / n) : null,
+    accuracy: hasAcc ? acc / n : null,
+  };
+}
+
+/** A point's metrics still on the backend (not read yet). */
+export type PendingMetrics = ReturnType<Accumulator['take']>;
+
+/**
+ * Reads the metrics of many points with one awaited transfer (a single `data()` of their
+ * stacked totals): on WebGPU a read is a round trip through the queue, so a chunk of points
+ * costs one, not one per point. Disposes the pending tensors.
+ */
+export async function readAll(pending: PendingMetrics[]): Promise<Metrics[]> {
+  if (pending.length === 0) return [];
+  const stacked = tf.stack(pending.map((p) => p.total));
+  tf.dispose(pending.map((p) => p.total));
+  try {
+    const v = await stacked.data();
+    return pending.map((p, i) => p.finish(v.subarray(3 * i, 3 * i + 3)));
+  } finally { stacked.dispose(); }
 }
 
 interface FirstLayerPlan {
@@ -143,11 +171,25 @@ export class AffineEvaluator {
   }
 
   /** Metrics of data set `key` at θ = base + Σ coeffs_k dir_k. */
-  at(coeffs: number[], key: string): Metrics {
+  async at(coeffs: number[], key: string): Promise<Metrics> {
+    const [m] = await readAll([this.pendingAt(coeffs, key)]);
+    return m;
+  }
+
+  /** Like `at`, read later (see `readAll`): moves θ to the point and queues its evaluation. */
+  pendingAt(coeffs: number[], key: string): PendingMetrics {
     this.lastCoeffs = coeffs;
     this.params.set(coeffs, this.fast && !this.opts.recomputeStatsOn ? this.firstLayerVars : undefined);
     if (this.opts.recomputeStatsOn) recomputeBatchNorm(this.model, this.opts.recomputeStatsOn);
-    return this.current(key, coeffs);
+    return this.pendingCurrent(key, coeffs);
+  }
+
+  /**
+   * Metrics of many points with one read: the chunk's points are evaluated one after the
+   * other on the backend (θ moved between them) and their totals read back together.
+   */
+  async many(points: number[][], key: string): Promise<Metrics[]> {
+    return readAll(points.map((c) => this.pendingAt(c, key)));
   }
 
   /** Recomputes BatchNorm statistics at the current point on `x` (update_bn). */
@@ -158,7 +200,13 @@ export class AffineEvaluator {
   private lastCoeffs: number[] = [];
 
   /** Metrics of the model as it is now (the caller set θ to the point `coeffs`). */
-  current(key: string, coeffs: number[]): Metrics {
+  async current(key: string, coeffs: number[]): Promise<Metrics> {
+    const [m] = await readAll([this.pendingCurrent(key, coeffs)]);
+    return m;
+  }
+
+  /** Like `current`, read later (see `readAll`). */
+  pendingCurrent(key: string, coeffs: number[]): PendingMetrics {
     const bs = this.sets.get(key);
     if (!bs) throw new Error(`no data set '${key}'`);
     const acc = new Accumulator(this.spec, this.opts.accuracy !== false);
@@ -176,7 +224,7 @@ export class AffineEvaluator {
       acc.add(b.y, yPred, b.n);
       yPred.dispose();
     });
-    return acc.result();
+    return acc.take();
   }
 
   dispose(): void {
@@ -186,7 +234,7 @@ export class AffineEvaluator {
 }
 
 /** Plain metrics of the model at its current weights. */
-export function evaluateModel(model: tf.LayersModel, spec: LossSpec, set: EvalSet, batchSize = 1000): Metrics {
+export async function evaluateModel(model: tf.LayersModel, spec: LossSpec, set: EvalSet, batchSize = 1000): Promise<Metrics> {
   const acc = new Accumulator(spec);
   for (const b of batches(set, batchSize)) {
     const yPred = tf.tidy(() => model.apply(b.x, { training: false }) as tf.Tensor);

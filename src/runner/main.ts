@@ -11,6 +11,7 @@ import { NonFiniteLossError } from '../engine/train';
 import { DataError } from '../engine/data';
 import { ResourceError } from '../engine/cost';
 import { initBackend } from '../engine/backend';
+import { modelSize } from '../backends/webgpu/auto';
 import { saveWeights, type WeightsToSave } from './save-weights';
 import { OptionsError } from '../shared/options';
 import { startWatchdog } from './watchdog';
@@ -40,9 +41,10 @@ export async function run(req: RunRequest): Promise<boolean> {
     }
     defLine = loaded.infos.find((d) => d.name === name)?.line;
     const options = resolveOptions(def.config, req.options ?? { analysis: 'interpolate' });
-    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }));
+    const size = options.backend === 'auto' ? await modelSize(def.config.model, def.config.batchSize ?? 32) : undefined; // webgpu (issue 12)
+    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }), size);
     if (backend.note) await send({ type: 'log', runId, level: 'warn', message: backend.note });
-    await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name });
+    await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name, ...(backend.adapter ? { adapter: backend.adapter.description } : {}) });
     let cellsDone = 0, cellsTotal = 0, trainCount = 0;
     let weights: WeightsToSave | undefined;
     const sendCells = async (i: number[], j: number[], loss: number[]) => {
@@ -61,13 +63,14 @@ export async function run(req: RunRequest): Promise<boolean> {
       },
       planeSetup: (s) => { cellsTotal = s.a.length * s.b.length; void send({ type: 'planeSetup', runId, ...s }); },
       planeCells: async (i, j, loss) => { await sendCells(i, j, loss); await breathe(); },
-      splitPlane: makeSplitter(req, () => trainCount, sendCells),
+      splitPlane: backend.name === 'webgpu' ? undefined : makeSplitter(req, () => trainCount, sendCells), // one GPU: no second process
       surveyRun: async (index, total, run) => { await send({ type: 'surveyRun', runId, index, total, run }); await breathe(); },
       warn: (message) => void send({ type: 'log', runId, level: 'warn', message }),
       recorded: (record, second) => { weights = { definition: name, analysis: options.analysis, record, seed: def.config.seed ?? 1, second }; },
       planeBasis: (basis, a, b) => { if (weights) weights.plane = { basis, a, b }; },
     }, loaded.file);
     if (backend.note) result.notes.push(backend.note);
+    result.device = { backend: backend.name, adapter: backend.adapter?.description ?? null, ...(backend.adapter ? { software: backend.adapter.software } : {}) };
     if (options.saveWeights && weights) writeWeights(options.saveWeights, weights, result);
     await send({ type: 'result', runId, result });
     return true;
