@@ -167,15 +167,14 @@ export async function connectAnalysis(input: ConnectInput): Promise<ConnectResul
       let done = trainSteps;
       for (const [which, out] of [['curve', curve], ['line', line]] as const) {
         for (const part of chunked(t, pointsPerRead())) { // one read per chunk of points
-          const pending = part.flatMap((ti) => {
-            const coeffs = which === 'curve' ? [2 * ti, ti * ti, 0] : [0, 0, ti];
-            return [ev.pendingAt(coeffs, 'train'), ...(input.test ? [ev.pendingCurrent('test', coeffs)] : [])];
-          });
-          const ms = await readAll(pending);
-          const per = input.test ? 2 : 1;
+          const pts = part.map((ti) => (which === 'curve' ? [2 * ti, ti * ti, 0] : [0, 0, ti]));
+          // K points per pass where the evaluator stacks (GPU); else point by point, test after train
+          const tr = ev.stacks ? ev.pendingMany(pts, 'train') : [], te = ev.stacks && input.test ? ev.pendingMany(pts, 'test') : [];
+          if (!ev.stacks) pts.forEach((c) => { tr.push(ev.pendingAt(c, 'train')); if (input.test) te.push(ev.pendingCurrent('test', c)); });
+          const ms = await readAll([...tr, ...te]);
           for (let k = 0; k < part.length; k++) {
-            out.train.push(ms[per * k]);
-            out.test.push(input.test ? ms[per * k + 1] : undefined);
+            out.train.push(ms[k]);
+            out.test.push(input.test ? ms[part.length + k] : undefined);
             await input.onProgress?.(++done, total, `loss along the ${which}`);
           }
         }

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
 import { AffineParams, ParamLayout, splitFlat } from './params';
 import { recomputeBatchNorm } from './batchnorm';
+import { stackedSum, stackedTotals, stackPlan, type StackPlan } from './stacked';
 
 export interface EvalSet { x: tf.Tensor; y: tf.Tensor }
 export interface Metrics { loss: number; lossSE: number | null; accuracy: number | null }
@@ -145,6 +146,17 @@ export class AffineEvaluator {
     this.fast = blocker === null;
     this.fastReason = blocker ?? 'first-layer linearity trick';
     if (this.fast) this.plan(layout, base, dirs);
+    const sp = opts.recomputeStatsOn ? 'BatchNorm statistics are recomputed per point' : stackPlan(model, spec);
+    this.stack = typeof sp === 'string' ? undefined : sp;
+    this.widest = Math.max(1, ...layout.entries.flatMap((e) => e.shape));
+  }
+  private stack: StackPlan | undefined;
+  private widest: number;
+
+  /** Whether `pendingMany` evaluates several points per pass here (WebGPU, stackable MLP). */
+  get stacks(): boolean {
+    const env = process.env.LOSS_LANDSCAPE_STACK;
+    return !!this.stack && (env === '1' || (env !== '0' && tf.getBackend() === 'webgpu'));
   }
 
   private plan(layout: ParamLayout, base: Float32Array, dirs: Float32Array[]): void {
@@ -189,7 +201,46 @@ export class AffineEvaluator {
    * other on the backend (θ moved between them) and their totals read back together.
    */
   async many(points: number[][], key: string): Promise<Metrics[]> {
-    return readAll(points.map((c) => this.pendingAt(c, key)));
+    return readAll(this.pendingMany(points, key));
+  }
+
+  /**
+   * Queues many points: stacked K at a time in one pass where `stacks` (see ./stacked), else
+   * one after the other. θ (the model's variables) is left unspecified afterwards.
+   */
+  pendingMany(points: number[][], key: string): PendingMetrics[] {
+    if (!this.stacks || points.length < 2) return points.map((c) => this.pendingAt(c, key));
+    const bs = this.sets.get(key);
+    if (!bs) throw new Error(`no data set '${key}'`);
+    const rows = Math.max(...bs.map((b) => b.n));
+    const maxK = Math.max(1, Math.floor(2 ** 28 / (4 * rows * this.widest))); // ≤ 256 MiB per stacked activation
+    const out: PendingMetrics[] = [];
+    for (let s = 0; s < points.length; s += maxK) out.push(...this.pendingStacked(points.slice(s, s + maxK), key, bs));
+    this.lastCoeffs = points[points.length - 1];
+    return out;
+  }
+
+  private pendingStacked(points: number[][], key: string, bs: Batch[]): PendingMetrics[] {
+    const K = points.length, plan = this.plans.get(key);
+    const withAcc = this.opts.accuracy !== false && !!this.spec.accuracy;
+    const cache = new Map<number, tf.Tensor>(); // stacked weights, kept across the batches' tidies
+    const weights = (i: number) => { let w = cache.get(i); if (!w) { w = tf.keep(this.params.stacked(i, points)); cache.set(i, w); } return w; };
+    let total: tf.Tensor | undefined;
+    let n = 0;
+    bs.forEach((b, bi) => {
+      const t = tf.tidy(() => {
+        const input = plan ? stackedSum(plan.pre[bi][0], plan.pre[bi].slice(1), points) : b.x;
+        const part = stackedTotals(this.stack!, this.spec, withAcc, input, !!plan, b.y, K, weights);
+        return total ? tf.add(total, part) : part;
+      });
+      total?.dispose();
+      total = t;
+      n += b.n;
+    });
+    tf.dispose([...cache.values()]);
+    const each = tf.unstack(total!);
+    total!.dispose();
+    return each.map((t) => ({ total: t, finish: (v: ArrayLike<number>) => metricsOf(v, n, true, withAcc) }));
   }
 
   /** Recomputes BatchNorm statistics at the current point on `x` (update_bn). */

@@ -71,7 +71,10 @@ export async function interpolate(input: LineInput): Promise<InterpolateResult &
     let done = 0;
     // points queued in chunks and read back together (one read per chunk: see ./chunks)
     for (const chunk of chunked(coarseToFine(n), pointsPerRead())) {
-      const pending = chunk.map((i) => {
+      const pts = chunk.map((i) => [alpha[i]]);
+      const stackedTr = !state && bn !== 'both' && ev.stacks ? ev.pendingMany(pts, 'train') : undefined; // K points per pass (GPU)
+      const stackedTe = stackedTr && input.sets.test ? ev.pendingMany(pts, 'test') : undefined;
+      const pending = stackedTr ? chunk.map((i, k) => ({ i, tr: stackedTr[k], te: stackedTe?.[k], rc: undefined })) : chunk.map((i) => {
         state?.set([alpha[i]]);
         const tr = ev.pendingAt([alpha[i]], 'train');
         const te = input.sets.test ? ev.pendingCurrent('test', [alpha[i]]) : undefined;

@@ -3,6 +3,7 @@
  * plus the non-trainable state (BatchNorm moving statistics) as a second flat vector.
  */
 import * as tf from '@tensorflow/tfjs';
+import { stackedSum } from './stacked';
 
 export interface ParamEntry {
   name: string;
@@ -96,6 +97,10 @@ export class AffineParams {
       v.write(t);
       t.dispose();
     });
+  }
+  /** Variable i at K points at once, [K, ...shape], built on the backend (see ./stacked). */
+  stacked(i: number, coeffs: number[][]): tf.Tensor {
+    return stackedSum(this.base[i], this.dirs.map((d) => d[i]), coeffs);
   }
   dispose(): void {
     tf.dispose(this.base);

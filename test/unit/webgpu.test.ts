@@ -19,7 +19,8 @@ import { planeProbe, projectPath } from '../../src/engine/plane';
 import { goodfellowBasis } from '../../src/engine/directions';
 import { curvatureAnalysis } from '../../src/engine/curvature';
 import { connectAnalysis } from '../../src/engine/connect';
-import { paramLayout } from '../../src/engine/params';
+import { AffineParams, paramLayout, readParams, trainableVars } from '../../src/engine/params';
+import { AffineEvaluator } from '../../src/engine/evaluate';
 import { mulberry32 } from '../../src/engine/random';
 
 const adapter = findAdapter();
@@ -153,11 +154,16 @@ test('plane, curvature and connect on webgpu match wasm (dense MLP)', async (t) 
       lanczosSteps: 12, hutchinsonSamples: 4, slicePoints: 5, pathPoints: 2, pathLanczosSteps: 6, method: 'double-backprop' });
     const conn = await connectAnalysis({ model, spec, layout: rec.layout, thetaA: rec.theta0, thetaB: rec.thetaT,
       train: { x, y }, points: 5, epochs: 2, batchSize: 8, seed: 1 });
+    const ap = new AffineParams(trainableVars(model), rec.layout, rec.thetaT, []);
+    const probe = new AffineEvaluator(model, spec, ap, rec.layout, rec.thetaT, [], { s: { x, y } });
+    const stacks = probe.stacks; // several points per pass: on webgpu only
+    probe.dispose(); ap.dispose();
     tf.dispose([x, y]); model.dispose();
-    return { plane, slow, curv, conn };
+    return { plane, slow, curv, conn, stacks };
   });
   const { wasm: a, webgpu: b } = r;
   assert.ok(a.plane.fast && b.plane.fast, 'first-layer trick on both');
+  assert.ok(!a.stacks && b.stacks, 'points stacked per pass on webgpu, one by one on wasm');
   close(a.plane.loss.flat(), b.plane.loss.flat(), 1e-4, 'plane');
   close(a.slow.loss.flat(), b.slow.loss.flat(), 1e-4, 'plane without the first-layer trick');
   close([a.curv.loss, a.curv.gradNorm], [b.curv.loss, b.curv.gradNorm], 1e-4, 'curvature: loss and ‖g‖');
@@ -183,4 +189,30 @@ test("auto never takes a software adapter and says why it falls back", async () 
   const a = await adapter;
   if ('error' in a || a.adapter.software) { assert.equal(r.name, 'wasm'); assert.match(r.note ?? '', /using the CPU/); }
   await initBackend('wasm');
+});
+
+test('several points stacked in one pass give the point-by-point numbers (on wasm, forced)', async () => {
+  await initBackend('wasm');
+  for (const fastFirstLayer of [true, false]) {
+    const model = tf.sequential({ layers: [ // Dense, Dropout, Activation: stackable
+      tf.layers.dense({ inputShape: [8], units: 16, activation: 'tanh', kernelInitializer: seeded(20) }),
+      tf.layers.dropout({ rate: 0.25 }), tf.layers.dense({ units: 3, kernelInitializer: seeded(21) }),
+      tf.layers.activation({ activation: 'softmax' })] });
+    const x = cases[0].x(), y3 = cases[0].y();
+    const spec = lossSpec('categoricalCrossentropy', undefined);
+    const layout = paramLayout(model), base = await readParams(model);
+    const dirs = [1, 2].map((s) => rand(layout.total, 50 + s, -0.5, 0.5));
+    const ev = new AffineEvaluator(model, spec, new AffineParams(trainableVars(model), layout, base, dirs), layout, base, dirs,
+      { d: { x, y: y3 } }, { fastFirstLayer, batchSize: 10 });
+    const points = [[0, 0], [0.3, -0.7], [1.5, 2], [-1, 0.25]];
+    const one = await ev.many(points, 'd');
+    process.env.LOSS_LANDSCAPE_STACK = '1';
+    try {
+      assert.ok(ev.stacks);
+      const stacked = await ev.many(points, 'd');
+      close(one.map((m) => m.loss), stacked.map((m) => m.loss), 1e-5, `stacked losses (fast ${fastFirstLayer})`);
+      assert.deepEqual(one.map((m) => m.accuracy), stacked.map((m) => m.accuracy));
+    } finally { delete process.env.LOSS_LANDSCAPE_STACK; }
+    ev.dispose(); tf.dispose([x, y3]); model.dispose();
+  }
 });
