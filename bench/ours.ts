@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/ours.ts gen  <dataDir> [--tiny]        weights, directions, data → raw float32 files
  *                                          (--tiny: θ_T from 256 examples, for dry runs on a software GPU)
- *   node --import tsx bench/ours.ts run  <dataDir> '<workload json>' [--backend wasm|node|webgpu] [--rows even|odd] [--warmup]
+ *   node --import tsx bench/ours.ts run  <dataDir> '<workload json>' [--backend wasm|node|webgpu] [--rows even|odd] [--warmup] [--count]
  *   node --import tsx bench/ours.ts profile <dataDir> '<workload json>'   where the time goes (not timed)
  *   node --import tsx bench/ours.ts peak [--reps N]               1024×1024 fp32 matmul GFLOP/s on wasm
  *
@@ -273,7 +273,14 @@ async function main(): Promise<void> {
   else if (cmd === 'run') {
     const w = JSON.parse(wjson) as Workload, rows = flag('--rows') as 'even' | 'odd' | undefined;
     if (argv.includes('--warmup')) await run(dir, w, rows); // once untimed in this process first (shader compilation)
-    result = await run(dir, w, rows);
+    if (argv.includes('--count')) {
+      // untimed: what bounds the time — kernels dispatched and their GPU time (timestamp queries, where the adapter has them)
+      let r: unknown;
+      const info = await tf.profile(async () => { r = await run(dir, w, rows); });
+      const ms = info.kernels.map((k) => k.kernelTimeMs).filter((t): t is number => typeof t === 'number');
+      result = { ...(r as object), dispatches: info.kernels.filter((k) => !k.name.endsWith('__op')).length,
+        kernelMs: ms.length ? ms.reduce((a, b) => a + b, 0) : null };
+    } else result = await run(dir, w, rows);
   }
   else if (cmd === 'profile') result = await profile(dir, JSON.parse(wjson) as Workload);
   else if (cmd === 'peak') result = await peak(Number(flag('--reps') ?? 20), Number(flag('--n') ?? 1024));

@@ -37,7 +37,7 @@ export function chooseAuto(found: { adapter: AdapterInfo } | { error: string }, 
  */
 export async function modelSize(build: () => unknown, batchSize: number): Promise<ModelSize | undefined> {
   const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  const before = tf.getBackend();
+  const before = tf.engine().backendName as string | undefined; // (tf.getBackend() would start the best backend)
   try {
     await tf.setBackend('cpu');
     (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false; // no "install tfjs-node" banner for this
