@@ -151,9 +151,9 @@ test('plane, curvature and connect on webgpu match wasm (dense MLP)', async (t) 
     const slow = await planeProbe({ model, spec, layout: rec.layout, basis, state: rec.stateT, trajectory: traj,
       randomWalk: { a: [], b: [] }, a: [0, 1], b: [0.5], train: { x, y }, fastFirstLayer: false });
     const curv = await curvatureAnalysis({ model, spec, layout: paramLayout(model), record: rec, train: { x, y }, k: 2, seed: 1,
-      lanczosSteps: 12, hutchinsonSamples: 4, slicePoints: 5, pathPoints: 2, pathLanczosSteps: 6, method: 'double-backprop' });
+      lanczosSteps: 8, hutchinsonSamples: 2, slicePoints: 5, pathPoints: 2, pathLanczosSteps: 4, method: 'double-backprop' });
     const conn = await connectAnalysis({ model, spec, layout: rec.layout, thetaA: rec.theta0, thetaB: rec.thetaT,
-      train: { x, y }, points: 5, epochs: 2, batchSize: 8, seed: 1 });
+      train: { x, y }, points: 5, epochs: 1, batchSize: 12, seed: 1 });
     const ap = new AffineParams(trainableVars(model), rec.layout, rec.thetaT, []);
     const probe = new AffineEvaluator(model, spec, ap, rec.layout, rec.thetaT, [], { s: { x, y } });
     const stacks = probe.stacks; // several points per pass: on webgpu only
