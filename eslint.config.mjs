@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/engine/**/*.ts', 'src/api/**/*.ts', 'src/runner/**/*.ts', 'src/cli/**/*.ts', 'src/shared/**/*.ts', 'src/client/**/*.ts'],
+    files: ['src/engine/**/*.ts', 'src/backends/**/*.ts', 'src/api/**/*.ts', 'src/runner/**/*.ts', 'src/cli/**/*.ts', 'src/shared/**/*.ts', 'src/client/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'only src/host (and extension.ts) may import vscode' }] }] },
   },
   {

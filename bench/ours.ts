@@ -2,8 +2,9 @@
  * Our side of `npm run bench`: the engine in-process, through the same functions the product
  * calls (initBackend, AffineParams/AffineEvaluator via interpolate() and planeProbe(), train()).
  *
- *   node --import tsx bench/ours.ts gen  <dataDir>                 weights, directions, data → raw float32 files
- *   node --import tsx bench/ours.ts run  <dataDir> '<workload json>' [--backend wasm|node] [--rows even|odd]
+ *   node --import tsx bench/ours.ts gen  <dataDir> [--tiny]        weights, directions, data → raw float32 files
+ *                                          (--tiny: θ_T from 256 examples, for dry runs on a software GPU)
+ *   node --import tsx bench/ours.ts run  <dataDir> '<workload json>' [--backend wasm|node|webgpu] [--rows even|odd] [--warmup] [--count]
  *   node --import tsx bench/ours.ts profile <dataDir> '<workload json>'   where the time goes (not timed)
  *   node --import tsx bench/ours.ts peak [--reps N]               1024×1024 fp32 matmul GFLOP/s on wasm
  *
@@ -89,19 +90,19 @@ function layoutJson(l: ParamLayout) {
   return l.entries.map((e) => ({ name: e.name, shape: e.shape, offset: e.offset, size: e.size }));
 }
 
-async function gen(dir: string): Promise<unknown> {
+async function gen(dir: string, tiny = false): Promise<unknown> {
   fs.mkdirSync(dir, { recursive: true });
   const t0 = Date.now();
   const data = mnist({ train: 10000, test: 0 });
   const x = data.x as tf.Tensor2D, y = data.y as tf.Tensor2D;
-  writeF32(path.join(dir, 'mnist_x.f32'), x.dataSync() as Float32Array);
-  writeF32(path.join(dir, 'mnist_y.f32'), y.dataSync() as Float32Array);
+  writeF32(path.join(dir, 'mnist_x.f32'), (await x.data()) as Float32Array);
+  writeF32(path.join(dir, 'mnist_y.f32'), (await y.data()) as Float32Array);
   const models: Record<string, unknown> = {};
   for (const name of ['big', 'small', 'conv'] as ModelName[]) {
     const model = withSeededMathRandom(SEED[name], () => buildModel(name));
     const layout = paramLayout(model);
-    const theta0 = readParams(model);
-    const g = GEN_TRAIN[name];
+    const theta0 = await readParams(model);
+    const g = tiny ? { epochs: 1, lr: GEN_TRAIN[name].lr, n: 256 } : GEN_TRAIN[name];
     const xs = name === 'conv' ? tf.reshape(x.slice(0, g.n), [g.n, 28, 28, 1]) : x.slice(0, g.n);
     const t1 = Date.now();
     const rec = await train(model, tf.train.sgd(g.lr), spec, xs, y.slice(0, g.n), { epochs: g.epochs, batchSize: 64, seed: SEED[name], shuffle: true });
@@ -114,7 +115,7 @@ async function gen(dir: string): Promise<unknown> {
     model.dispose();
   }
   // W3: the order our train() visits the examples in (seed W3_SEED, one epoch), for PyTorch.
-  for (const n of [10000, 2000]) {
+  for (const n of [10000, 2000, 256]) {
     const order = permutation(n, mulberry32(W3_SEED * 1000003 + 7));
     writeF32(path.join(dir, `w3_order_${n}.i32`), Int32Array.from(order));
   }
@@ -187,9 +188,9 @@ async function run(dir: string, w: Workload, rows?: 'even' | 'odd'): Promise<unk
 }
 
 /** Kernel-time table of `fn` (tf.profile; wasm kernels are synchronous, so kernelMs is wall time). */
-async function kernels(fn: () => void): Promise<{ totalMs: number; byKernel: Record<string, number> }> {
+async function kernels(fn: () => void | Promise<void>): Promise<{ totalMs: number; byKernel: Record<string, number> }> {
   const t0 = performance.now();
-  const info = await tf.profile(() => { fn(); });
+  const info = await tf.profile(async () => { await fn(); });
   const totalMs = performance.now() - t0;
   const byKernel: Record<string, number> = {};
   // tf.profile lists op wrappers ('fusedMatMul__op') besides the kernels they run: count kernels only.
@@ -217,11 +218,11 @@ async function profile(dir: string, w: Workload): Promise<unknown> {
         const xb = tf.gather(L.x, idx), yb = tf.gather(L.y, idx);
         return opt.minimize(() => spec.mean(yb, L.model.apply(xb, { training: true }) as tf.Tensor), true, vars)!;
       });
-      c.dataSync(); c.dispose(); idx.dispose();
+      c.dispose(); idx.dispose();
     };
     step(0); // warm-up
     const k = await kernels(() => { for (let s = 1; s <= steps; s++) step(s); });
-    const t0 = performance.now(); readParams(L.model); const snapMs = performance.now() - t0;
+    const t0 = performance.now(); await readParams(L.model); const snapMs = performance.now() - t0;
     return { id: w.id, perStepMs: k.totalMs / steps, byKernelMsPerStep: scaleRec(k.byKernel, 1 / steps), readParamsMs: snapMs };
   }
   const base = w.kind === 'line' ? L.theta0 : L.thetaT;
@@ -233,11 +234,11 @@ async function profile(dir: string, w: Workload): Promise<unknown> {
   t = performance.now();
   const ev = new AffineEvaluator(L.model, spec, params, L.layout, base, dirs, { train: { x: L.x, y: L.y } }, { fastFirstLayer: true });
   const precomputeMs = performance.now() - t;
-  ev.at(coeffs, 'train'); // warm-up
+  await ev.at(coeffs, 'train'); // warm-up
   const reps = 3;
   t = performance.now(); for (let r = 0; r < reps; r++) params.set(coeffs); const setMs = (performance.now() - t) / reps;
-  t = performance.now(); for (let r = 0; r < reps; r++) ev.current('train', coeffs); const evalMs = (performance.now() - t) / reps;
-  const k = await kernels(() => { ev.at(coeffs, 'train'); });
+  t = performance.now(); for (let r = 0; r < reps; r++) await ev.current('train', coeffs); const evalMs = (performance.now() - t) / reps;
+  const k = await kernels(async () => { await ev.at(coeffs, 'train'); });
   ev.dispose(); params.dispose();
   return { id: w.id, fast: ev.fast, fastReason: ev.fastReason, paramsMs, precomputeMs, perPoint: { setMs, evalMs }, byKernelMsPerPoint: k.byKernel, profiledPointMs: k.totalMs };
 }
@@ -251,12 +252,11 @@ function scaleRec(r: Record<string, number>, s: number): Record<string, number> 
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v * s]));
 }
 
-async function peak(reps = 20): Promise<unknown> {
-  const n = 1024;
+async function peak(reps = 20, n = 1024): Promise<unknown> {
   const a = tf.randomUniform([n, n]), b = tf.randomUniform([n, n]);
   for (let i = 0; i < 3; i++) tf.matMul(a, b).dispose();
   const t0 = now();
-  for (let i = 0; i < reps; i++) { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }
+  for (let i = 0; i < reps; i++) { const c = tf.matMul(a, b); await c.data(); c.dispose(); }
   const t1 = now();
   const s = (t1 - t0) / 1000;
   return { n, reps, seconds: s, t0, t1, gflops: (2 * n ** 3 * reps) / s / 1e9, backend: tf.getBackend() };
@@ -269,12 +269,23 @@ async function main(): Promise<void> {
   const backend = (flag('--backend') ?? 'wasm') as EngineBackend;
   const init = await initBackend(backend);
   let result: unknown;
-  if (cmd === 'gen') result = await gen(dir);
-  else if (cmd === 'run') result = await run(dir, JSON.parse(wjson) as Workload, flag('--rows') as 'even' | 'odd' | undefined);
+  if (cmd === 'gen') result = await gen(dir, argv.includes('--tiny'));
+  else if (cmd === 'run') {
+    const w = JSON.parse(wjson) as Workload, rows = flag('--rows') as 'even' | 'odd' | undefined;
+    if (argv.includes('--warmup')) await run(dir, w, rows); // once untimed in this process first (shader compilation)
+    if (argv.includes('--count')) {
+      // untimed: what bounds the time — kernels dispatched and their GPU time (timestamp queries, where the adapter has them)
+      let r: unknown;
+      const info = await tf.profile(async () => { r = await run(dir, w, rows); });
+      const ms = info.kernels.map((k) => k.kernelTimeMs).filter((t): t is number => typeof t === 'number');
+      result = { ...(r as object), dispatches: info.kernels.filter((k) => !k.name.endsWith('__op')).length,
+        kernelMs: ms.length ? ms.reduce((a, b) => a + b, 0) : null };
+    } else result = await run(dir, w, rows);
+  }
   else if (cmd === 'profile') result = await profile(dir, JSON.parse(wjson) as Workload);
-  else if (cmd === 'peak') result = await peak(Number(flag('--reps') ?? 20));
+  else if (cmd === 'peak') result = await peak(Number(flag('--reps') ?? 20), Number(flag('--n') ?? 1024));
   else throw new Error(`unknown command '${cmd}' (gen | run | profile | peak)`);
-  process.stdout.write('\n' + JSON.stringify({ ...(result as object), backendInit: init }) + '\n');
+  process.stdout.write('\n' + JSON.stringify({ ...(result as object), backendInit: { ...init, adapter: init.adapter?.description } }) + '\n');
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -11,7 +11,10 @@ probability falls below 1e-7.)
 
     python3 bench/torch_probe.py info
     python3 bench/torch_probe.py peak --threads T
-    python3 bench/torch_probe.py run <dataDir> '<workload json>' --threads T [--trick]
+    python3 bench/torch_probe.py run <dataDir> '<workload json>' --threads T [--trick] [--device cuda]
+
+--device cuda (npm run bench:gpu, on the GPU machine): model, data and directions on the GPU;
+every timed section ends with torch.cuda.synchronize() (the per-batch .item() syncs anyway).
 
 --trick: the first-layer linearity trick our engine uses (X.W(a,b) = XW_c + a XU + b XV,
 precomputed once), to show what PyTorch would get with it. Not what the Python tools do.
@@ -39,6 +42,14 @@ EVAL_BATCH = {'big': 1000, 'small': 1000, 'conv': 250}
 
 def arg(name, default=None):
     return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+DEV = torch.device(arg('--device', 'cpu'))
+
+
+def sync():
+    if DEV.type == 'cuda':
+        torch.cuda.synchronize()
 
 
 def set_threads():
@@ -72,7 +83,7 @@ def to_torch_layout(name, flat, layout):
                 a = a.reshape(5, 5, 16, -1).permute(3, 2, 0, 1).reshape(a.shape[1], -1)
             else:
                 a = a.t()
-        out.append(a.contiguous())
+        out.append(a.contiguous().to(DEV))
     return out
 
 
@@ -88,7 +99,7 @@ def from_torch_layout(name, tensors, layout):
             else:
                 t = t.t()
         parts.append(t.contiguous().reshape(-1))
-    return torch.cat(parts).numpy()
+    return torch.cat(parts).cpu().numpy()
 
 
 def keras_ce(out, labels):
@@ -115,7 +126,7 @@ def evaluate(model, xb, yb, n):
 
 def probe(w, name, layout, base, dirs, coeff_list, xb, yb, n, trick):
     """Loss at base + sum_k c_k dir_k for every c in coeff_list (timed by the caller)."""
-    model = build(name).eval()
+    model = build(name).to(DEV).eval()
     params = list(model.parameters())
     B = to_torch_layout(name, base, layout)
     D = [to_torch_layout(name, d, layout) for d in dirs]
@@ -160,11 +171,13 @@ def run(data_dir, w, trick):
     f = lambda k: np.fromfile(os.path.join(data_dir, f'{name}_{k}.f32'), dtype=np.float32)
     n = w['n']
     X = torch.from_numpy(np.fromfile(os.path.join(data_dir, 'mnist_x.f32'), dtype=np.float32)[:n * 784].copy())
-    X = X.reshape(n, 1, 28, 28) if name == 'conv' else X.reshape(n, 784)
+    X = (X.reshape(n, 1, 28, 28) if name == 'conv' else X.reshape(n, 784)).to(DEV)
     Y1h = np.fromfile(os.path.join(data_dir, 'mnist_y.f32'), dtype=np.float32)[:n * 10].reshape(n, 10)
-    labels = torch.from_numpy(Y1h.argmax(1).astype(np.int64))
+    labels = torch.from_numpy(Y1h.argmax(1).astype(np.int64)).to(DEV)
     res = {'id': w['id'], 'threads': threads, 'trick': trick,
-           'torch_threads': torch.get_num_threads()}
+           'torch_threads': torch.get_num_threads(), 'device': str(DEV)}
+    if DEV.type == 'cuda':
+        res['gpu'] = torch.cuda.get_device_name(0)
     c0 = time.process_time()
     if w['kind'] in ('line', 'plane'):
         bs = int(arg('--batch', EVAL_BATCH[name]))
@@ -182,12 +195,13 @@ def run(data_dir, w, trick):
             coeffs = [[a, b] for b in ax for a in ax]   # row i = b[i], column j = a[j] (as ours)
             t0 = time.perf_counter()
             losses, accs = probe(w, name, layout, f('thetaT'), [f('u'), f('v')], coeffs, xb, yb, n, trick)
+        sync()
         res.update(seconds=time.perf_counter() - t0, losses=losses, accuracy=accs)
     elif w['kind'] == 'curvature':
         # PyHessian's method (Yao et al. 2020), written here: power iteration with deflation for
         # the top-k eigenvalues, HVPs by double backprop over the full set in batches,
         # maxIter 100, tol 1e-3 (PyHessian's defaults).
-        model = build(name).eval()
+        model = build(name).to(DEV).eval()
         with torch.no_grad():
             for p, t in zip(model.parameters(), to_torch_layout(name, f('thetaT'), layout)):
                 p.copy_(t)
@@ -215,7 +229,7 @@ def run(data_dir, w, trick):
         t0 = time.perf_counter()
         eigs, vecs, products = [], [], 0
         for _ in range(int(w.get('k', 5))):
-            v = normalize([torch.randn(p.shape, generator=gen) for p in params])
+            v = normalize([torch.randn(p.shape, generator=gen).to(DEV) for p in params])
             lam = None
             for _ in range(100):
                 v = orth(v, vecs)
@@ -227,11 +241,12 @@ def run(data_dir, w, trick):
                     break
                 lam = tmp
             eigs.append(lam); vecs.append(v)
+        sync()
         res.update(seconds=time.perf_counter() - t0, losses=eigs, products=products)
     else:
         order = np.fromfile(os.path.join(data_dir, f'w3_order_{n}.i32'), dtype=np.int32).astype(np.int64)
-        order_t = torch.from_numpy(order)
-        model = build(name).train()
+        order_t = torch.from_numpy(order).to(DEV)
+        model = build(name).to(DEV).train()
         with torch.no_grad():
             for p, t in zip(model.parameters(), to_torch_layout(name, f('theta0'), layout)):
                 p.copy_(t)
@@ -248,6 +263,7 @@ def run(data_dir, w, trick):
                 loss.backward()
                 opt.step()
                 losses.append(loss.item())
+        sync()
         res['seconds'] = time.perf_counter() - t0
         res['losses'] = losses
         out = os.path.join(data_dir, f"out_{w['id']}_torch_thetaT.f32")
@@ -262,14 +278,16 @@ def run(data_dir, w, trick):
 
 def peak():
     threads = set_threads()
-    n = 1024
-    a, b = torch.randn(n, n), torch.randn(n, n)
+    n = 4096 if DEV.type == 'cuda' else 1024
+    a, b = torch.randn(n, n, device=DEV), torch.randn(n, n, device=DEV)
     for _ in range(3):
         a @ b
+    sync()
     reps = 30
     t0 = time.perf_counter()
     for _ in range(reps):
         a @ b
+    sync()
     s = time.perf_counter() - t0
     return {'threads': threads, 'n': n, 'reps': reps, 'seconds': s, 'gflops': 2 * n ** 3 * reps / s / 1e9}
 
@@ -316,6 +334,8 @@ if __name__ == '__main__':
     elif cmd == 'peak':
         r = peak()
     elif cmd == 'run':
+        if '--warmup' in sys.argv:  # once untimed in this process first (CUDA context, cuBLAS, kernels)
+            run(sys.argv[2], json.loads(sys.argv[3]), '--trick' in sys.argv)
         r = run(sys.argv[2], json.loads(sys.argv[3]), '--trick' in sys.argv)
     else:
         raise SystemExit(f'unknown command {cmd!r} (info | peak | run)')

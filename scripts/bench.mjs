@@ -25,6 +25,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { FULL, QUICK_SIZES, maxRelDiff } from '../bench/workloads.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -50,20 +51,7 @@ const REPORT_ONLY = has('--report-only');
 const NO_BLAS = has('--no-blas');
 const BLAS_ENV = NO_BLAS ? { LOSS_LANDSCAPE_BLAS: 'off' } : {};
 
-// ---- workloads ---------------------------------------------------------------------------
-const FULL = [
-  { id: 'W1', kind: 'line', model: 'big', n: 10000, points: 51, alpha: [-1, 1.5], desc: 'interpolation θ₀→θ_T, 51 points, MLP 784-1024-1024-10, 10,000 MNIST' },
-  { id: 'W2', kind: 'plane', model: 'big', n: 2000, grid: 25, range: [-1, 1], desc: 'plane 25×25 (random filter-normalized dirs), same MLP, 2,000 MNIST' },
-  { id: 'W3', kind: 'train', model: 'big', n: 10000, batch: 128, lr: 0.01, epochs: 1, desc: 'one epoch SGD lr 0.01, batch 128, same MLP, 10,000 MNIST' },
-  { id: 'W4a', kind: 'line', model: 'small', n: 10000, points: 51, alpha: [-1, 1.5], desc: 'interpolation, 51 points, MLP 784-100-10, 10,000 MNIST' },
-  { id: 'W4b', kind: 'plane', model: 'small', n: 2000, grid: 25, range: [-1, 1], desc: 'plane 25×25, MLP 784-100-10, 2,000 MNIST' },
-  { id: 'W5', kind: 'plane', model: 'conv', n: 2000, grid: 21, range: [-1, 1], desc: 'plane 21×21, conv3×3×8-pool-conv3×3×16-pool-dense10, 2,000 MNIST [n,28,28,1]' },
-  { id: 'W6', kind: 'curvature', model: 'small', n: 2000, k: 5, desc: 'curvature: top-5 Hessian eigenvalues at θ_T, MLP 784-100-10, 2,000 MNIST (ours: Lanczos; PyTorch: PyHessian power iteration)' },
-];
-const QUICK_SIZES = {
-  W1: { n: 2000, points: 11 }, W2: { n: 1000, grid: 5 }, W3: { n: 2000 },
-  W4a: { n: 2000, points: 11 }, W4b: { n: 1000, grid: 5 }, W5: { n: 1000, grid: 5 }, W6: { n: 500 },
-};
+// ---- workloads (bench/workloads.mjs) -------------------------------------------------------
 const wanted = (id) => !ONLY || ONLY.includes(id) || ONLY.includes(id.replace(/[ab]$/, ''));
 const WORKLOADS = FULL.filter((w) => wanted(w.id)).map((w) => (QUICK ? { ...w, ...QUICK_SIZES[w.id] } : w));
 if (WORKLOADS.length === 0) { console.error(`--only ${val('--only')}: no such workload (W1..W6, W4a, W4b)`); process.exit(2); }
@@ -162,14 +150,6 @@ function ensureTorch() {
 
 // ---- statistics --------------------------------------------------------------------------
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-function maxRelDiff(a, b) {
-  let m = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (!Number.isFinite(a[i]) && !Number.isFinite(b[i])) continue;
-    m = Math.max(m, Math.abs(a[i] - b[i]) / Math.abs(b[i]));
-  }
-  return a.length === b.length ? m : NaN;
-}
 function readF32(file) { const b = fs.readFileSync(file); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); }
 function relL2(a, b, ref) {
   let d = 0, r = 0;

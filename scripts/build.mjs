@@ -20,8 +20,9 @@ const node = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'linked',
   minify: production, logLevel: 'warning',
   // esbuild and koffi (the FFI that reaches the system BLAS) are native modules resolved at run
-  // time; the vscode module is provided by the host.
-  external: ['vscode', 'esbuild', 'koffi', '@tensorflow/tfjs-node'],
+  // time; webgpu (Dawn) is an ES module with a native addon, imported at run time; the vscode
+  // module is provided by the host.
+  external: ['vscode', 'esbuild', 'koffi', '@tensorflow/tfjs-node', 'webgpu'],
 };
 const entries = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },

@@ -7,7 +7,8 @@
 
 export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare' | 'curvature' | 'connect';
 export type DirectionsKind = 'goodfellow' | 'random' | 'pca';
-export type BackendName = 'wasm' | 'cpu' | 'node';
+/** 'auto' is a request only: a result names the backend that ran ('webgpu' or 'wasm'). */
+export type BackendName = 'wasm' | 'cpu' | 'node' | 'webgpu' | 'auto';
 
 /**
  * The runner's watchdog writes one line to stderr starting with this before it ends the process
@@ -254,6 +255,8 @@ export interface ProbeResult {
   inputs?: Array<{ path: string; size: number; sha256: string }>;
   /** `--save-weights`: the folder, the files written (params.json last), or why they could not be. */
   weights?: { dir: string; files: string[]; error?: string };
+  /** Where the arithmetic ran: the backend and, on WebGPU, the adapter's description (else null). */
+  device?: { backend: BackendName; adapter: string | null; software?: boolean };
 }
 
 export interface UserError {
@@ -269,7 +272,7 @@ export interface UserError {
 
 /** Runner → host (and host → webview, re-sent unchanged). */
 export type RunnerMessage =
-  | { type: 'loaded'; runId: string; definitions: DefinitionInfo[]; definition: string; backend: BackendName; blas?: BlasReport | null }
+  | { type: 'loaded'; runId: string; definitions: DefinitionInfo[]; definition: string; backend: BackendName; blas?: BlasReport | null; /** WebGPU: the adapter. */ adapter?: string }
   | { type: 'progress'; runId: string; phase: 'load' | 'train' | 'probe'; done: number; total: number; message?: string }
   /** `epoch` counts from 0; `steps` is cumulative (steps done so far); `loss` is the epoch's mean batch loss. */
   | { type: 'trainEpoch'; runId: string; epoch: number; loss: number; steps: number }

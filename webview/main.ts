@@ -309,7 +309,7 @@ export class App implements ViewContext {
     this.stateEl.className = `ll-state ll-state-${m.status}`;
     const parts: string[] = [];
     const backend = m.backend ?? m.options?.backend;
-    if (backend) parts.push(`backend ${backend}`);
+    if (backend) parts.push(`backend ${backend}${m.adapter ? ` (${m.adapter})` : ''}`);
     const ex = m.examples;
     if (ex) {
       const subset = ex.evalTrain < ex.train || ex.evalTest < ex.test;

@@ -65,6 +65,8 @@ export interface RunModel {
   options?: AnyProbeOptions;
   analysis?: AnalysisKind;
   backend?: BackendName;
+  /** WebGPU: the adapter's description. */
+  adapter?: string;
   cached?: boolean;
   /** Host clock (ms since epoch) when the run started. */
   startedAt?: number;
@@ -145,6 +147,7 @@ export function applyResult(m: RunModel, r: ProbeResult): void {
   m.definition = r.definition;
   m.analysis = r.analysis;
   m.backend = r.backend;
+  m.adapter = r.device?.adapter ?? undefined;
   m.options = r.options;
   m.examples = r.examples;
   m.train = r.train;
@@ -205,6 +208,7 @@ export function reduce(m: RunModel, msg: HostToWebview, now = Date.now()): RunMo
       m.definitions = msg.definitions;
       m.definition = msg.definition;
       m.backend = msg.backend;
+      m.adapter = msg.adapter;
       break;
     case 'progress':
       m.progress = { phase: msg.phase, done: msg.done, total: msg.total, message: msg.message };

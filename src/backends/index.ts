@@ -6,6 +6,7 @@
  *    matrix products (see ./blas/; without one the wasm kernels stay, with a note saying so).
  *  - 'node': @tensorflow/tfjs-node when it can be loaded (optional, not bundled); else wasm.
  *  - 'cpu': the pure-JS backend (slow; for comparison and debugging).
+ *  - 'webgpu' / 'auto': see src/backends/webgpu/ (WebGPU through Dawn; auto falls back to wasm).
  * Calling it again is cheap and safe.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,11 +15,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { patchWasmKernels } from './wasm/patch_kernels';
 import { BlasInfo, blasInfo, installBlas, uninstallBlas } from './blas/install';
+import { findAdapter, initWebGpu, type AdapterInfo } from './webgpu/init';
+import { chooseAuto, type ModelSize } from './webgpu/auto';
 
 export type { BlasInfo };
 export { setBlasThreads } from './blas/install';
 
-export type EngineBackend = 'wasm' | 'cpu' | 'node';
+export type EngineBackend = 'wasm' | 'cpu' | 'node' | 'webgpu';
 
 const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
 
@@ -71,6 +74,8 @@ export interface BackendChoice {
   blas: BlasInfo | null;
   /** Why no BLAS is used although it was asked for (an information). */
   blasNote?: string;
+  /** WebGPU: the adapter in use. */
+  adapter?: AdapterInfo;
 }
 
 /** Registers (or removes) the BLAS kernels on the wasm backend and says what happened. */
@@ -88,9 +93,24 @@ function chooseBlas(want: boolean, log?: (msg: string) => void): Pick<BackendCho
 }
 
 export async function initBackend(
-  name: EngineBackend = 'wasm', log?: (msg: string) => void, opts: { blas?: boolean } = {},
+  name: EngineBackend | 'auto' = 'wasm', log?: (msg: string) => void, opts: { blas?: boolean; size?: ModelSize } = {},
 ): Promise<BackendChoice> {
   const wantBlas = opts.blas ?? true;
+  if (name === 'webgpu') return { name: 'webgpu', adapter: await initWebGpu(log), blas: null };
+  if (name === 'auto') {
+    // a hardware GPU when there is one and the model is big enough to gain, else the CPU path
+    const choice = chooseAuto(await findAdapter(), opts.size);
+    log?.(`[backend] ${choice.why}`);
+    if (choice.gpu) {
+      try { return { name: 'webgpu', adapter: await initWebGpu(log), note: choice.why, blas: null }; } catch (e) {
+        const note = `auto: WebGPU did not start (${(e as Error).message.split('\n')[0]}); using the CPU (wasm)`;
+        await initWasm(log);
+        return { name: 'wasm', note, ...chooseBlas(wantBlas, log) };
+      }
+    }
+    await initWasm(log);
+    return { name: 'wasm', note: choice.why, ...chooseBlas(wantBlas, log) };
+  }
   if (name === 'node') {
     const err = tryLoadNode();
     if (err == null && (await tf.setBackend('tensorflow'))) {

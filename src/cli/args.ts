@@ -20,7 +20,8 @@ options:
   --runs N               survey: trainings per init scheme (default ${D.runs})
   --tolerance X          survey: stuck when final loss > best + X (default 0.01 + 10 % of best)
   --examples N           evaluate on the first N train and N test examples (default: all)
-  --backend NAME         wasm | cpu | node (@tensorflow/tfjs-node, when it loads; default ${D.backend})
+  --backend NAME         wasm | cpu | node (@tensorflow/tfjs-node, when it loads) | webgpu | auto
+                         (a hardware GPU through WebGPU when the model is big enough, else wasm; default ${D.backend})
   --out DIR              write result.json and report.html into DIR
   --save-weights[=DIR]   write θ_a, θ_b and the trajectory as float32 + params.json
                          (default DIR: <out>/weights)

@@ -50,7 +50,7 @@ export async function compareAnalysis(input: CompareInput): Promise<CompareResul
     });
     model = m;
     const trainSeconds = (Date.now() - t0) / 1000;
-    const fin = evaluateModel(model, spec, input.evalTrain), te = input.evalTest ? evaluateModel(model, spec, input.evalTest) : undefined;
+    const fin = await evaluateModel(model, spec, input.evalTrain), te = input.evalTest ? await evaluateModel(model, spec, input.evalTest) : undefined;
     const line = await interpolate({ model, spec, layout: rec.layout, thetaA: rec.theta0, thetaB: rec.thetaT, stateA: rec.state0, stateB: rec.stateT,
       sets: { train: input.evalTrain, test: input.evalTest }, alpha });
     recs.push(rec);
@@ -61,7 +61,7 @@ export async function compareAnalysis(input: CompareInput): Promise<CompareResul
   input.onProgress?.(variants.length, variants.length + 1, 'plane of the first run with every path');
   const first = recs[0];
   const rng = mulberry32(seed * 31 + 5);
-  const basis = goodfellowBasis(first.theta0, first.thetaT, first.snapshots, rng);
+  const basis = await goodfellowBasis(first.theta0, first.thetaT, first.snapshots, rng);
   recs.forEach((r, k) => { runs[k].path = projectPath(basis, r.snapshots); });
   const traj = { ...projectPath(basis, first.snapshots), step: first.snapshotSteps };
   // the grid must hold every path

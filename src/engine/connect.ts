@@ -21,7 +21,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConnectResult } from '../protocol';
 import type { LossSpec } from './losses';
-import { AffineEvaluator, EvalSet, Metrics } from './evaluate';
+import { AffineEvaluator, EvalSet, Metrics, readAll } from './evaluate';
+import { chunked, pointsPerRead } from './chunks';
 import { linspace } from './grid';
 import { AffineParams, ParamLayout, readParams, readState, splitFlat, stateLayout, trainableVars, writeParams, writeState } from './params';
 import { mulberry32, permutation } from './random';
@@ -81,7 +82,8 @@ export async function trainBezier(input: ConnectInput): Promise<{ thetaC: Float3
     let step = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = permutation(n, rng);
-      let sum = 0;
+      // the step losses stay on the backend and are read once per epoch (no per-step sync)
+      const values: tf.Tensor[] = [];
       for (let s = 0; s < n; s += batchSize) {
         const t = rng();
         const w0 = (1 - t) * (1 - t), w1 = 2 * t * (1 - t), w2 = t * t;
@@ -99,17 +101,24 @@ export async function trainBezier(input: ConnectInput): Promise<{ thetaC: Float3
           return value;
         });
         idx.dispose();
-        const j = value.dataSync()[0];
-        value.dispose();
-        if (!Number.isFinite(j)) throw new Error(`the loss on the curve became ${j} (epoch ${epoch + 1}): lower the learning rate`);
-        sum += j;
+        values.push(value);
         step++;
         await input.onProgress?.(step, total, 'training the curve');
+      }
+      const all = tf.stack(values);
+      tf.dispose(values);
+      const js = await all.data();
+      all.dispose();
+      let sum = 0;
+      for (const j of js) {
+        if (!Number.isFinite(j)) throw new Error(`the loss on the curve became ${j} (epoch ${epoch + 1}): lower the learning rate`);
+        sum += j;
       }
       lossPerEpoch.push(sum / stepsPerEpoch);
     }
     const thetaC = new Float32Array(layout.total);
-    c.forEach((ci, i) => thetaC.set(ci.dataSync() as Float32Array, layout.entries[i].offset));
+    const cs = await Promise.all(c.map((ci) => ci.data()));
+    cs.forEach((ci, i) => thetaC.set(ci as Float32Array, layout.entries[i].offset));
     return { thetaC, lossPerEpoch, seconds: (Date.now() - started) / 1000 };
   } finally {
     tf.dispose([...a, ...b, ...c]);
@@ -129,7 +138,7 @@ export async function connectAnalysis(input: ConnectInput): Promise<ConnectResul
     throw new Error(`θ_a / θ_b have ${thetaA.length} / ${thetaB.length} values, the model ${layout.total}`);
   }
   const points = Math.max(3, input.points ?? 31);
-  const savedTheta = readParams(model), savedState = readState(model);
+  const savedTheta = await readParams(model), savedState = await readState(model);
   const epochs = input.epochs ?? 10;
   const trainSteps = epochs * Math.ceil(input.train.x.shape[0] / (input.batchSize ?? 64));
   const total = trainSteps + 2 * points;
@@ -157,11 +166,17 @@ export async function connectAnalysis(input: ConnectInput): Promise<ConnectResul
     try {
       let done = trainSteps;
       for (const [which, out] of [['curve', curve], ['line', line]] as const) {
-        for (const ti of t) {
-          const coeffs = which === 'curve' ? [2 * ti, ti * ti, 0] : [0, 0, ti];
-          out.train.push(ev.at(coeffs, 'train'));
-          out.test.push(input.test ? ev.current('test', coeffs) : undefined);
-          await input.onProgress?.(++done, total, `loss along the ${which}`);
+        for (const part of chunked(t, pointsPerRead())) { // one read per chunk of points
+          const pts = part.map((ti) => (which === 'curve' ? [2 * ti, ti * ti, 0] : [0, 0, ti]));
+          // K points per pass where the evaluator stacks (GPU); else point by point, test after train
+          const tr = ev.stacks ? ev.pendingMany(pts, 'train') : [], te = ev.stacks && input.test ? ev.pendingMany(pts, 'test') : [];
+          if (!ev.stacks) pts.forEach((c) => { tr.push(ev.pendingAt(c, 'train')); if (input.test) te.push(ev.pendingCurrent('test', c)); });
+          const ms = await readAll([...tr, ...te]);
+          for (let k = 0; k < part.length; k++) {
+            out.train.push(ms[k]);
+            out.test.push(input.test ? ms[part.length + k] : undefined);
+            await input.onProgress?.(++done, total, `loss along the ${which}`);
+          }
         }
       }
     } finally {

@@ -21,6 +21,7 @@ import { AffineEvaluator, EvalSet } from './evaluate';
 import { HessianOperator, HvpMethod } from './hvp';
 import { hutchinson, topEigen } from './lanczos';
 import { linspace } from './grid';
+import { chunked, pointsPerRead } from './chunks';
 import { AffineParams, norm, readParams, readState, ParamLayout, paramLayout, trainableVars, writeParams, writeState } from './params';
 import type { TrainRecord } from './train';
 
@@ -96,7 +97,7 @@ export function classify(lambdaMax: number, lambdaMin: number, loss: number, tol
 
 /** Runs `fn` with the model's trainable weights (and state) put back afterwards. */
 async function preservingWeights<T>(model: tf.LayersModel, fn: () => Promise<T>): Promise<T> {
-  const theta = readParams(model), state = readState(model);
+  const theta = await readParams(model), state = await readState(model);
   try {
     return await fn();
   } finally {
@@ -115,7 +116,7 @@ async function curvatureHere(model: tf.LayersModel, spec: LossSpec, set: EvalSet
     const traceProducts = n <= samples ? n : samples;
     const total = steps + traceProducts;
     const seed = opts.seed ?? 1;
-    const { loss, grad } = op.gradient();
+    const { loss, grad } = await op.gradient();
     // iterate until λ_max…λ_k and λ_min are within 5 % (or 1e-6·‖H‖) — or say they are estimates
     let done = 0;
     const eig = await topEigen(op.apply, n, k, { steps, seed, relTol: 0.05, absTol: 1e-6, maxSteps: opts.maxLanczosSteps,
@@ -165,10 +166,12 @@ export async function slices(model: tf.LayersModel, spec: LossSpec, set: EvalSet
       let done = 0;
       for (let d = 0; d < dirs.length; d++) {
         const row: number[] = [];
-        for (const t of ts) {
-          const c = dirs.map((_, i) => (i === d ? t : 0));
-          row.push(ev.at(c, 's').loss);
-          await opts.onPoint?.(++done, dirs.length * ts.length);
+        for (const part of chunked(ts, pointsPerRead())) { // one read per chunk of points
+          const ms = await ev.many(part.map((t) => dirs.map((_, i) => (i === d ? t : 0))), 's');
+          for (const m of ms) {
+            row.push(m.loss);
+            await opts.onPoint?.(++done, dirs.length * ts.length);
+          }
         }
         out.push(row);
       }

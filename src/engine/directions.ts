@@ -62,7 +62,7 @@ export function filterNormalizedDirection(layout: ParamLayout, theta: Float32Arr
   return d;
 }
 
-export function goodfellowBasis(theta0: Float32Array, thetaT: Float32Array, snapshots: Float32Array[], rng: Rng): PlaneBasis {
+export async function goodfellowBasis(theta0: Float32Array, thetaT: Float32Array, snapshots: Float32Array[], rng: Rng): Promise<PlaneBasis> {
   const u = sub(thetaT, theta0);
   const uu = dot(u, u);
   if (uu === 0) throw new Error('training did not move the parameters (θ_T = θ₀): no plane to draw');
@@ -70,7 +70,7 @@ export function goodfellowBasis(theta0: Float32Array, thetaT: Float32Array, snap
     const d = sub(s, theta0);
     return axpy(d, -dot(d, u) / uu, u);
   });
-  const { dirs } = principalDirections(residuals, 1);
+  const { dirs } = await principalDirections(residuals, 1);
   let v = dirs[0];
   const resid = residuals.reduce((acc, r) => acc + dot(r, r), 0);
   if (!v || !(resid > 1e-12 * uu * snapshots.length)) {
@@ -94,10 +94,10 @@ export function randomBasis(layout: ParamLayout, thetaT: Float32Array, rng: Rng,
     v: filterNormalizedDirection(layout, thetaT, rng, includeBiases) };
 }
 
-export function pcaBasis(thetaT: Float32Array, snapshots: Float32Array[], rng: Rng): PlaneBasis {
+export async function pcaBasis(thetaT: Float32Array, snapshots: Float32Array[], rng: Rng): Promise<PlaneBasis> {
   const rows = snapshots.map((s) => sub(s, thetaT)).filter((r) => dot(r, r) > 0);
   if (rows.length === 0) throw new Error('the trajectory has no displacement: no PCA plane');
-  const { dirs, explained } = principalDirections(rows, 2);
+  const { dirs, explained } = await principalDirections(rows, 2);
   let v = dirs[1];
   if (!v) { v = fillGaussian(new Float32Array(thetaT.length), rng); axpy(v, -dot(v, dirs[0]), dirs[0]); v = scale(v, 1 / norm(v)); }
   return { kind: 'pca', center: thetaT, u: dirs[0], v, explained: (explained[0] ?? 0) + (explained[1] ?? 0) };

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
 import { AffineParams, ParamLayout, splitFlat } from './params';
 import { recomputeBatchNorm } from './batchnorm';
+import { stackedSum, stackedTotals, stackPlan, type StackPlan } from './stacked';
 
 export interface EvalSet { x: tf.Tensor; y: tf.Tensor }
 export interface Metrics { loss: number; lossSE: number | null; accuracy: number | null }
@@ -61,18 +62,46 @@ class Accumulator {
     this.total = part;
     this.n += n;
   }
-  result(): Metrics {
-    const [sum, sumSq, acc] = this.total ? Array.from(this.total.dataSync()) : [NaN, NaN, NaN];
-    this.total?.dispose();
+  /** The [Σ loss, Σ loss², Σ correct] tensor, handed over to the caller (who disposes it). */
+  take(): { total: tf.Tensor; finish: (v: ArrayLike<number>) => Metrics } {
+    const total = this.total ?? tf.fill([3], NaN);
     this.total = undefined;
-    const mean = sum / this.n;
-    const variance = Math.max(0, sumSq / this.n - mean * mean) * (this.n / Math.max(1, this.n - 1));
-    return {
-      loss: mean,
-      lossSE: this.hasPer ? Math.sqrt(variance / this.n) : null,
-      accuracy: this.hasAcc ? acc / this.n : null,
-    };
+    const n = this.n, hasPer = this.hasPer, hasAcc = this.hasAcc;
+    return { total, finish: (v) => metricsOf(v, n, hasPer, hasAcc) };
   }
+  async result(): Promise<Metrics> {
+    const [m] = await readAll([this.take()]);
+    return m;
+  }
+}
+
+function metricsOf(v: ArrayLike<number>, n: number, hasPer: boolean, hasAcc: boolean): Metrics {
+  const [sum, sumSq, acc] = [v[0], v[1], v[2]];
+  const mean = sum / n;
+  const variance = Math.max(0, sumSq / n - mean * mean) * (n / Math.max(1, n - 1));
+  return {
+    loss: mean,
+    lossSE: hasPer ? Math.sqrt(variance / n) : null,
+    accuracy: hasAcc ? acc / n : null,
+  };
+}
+
+/** A point's metrics still on the backend (not read yet). */
+export type PendingMetrics = ReturnType<Accumulator['take']>;
+
+/**
+ * Reads the metrics of many points with one awaited transfer (a single `data()` of their
+ * stacked totals): on WebGPU a read is a round trip through the queue, so a chunk of points
+ * costs one, not one per point. Disposes the pending tensors.
+ */
+export async function readAll(pending: PendingMetrics[]): Promise<Metrics[]> {
+  if (pending.length === 0) return [];
+  const stacked = tf.stack(pending.map((p) => p.total));
+  tf.dispose(pending.map((p) => p.total));
+  try {
+    const v = await stacked.data();
+    return pending.map((p, i) => p.finish(v.subarray(3 * i, 3 * i + 3)));
+  } finally { stacked.dispose(); }
 }
 
 interface FirstLayerPlan {
@@ -117,6 +146,17 @@ export class AffineEvaluator {
     this.fast = blocker === null;
     this.fastReason = blocker ?? 'first-layer linearity trick';
     if (this.fast) this.plan(layout, base, dirs);
+    const sp = opts.recomputeStatsOn ? 'BatchNorm statistics are recomputed per point' : stackPlan(model, spec);
+    this.stack = typeof sp === 'string' ? undefined : sp;
+    this.widest = Math.max(1, ...layout.entries.flatMap((e) => e.shape));
+  }
+  private stack: StackPlan | undefined;
+  private widest: number;
+
+  /** Whether `pendingMany` evaluates several points per pass here (WebGPU, stackable MLP). */
+  get stacks(): boolean {
+    const env = process.env.LOSS_LANDSCAPE_STACK;
+    return !!this.stack && (env === '1' || (env !== '0' && tf.getBackend() === 'webgpu'));
   }
 
   private plan(layout: ParamLayout, base: Float32Array, dirs: Float32Array[]): void {
@@ -143,11 +183,64 @@ export class AffineEvaluator {
   }
 
   /** Metrics of data set `key` at θ = base + Σ coeffs_k dir_k. */
-  at(coeffs: number[], key: string): Metrics {
+  async at(coeffs: number[], key: string): Promise<Metrics> {
+    const [m] = await readAll([this.pendingAt(coeffs, key)]);
+    return m;
+  }
+
+  /** Like `at`, read later (see `readAll`): moves θ to the point and queues its evaluation. */
+  pendingAt(coeffs: number[], key: string): PendingMetrics {
     this.lastCoeffs = coeffs;
     this.params.set(coeffs, this.fast && !this.opts.recomputeStatsOn ? this.firstLayerVars : undefined);
     if (this.opts.recomputeStatsOn) recomputeBatchNorm(this.model, this.opts.recomputeStatsOn);
-    return this.current(key, coeffs);
+    return this.pendingCurrent(key, coeffs);
+  }
+
+  /**
+   * Metrics of many points with one read: the chunk's points are evaluated one after the
+   * other on the backend (θ moved between them) and their totals read back together.
+   */
+  async many(points: number[][], key: string): Promise<Metrics[]> {
+    return readAll(this.pendingMany(points, key));
+  }
+
+  /**
+   * Queues many points: stacked K at a time in one pass where `stacks` (see ./stacked), else
+   * one after the other. θ (the model's variables) is left unspecified afterwards.
+   */
+  pendingMany(points: number[][], key: string): PendingMetrics[] {
+    if (!this.stacks || points.length < 2) return points.map((c) => this.pendingAt(c, key));
+    const bs = this.sets.get(key);
+    if (!bs) throw new Error(`no data set '${key}'`);
+    const rows = Math.max(...bs.map((b) => b.n));
+    const maxK = Math.max(1, Math.floor(2 ** 28 / (4 * rows * this.widest))); // ≤ 256 MiB per stacked activation
+    const out: PendingMetrics[] = [];
+    for (let s = 0; s < points.length; s += maxK) out.push(...this.pendingStacked(points.slice(s, s + maxK), key, bs));
+    this.lastCoeffs = points[points.length - 1];
+    return out;
+  }
+
+  private pendingStacked(points: number[][], key: string, bs: Batch[]): PendingMetrics[] {
+    const K = points.length, plan = this.plans.get(key);
+    const withAcc = this.opts.accuracy !== false && !!this.spec.accuracy;
+    const cache = new Map<number, tf.Tensor>(); // stacked weights, kept across the batches' tidies
+    const weights = (i: number) => { let w = cache.get(i); if (!w) { w = tf.keep(this.params.stacked(i, points)); cache.set(i, w); } return w; };
+    let total: tf.Tensor | undefined;
+    let n = 0;
+    bs.forEach((b, bi) => {
+      const t = tf.tidy(() => {
+        const input = plan ? stackedSum(plan.pre[bi][0], plan.pre[bi].slice(1), points) : b.x;
+        const part = stackedTotals(this.stack!, this.spec, withAcc, input, !!plan, b.y, K, weights);
+        return total ? tf.add(total, part) : part;
+      });
+      total?.dispose();
+      total = t;
+      n += b.n;
+    });
+    tf.dispose([...cache.values()]);
+    const each = tf.unstack(total!);
+    total!.dispose();
+    return each.map((t) => ({ total: t, finish: (v: ArrayLike<number>) => metricsOf(v, n, true, withAcc) }));
   }
 
   /** Recomputes BatchNorm statistics at the current point on `x` (update_bn). */
@@ -158,7 +251,13 @@ export class AffineEvaluator {
   private lastCoeffs: number[] = [];
 
   /** Metrics of the model as it is now (the caller set θ to the point `coeffs`). */
-  current(key: string, coeffs: number[]): Metrics {
+  async current(key: string, coeffs: number[]): Promise<Metrics> {
+    const [m] = await readAll([this.pendingCurrent(key, coeffs)]);
+    return m;
+  }
+
+  /** Like `current`, read later (see `readAll`). */
+  pendingCurrent(key: string, coeffs: number[]): PendingMetrics {
     const bs = this.sets.get(key);
     if (!bs) throw new Error(`no data set '${key}'`);
     const acc = new Accumulator(this.spec, this.opts.accuracy !== false);
@@ -176,7 +275,7 @@ export class AffineEvaluator {
       acc.add(b.y, yPred, b.n);
       yPred.dispose();
     });
-    return acc.result();
+    return acc.take();
   }
 
   dispose(): void {
@@ -186,7 +285,7 @@ export class AffineEvaluator {
 }
 
 /** Plain metrics of the model at its current weights. */
-export function evaluateModel(model: tf.LayersModel, spec: LossSpec, set: EvalSet, batchSize = 1000): Metrics {
+export async function evaluateModel(model: tf.LayersModel, spec: LossSpec, set: EvalSet, batchSize = 1000): Promise<Metrics> {
   const acc = new Accumulator(spec);
   for (const b of batches(set, batchSize)) {
     const yPred = tf.tidy(() => model.apply(b.x, { training: false }) as tf.Tensor);

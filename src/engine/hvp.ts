@@ -132,7 +132,8 @@ export class HessianOperator {
   private vars: tf.Variable[];
   private shapes: number[][];
   private sizes: number[];
-  private theta: Float32Array;
+  /** θ at construction, read without blocking (the copy is taken synchronously, see readFlat). */
+  private theta: Promise<Float32Array>;
   private fdStep: number;
   private auto: boolean;
 
@@ -149,6 +150,7 @@ export class HessianOperator {
     this.sizes = this.shapes.map((s) => s.reduce((a, b) => a * b, 1));
     this.n = this.sizes.reduce((a, b) => a + b, 0);
     this.theta = readParams(model);
+    this.theta.catch(() => undefined); // awaited where used
     this.method = opts.method === 'finite-difference' ? 'finite-difference' : 'double-backprop';
     this.fdStep = opts.fdStep ?? 3e-4;
     this.auto = (opts.method ?? 'auto') === 'auto';
@@ -168,11 +170,11 @@ export class HessianOperator {
     });
   }
 
-  private flatten(ts: tf.Tensor[]): Float32Array {
-    const out = new Float32Array(this.n);
-    let off = 0;
-    ts.forEach((t, i) => { out.set(t.dataSync() as Float32Array, off); off += this.sizes[i]; });
-    return out;
+  /** The tensors as one flat vector: one concat on the backend, one awaited read. */
+  private async flatten(ts: tf.Tensor[]): Promise<Float32Array> {
+    if (ts.length === 0) return new Float32Array(0);
+    const flat = tf.tidy(() => tf.concat(ts.map((t) => tf.reshape(t, [-1]))));
+    try { return (await flat.data()) as Float32Array; } finally { flat.dispose(); }
   }
 
   /** Per-variable gradients of the batch loss, zeros where the loss does not depend on a variable. */
@@ -182,24 +184,31 @@ export class HessianOperator {
   }
 
   /** Loss and flat gradient at the model's current weights. */
-  gradient(): { loss: number; grad: Float32Array } {
+  async gradient(): Promise<{ loss: number; grad: Float32Array }> {
     const acc: tf.Tensor[] = this.vars.map((v) => tf.zeros(v.shape));
-    let loss = 0;
+    const losses: tf.Tensor[] = [];
     for (const b of this.batches) {
       const { value, grads } = this.batchGrads(b);
-      loss += value.dataSync()[0] * b.w;
+      losses.push(value);
       grads.forEach((g, i) => {
         const next = tf.tidy(() => tf.add(acc[i], tf.mul(g, b.w)));
         acc[i].dispose(); acc[i] = next;
       });
-      tf.dispose([value, ...grads]);
+      tf.dispose(grads);
     }
-    const grad = this.flatten(acc);
-    tf.dispose(acc);
-    return { loss, grad };
+    const lt = tf.stack(losses);
+    tf.dispose(losses);
+    try {
+      const [lv, grad] = await Promise.all([lt.data(), this.flatten(acc)]);
+      let loss = 0;
+      this.batches.forEach((b, k) => { loss += lv[k] * b.w; }); // the same sum, in the same order, as before
+      return { loss, grad };
+    } finally {
+      lt.dispose(); tf.dispose(acc);
+    }
   }
 
-  private hvpDouble(v: Float32Array): Float32Array {
+  private async hvpDouble(v: Float32Array): Promise<Float32Array> {
     ensureSecondOrderGradients();
     const vt = this.split(v);
     const acc: tf.Tensor[] = this.vars.map((x) => tf.zeros(x.shape));
@@ -220,17 +229,18 @@ export class HessianOperator {
         });
         tf.dispose(hv);
       }
-      return this.flatten(acc);
+      return await this.flatten(acc);
     } finally {
       tf.dispose(vt); tf.dispose(acc);
     }
   }
 
-  private writeShifted(v: Float32Array, eps: number): void {
+  private async writeShifted(v: Float32Array, eps: number): Promise<void> {
+    const theta = await this.theta;
     let off = 0;
     this.vars.forEach((x, i) => {
       const t = tf.tidy(() => tf.add(
-        tf.tensor(this.theta.subarray(off, off + this.sizes[i]), this.shapes[i]),
+        tf.tensor(theta.subarray(off, off + this.sizes[i]), this.shapes[i]),
         tf.mul(tf.tensor(v.subarray(off, off + this.sizes[i]), this.shapes[i]), eps)));
       x.assign(t);
       t.dispose();
@@ -238,20 +248,20 @@ export class HessianOperator {
     });
   }
 
-  private hvpFiniteDifference(v: Float32Array, stepScale = 1): Float32Array {
+  private async hvpFiniteDifference(v: Float32Array, stepScale = 1): Promise<Float32Array> {
     const nv = norm(v);
     if (nv === 0) return new Float32Array(this.n);
-    const eps = (stepScale * this.fdStep * Math.max(1, norm(this.theta))) / nv;
+    const eps = (stepScale * this.fdStep * Math.max(1, norm(await this.theta))) / nv;
     try {
-      this.writeShifted(v, eps);
-      const gp = this.gradient().grad;
-      this.writeShifted(v, -eps);
-      const gm = this.gradient().grad;
+      await this.writeShifted(v, eps);
+      const gp = (await this.gradient()).grad;
+      await this.writeShifted(v, -eps);
+      const gm = (await this.gradient()).grad;
       const out = new Float32Array(this.n);
       for (let i = 0; i < this.n; i++) out[i] = (gp[i] - gm[i]) / (2 * eps);
       return out;
     } finally {
-      this.writeShifted(v, 0);
+      await this.writeShifted(v, 0);
     }
   }
 
@@ -264,8 +274,8 @@ export class HessianOperator {
    * disagree (a kink in between) the check is inconclusive and is repeated on the next product,
    * three times at most.
    */
-  private verify(v: Float32Array, hv: Float32Array): void {
-    const a = this.hvpFiniteDifference(v, 1), b = this.hvpFiniteDifference(v, 1 / 3);
+  private async verify(v: Float32Array, hv: Float32Array): Promise<void> {
+    const a = await this.hvpFiniteDifference(v, 1), b = await this.hvpFiniteDifference(v, 1 / 3);
     const rel = (x: Float32Array, y: Float32Array) => {
       let d = 0, m = 0;
       for (let i = 0; i < x.length; i++) { d += (x[i] - y[i]) ** 2; m += y[i] ** 2; }
@@ -281,15 +291,15 @@ export class HessianOperator {
   }
 
   /** H·v for a flat direction v (length n). */
-  hvp(v: Float32Array): Float32Array {
+  async hvp(v: Float32Array): Promise<Float32Array> {
     if (v.length !== this.n) throw new Error(`direction has ${v.length} values, the model ${this.n}`);
     this.products++;
     if (this.method === 'double-backprop') {
       try {
-        const r = this.hvpDouble(v);
+        const r = await this.hvpDouble(v);
         if (!this.auto) return r;
         if (!r.every(Number.isFinite)) throw new Error('double backprop gave non-finite values');
-        if (!this.checked && this.checkAttempts < 3) this.verify(v, r);
+        if (!this.checked && this.checkAttempts < 3) await this.verify(v, r);
         return r;
       } catch (e) {
         if (!this.auto) throw e;
@@ -301,7 +311,7 @@ export class HessianOperator {
   }
 
   /** The operator as a function, for `lanczos` / `hutchinson`. */
-  readonly apply = (v: Float32Array): Float32Array => this.hvp(v);
+  readonly apply = (v: Float32Array): Promise<Float32Array> => this.hvp(v);
 
   dispose(): void {
     for (const b of this.batches) tf.dispose([b.x, b.y]);
@@ -310,13 +320,13 @@ export class HessianOperator {
 }
 
 /** Loss and flat gradient of the training loss at the model's current weights. */
-export function gradient(model: tf.LayersModel, spec: LossSpec, set: EvalSet, opts: { batchSize?: number } = {}): { loss: number; grad: Float32Array } {
+export async function gradient(model: tf.LayersModel, spec: LossSpec, set: EvalSet, opts: { batchSize?: number } = {}): Promise<{ loss: number; grad: Float32Array }> {
   const op = new HessianOperator(model, spec, set, opts);
-  try { return op.gradient(); } finally { op.dispose(); }
+  try { return await op.gradient(); } finally { op.dispose(); }
 }
 
 /** One Hessian-vector product at the model's current weights, and the method used. */
-export function hvp(model: tf.LayersModel, spec: LossSpec, set: EvalSet, v: Float32Array, opts: HvpOptions = {}): { hv: Float32Array; method: HvpMethod } {
+export async function hvp(model: tf.LayersModel, spec: LossSpec, set: EvalSet, v: Float32Array, opts: HvpOptions = {}): Promise<{ hv: Float32Array; method: HvpMethod }> {
   const op = new HessianOperator(model, spec, set, opts);
-  try { return { hv: op.hvp(v), method: op.method }; } finally { op.dispose(); }
+  try { const hv = await op.hvp(v); return { hv, method: op.method }; } finally { op.dispose(); }
 }

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InterpolateResult } from '../protocol';
 import type { LossSpec } from './losses';
-import { AffineEvaluator, EvalSet, Metrics } from './evaluate';
+import { AffineEvaluator, EvalSet, Metrics, PendingMetrics, readAll } from './evaluate';
+import { chunked, pointsPerRead } from './chunks';
 import { AffineParams, ParamLayout, stateLayout, stateVars, sub, trainableVars } from './params';
 import { coarseToFine } from './order';
 import { hasBatchNorm } from './batchnorm';
@@ -68,18 +69,37 @@ export async function interpolate(input: LineInput): Promise<InterpolateResult &
   const trainAcc = new Array<number | null>(n), testAcc = new Array<number | null>(n);
   try {
     let done = 0;
-    for (const i of coarseToFine(n)) {
-      state?.set([alpha[i]]);
-      const tr = ev.at([alpha[i]], 'train');
-      const te = input.sets.test ? ev.current('test', [alpha[i]]) : undefined;
-      trainLoss[i] = tr.loss; trainSE[i] = tr.lossSE ?? NaN; trainAcc[i] = tr.accuracy;
-      testLoss[i] = te ? te.loss : NaN; testAcc[i] = te ? te.accuracy : null;
-      if (bn === 'both') {
-        ev.recomputeStats(input.bnSet!);
-        rcTrain[i] = ev.current('train', [alpha[i]]).loss;
-        rcTest[i] = input.sets.test ? ev.current('test', [alpha[i]]).loss : NaN;
+    // points queued in chunks and read back together (one read per chunk: see ./chunks)
+    for (const chunk of chunked(coarseToFine(n), pointsPerRead())) {
+      const pts = chunk.map((i) => [alpha[i]]);
+      const stackedTr = !state && bn !== 'both' && ev.stacks ? ev.pendingMany(pts, 'train') : undefined; // K points per pass (GPU)
+      const stackedTe = stackedTr && input.sets.test ? ev.pendingMany(pts, 'test') : undefined;
+      const pending = stackedTr ? chunk.map((i, k) => ({ i, tr: stackedTr[k], te: stackedTe?.[k], rc: undefined })) : chunk.map((i) => {
+        state?.set([alpha[i]]);
+        const tr = ev.pendingAt([alpha[i]], 'train');
+        const te = input.sets.test ? ev.pendingCurrent('test', [alpha[i]]) : undefined;
+        let rc: [PendingMetrics, PendingMetrics | undefined] | undefined;
+        if (bn === 'both') {
+          ev.recomputeStats(input.bnSet!);
+          rc = [ev.pendingCurrent('train', [alpha[i]]), input.sets.test ? ev.pendingCurrent('test', [alpha[i]]) : undefined];
+        }
+        return { i, tr, te, rc };
+      });
+      const flat = pending.flatMap((p) => [p.tr, ...(p.te ? [p.te] : []), ...(p.rc ? p.rc.filter((x): x is PendingMetrics => !!x) : [])]);
+      const read = await readAll(flat);
+      let k = 0;
+      for (const p of pending) {
+        const i = p.i;
+        const tr = read[k++];
+        const te = p.te ? read[k++] : undefined;
+        trainLoss[i] = tr.loss; trainSE[i] = tr.lossSE ?? NaN; trainAcc[i] = tr.accuracy;
+        testLoss[i] = te ? te.loss : NaN; testAcc[i] = te ? te.accuracy : null;
+        if (p.rc) {
+          rcTrain[i] = read[k++].loss;
+          rcTest[i] = p.rc[1] ? read[k++].loss : NaN;
+        }
+        await input.onPoint?.(i, alpha[i], tr, te, ++done);
       }
-      await input.onPoint?.(i, alpha[i], tr, te, ++done);
     }
   } finally {
     ev.dispose(); params.dispose(); state?.dispose();

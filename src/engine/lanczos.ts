@@ -17,7 +17,7 @@
 import { symEig } from './linalg';
 import { fillGaussian, mulberry32 } from './random';
 
-export type SymOp = (v: Float32Array) => Float32Array;
+export type SymOp = (v: Float32Array) => Float32Array | Promise<Float32Array>;
 
 export interface LanczosOptions {
   /** Lanczos steps m, capped at n (default 30; `topEigen`: max(2k + 10, 20)). Each step is one product. */
@@ -85,7 +85,7 @@ export async function lanczos(op: SymOp, n: number, opts: LanczosOptions = {}): 
   let scale = 0; // running ‖T‖ estimate, for the breakdown test
   for (let j = 0; j < m; j++) {
     basis.push(q);
-    const aq = op(Float32Array.from(q));
+    const aq = await op(Float32Array.from(q));
     products++;
     await opts.onStep?.(products, m);
     const w = Float64Array.from(aq);
@@ -210,7 +210,7 @@ export async function hutchinson(op: SymOp, n: number, samples: number, seed = 1
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const e = new Float32Array(n); e[i] = 1;
-      const d = op(e)[i];
+      const d = (await op(e))[i];
       out.push(d); tr += d;
       await onStep?.(i + 1, n);
     }
@@ -221,7 +221,7 @@ export async function hutchinson(op: SymOp, n: number, samples: number, seed = 1
   for (let s = 0; s < samples; s++) {
     const z = new Float32Array(n);
     for (let i = 0; i < n; i++) z[i] = rng() < 0.5 ? -1 : 1;
-    const az = op(z);
+    const az = await op(z);
     let q = 0;
     for (let i = 0; i < n; i++) q += z[i] * az[i];
     vals.push(q);

@@ -36,7 +36,7 @@ export function symEig(a: number[][]): { values: number[]; vectors: number[][] }
 }
 
 /** Gram matrix G[i][j] = rows[i]·rows[j] computed with one matmul on the backend. */
-export function gram(rows: Float32Array[]): number[][] {
+export async function gram(rows: Float32Array[]): Promise<number[][]> {
   const k = rows.length, p = rows[0]?.length ?? 0;
   const data = new Float32Array(k * p);
   rows.forEach((r, i) => data.set(r, i * p));
@@ -44,7 +44,7 @@ export function gram(rows: Float32Array[]): number[][] {
     const d = tf.tensor2d(data, [k, p]);
     return tf.matMul(d, tf.transpose(d));
   });
-  const flat = g.dataSync();
+  const flat = await g.data();
   g.dispose();
   return Array.from({ length: k }, (_, i) => Array.from(flat.subarray(i * k, (i + 1) * k)));
 }
@@ -53,8 +53,8 @@ export function gram(rows: Float32Array[]): number[][] {
  * The top `count` principal directions of the rows (uncentered: directions of largest
  * ‖projection‖² summed over rows), via the eigenvectors of the Gram matrix. Unit vectors.
  */
-export function principalDirections(rows: Float32Array[], count: number): { dirs: Float32Array[]; explained: number[] } {
-  const g = gram(rows);
+export async function principalDirections(rows: Float32Array[], count: number): Promise<{ dirs: Float32Array[]; explained: number[] }> {
+  const g = await gram(rows);
   const { values, vectors } = symEig(g);
   const total = values.reduce((s, v) => s + Math.max(0, v), 0) || 1;
   const p = rows[0].length;

@@ -63,7 +63,7 @@ export async function loadCompareTo(config: LoadedConfig, layout: ParamLayout): 
   try {
     const l = paramLayout(m);
     if (!sameLayout(l, layout)) throw new Error(`compareTo: ${other.path} has another architecture than ${config.model.path} (${l.total} vs ${layout.total} parameters)`);
-    const theta = readParams(m), state = readState(m);
+    const theta = await readParams(m), state = await readState(m);
     return { layout, theta0: theta, thetaT: theta, state0: state, stateT: state, snapshots: [theta], snapshotSteps: [0], lossPerEpoch: [], lossPerStep: new Float32Array(0), steps: 0 };
   } finally { m.dispose(); }
 }
@@ -84,11 +84,11 @@ export async function loadRecord(config: LoadedConfig, opts: { maxSnapshots?: nu
   const saved = config.model;
   opts.onProgress?.(`loading ${saved.path}`);
   const fresh = await saved.fresh();
-  let theta0 = readParams(fresh), state0 = readState(fresh);
+  let theta0 = await readParams(fresh), state0 = await readState(fresh);
   fresh.dispose();
   const model = await saved.load();
   const layout = paramLayout(model);
-  const thetaT = readParams(model), stateT = readState(model);
+  const thetaT = await readParams(model), stateT = await readState(model);
   const notes = [`no training: weights loaded from ${saved.path} (${layout.total.toLocaleString('en-US')} parameters)`];
   let snapshots = [theta0, thetaT], snapshotSteps = [0, 1];
   if (config.checkpoints) {
@@ -108,8 +108,8 @@ export async function loadRecord(config: LoadedConfig, opts: { maxSnapshots?: nu
         if (!sameLayout(l, layout)) {
           throw new Error(`models.checkpoints: ${e.path} has another architecture than ${saved.path} (${l.total} vs ${layout.total} parameters, weight shapes ${l.entries.map((x) => JSON.stringify(x.shape)).join(' ')})`);
         }
-        snapshots.push(readParams(m));
-        if (i === 0) state0 = readState(m);
+        snapshots.push(await readParams(m));
+        if (i === 0) state0 = await readState(m);
       } finally { m.dispose(); }
       snapshotSteps.push(e.step ?? i);
     }

@@ -3,6 +3,7 @@
  * plus the non-trainable state (BatchNorm moving statistics) as a second flat vector.
  */
 import * as tf from '@tensorflow/tfjs';
+import { stackedSum } from './stacked';
 
 export interface ParamEntry {
   name: string;
@@ -42,13 +43,16 @@ export function stateVars(model: tf.LayersModel): Var[] { return model.nonTraina
 export function paramLayout(model: tf.LayersModel): ParamLayout { return layoutOfVars(model, trainableVars(model)); }
 export function stateLayout(model: tf.LayersModel): ParamLayout { return layoutOfVars(model, stateVars(model)); }
 
-/** Reads variables into one flat vector (a copy). */
-export function readFlat(vars: Var[]): Float32Array {
+/** The variables as one flat tensor on the backend (caller disposes). */
+export function flatTensor(vars: Var[]): tf.Tensor1D {
+  return tf.tidy(() => (vars.length === 0 ? tf.zeros([0]) : tf.concat(vars.map((v) => tf.reshape(v.read(), [-1]))))) as tf.Tensor1D;
+}
+
+/** Reads variables into one flat vector (a copy), awaited: never blocks on WebGPU. */
+export async function readFlat(vars: Var[]): Promise<Float32Array> {
   if (vars.length === 0) return new Float32Array(0);
-  const t = tf.tidy(() => tf.concat(vars.map((v) => tf.reshape(v.read(), [-1]))));
-  const data = t.dataSync() as Float32Array; // a copy on every backend
-  t.dispose();
-  return data;
+  const t = flatTensor(vars);
+  try { return (await t.data()) as Float32Array; } finally { t.dispose(); } // a copy on every backend
 }
 
 export const readParams = (model: tf.LayersModel) => readFlat(trainableVars(model));
@@ -93,6 +97,10 @@ export class AffineParams {
       v.write(t);
       t.dispose();
     });
+  }
+  /** Variable i at K points at once, [K, ...shape], built on the backend (see ./stacked). */
+  stacked(i: number, coeffs: number[][]): tf.Tensor {
+    return stackedSum(this.base[i], this.dirs.map((d) => d[i]), coeffs);
   }
   dispose(): void {
     tf.dispose(this.base);

@@ -13,6 +13,7 @@ import { AffineParams, norm, stateLayout, stateVars, sub, trainableVars } from '
 import { AffineEvaluator, EvalSet } from './evaluate';
 import { makeProjector, PlaneBasis } from './directions';
 import { coarseToFineGrid } from './order';
+import { chunked, pointsPerRead } from './chunks';
 import { linspace } from './grid';
 import { fillGaussian, Rng } from './random';
 
@@ -87,13 +88,17 @@ export async function planeProbe(input: PlaneInput): Promise<PlaneResult & { fas
   let bi: number[] = [], bj: number[] = [], bl: number[] = [];
   let done = 0;
   try {
-    for (const [i, j] of cells) {
-      const m = ev.at([a[j], b[i]], 'train');
-      loss[i][j] = m.loss;
-      bi.push(i); bj.push(j); bl.push(m.loss); done++;
-      if (bi.length >= chunk || done === cells.length) {
-        await input.onCells?.(bi, bj, bl, done, cells.length);
-        bi = []; bj = []; bl = [];
+    // a chunk of cells (a row's worth by default) queued and read back with one read
+    for (const part of chunked(cells, Math.max(chunk, pointsPerRead()))) {
+      const ms = await ev.many(part.map(([i, j]) => [a[j], b[i]]), 'train');
+      for (let k = 0; k < part.length; k++) {
+        const [i, j] = part[k];
+        loss[i][j] = ms[k].loss;
+        bi.push(i); bj.push(j); bl.push(ms[k].loss); done++;
+        if (bi.length >= chunk || done === cells.length) {
+          await input.onCells?.(bi, bj, bl, done, cells.length);
+          bi = []; bj = []; bl = [];
+        }
       }
     }
   } finally {

@@ -144,8 +144,8 @@ async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: 
   const probeIt = async (): Promise<ProbeResult> => {
     const { evalTrain, evalTest, examples } = ctx;
     if (examples.evalTrain < examples.train) notes.push(`losses estimated on the first ${examples.evalTrain} of ${examples.train} training examples`);
-    const fin = evaluateModel(model, spec, evalTrain);
-    const finTest = evalTest ? evaluateModel(model, spec, evalTest) : undefined;
+    const fin = await evaluateModel(model, spec, evalTrain);
+    const finTest = evalTest ? await evaluateModel(model, spec, evalTest) : undefined;
     const summary = summarizeTraining(rec, epochs, fin, finTest);
     ev.trained?.(summary, examples);
     const t2 = Date.now();

@@ -70,13 +70,13 @@ export async function surveyAnalysis(input: SurveyInput): Promise<SurveyResult &
     input.onProgress?.(index, jobs.length, `run ${index + 1}/${jobs.length}: ${job.init}, seed ${job.seed}`);
     const t0 = Date.now();
     const model = buildModel(config, job.seed, job.init);
-    const before = unitCounts(model, input.evalTrain.x);
+    const before = await unitCounts(model, input.evalTrain.x);
     const rec: TrainRecord = await withSeededMathRandom(job.seed, () => train(model, config.optimizer(), spec, input.data.train.x, input.data.train.y, {
       epochs: config.epochs ?? 1, batchSize: config.batchSize ?? 32, seed: job.seed, shuffle: config.shuffle ?? true, maxSnapshots: 101,
     }), 18);
-    const fin = evaluateModel(model, spec, input.evalTrain);
-    const finTest = input.evalTest ? evaluateModel(model, spec, input.evalTest) : undefined;
-    const after = unitCounts(model, input.evalTrain.x);
+    const fin = await evaluateModel(model, spec, input.evalTrain);
+    const finTest = input.evalTest ? await evaluateModel(model, spec, input.evalTest) : undefined;
+    const after = await unitCounts(model, input.evalTrain.x);
     const run: SurveyRun = {
       seed: job.seed, init: job.init, finalLoss: fin.loss, finalTestLoss: finTest?.loss ?? null, finalAccuracy: fin.accuracy,
       stuck: false, deadUnits: after?.deadUnits ?? null, saturatedUnits: after?.saturatedUnits ?? null,

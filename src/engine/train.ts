@@ -5,7 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
 import { mulberry32, permutation } from './random';
-import { readParams, readState, paramLayout, ParamLayout } from './params';
+import { flatTensor, readParams, readState, paramLayout, ParamLayout, trainableVars } from './params';
+
+/** Steps between two reads of the recorded losses (and snapshots). */
+const READ_EVERY = 64;
 
 export interface TrainOptions {
   epochs: number;
@@ -51,42 +54,67 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
   const cap = Math.max(2, Math.min(opts.maxSnapshots ?? 201, Math.floor(maxBytes / (4 * Math.max(1, layout.total)))));
   const stride = Math.max(1, Math.ceil(totalSteps / (cap - 1)));
 
-  const theta0 = readParams(model);
-  const state0 = readState(model);
+  const theta0 = await readParams(model);
+  const state0 = await readState(model);
   const snapshots: Float32Array[] = [theta0];
   const snapshotSteps: number[] = [0];
   const lossPerStep = new Float32Array(totalSteps);
   const lossPerEpoch: number[] = [];
   const rng = mulberry32(opts.seed * 1000003 + 7);
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  let step = 0;
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    const order = opts.shuffle ? permutation(n, rng) : Array.from({ length: n }, (_, i) => i);
-    let sum = 0;
-    for (let s = 0; s < n; s += opts.batchSize) {
-      const idx = tf.tensor1d(order.slice(s, s + opts.batchSize), 'int32');
-      const cost = tf.tidy((): tf.Scalar => {
-        const xb = tf.gather(x, idx);
-        const yb = tf.gather(y, idx);
-        const c = optimizer.minimize(() => spec.mean(yb, model.apply(xb, { training: true }) as tf.Tensor), true, varList);
-        if (!c) throw new Error('the optimizer returned no cost');
-        return c;
-      });
-      idx.dispose();
-      const value = cost.dataSync()[0];
-      cost.dispose();
-      if (!Number.isFinite(value)) throw new NonFiniteLossError(epoch, step, value);
-      lossPerStep[step] = value;
-      sum += value;
-      step++;
-      if (step % stride === 0 && step < totalSteps) { snapshots.push(readParams(model)); snapshotSteps.push(step); }
-      opts.onStep?.(step, totalSteps);
+  const vars = trainableVars(model);
+  // Losses and snapshots stay on the backend until a flush reads them all at once (every
+  // READ_EVERY steps and at each epoch's end): a per-step read stalls a GPU's queue.
+  let costs: tf.Scalar[] = [];
+  let snaps: { t: tf.Tensor; step: number }[] = [];
+  let firstPending = 0;
+  const flush = async () => {
+    if (costs.length === 0 && snaps.length === 0) return;
+    const all = tf.stack(costs);
+    tf.dispose(costs); costs = [];
+    const values = await all.data();
+    all.dispose();
+    const read = await Promise.all(snaps.map((s) => s.t.data()));
+    snaps.forEach((s, k) => { snapshots.push(read[k] as Float32Array); snapshotSteps.push(s.step); s.t.dispose(); });
+    snaps = [];
+    for (let k = 0; k < values.length; k++) {
+      const st = firstPending + k;
+      if (!Number.isFinite(values[k])) throw new NonFiniteLossError(Math.floor(st / stepsPerEpoch), st, values[k]);
+      lossPerStep[st] = values[k];
     }
-    lossPerEpoch.push(sum / stepsPerEpoch);
-    await opts.onEpoch?.(epoch, sum / stepsPerEpoch, step, totalSteps);
+    firstPending = step;
+  };
+  let step = 0;
+  try {
+    for (let epoch = 0; epoch < opts.epochs; epoch++) {
+      const order = opts.shuffle ? permutation(n, rng) : Array.from({ length: n }, (_, i) => i);
+      for (let s = 0; s < n; s += opts.batchSize) {
+        const idx = tf.tensor1d(order.slice(s, s + opts.batchSize), 'int32');
+        const cost = tf.tidy((): tf.Scalar => {
+          const xb = tf.gather(x, idx);
+          const yb = tf.gather(y, idx);
+          const c = optimizer.minimize(() => spec.mean(yb, model.apply(xb, { training: true }) as tf.Tensor), true, varList);
+          if (!c) throw new Error('the optimizer returned no cost');
+          return c;
+        });
+        idx.dispose();
+        costs.push(cost);
+        step++;
+        if (step % stride === 0 && step < totalSteps) snaps.push({ t: flatTensor(vars), step });
+        if (costs.length >= READ_EVERY) await flush();
+        opts.onStep?.(step, totalSteps);
+      }
+      await flush();
+      let sum = 0;
+      for (let k = step - stepsPerEpoch; k < step; k++) sum += lossPerStep[k];
+      lossPerEpoch.push(sum / stepsPerEpoch);
+      await opts.onEpoch?.(epoch, sum / stepsPerEpoch, step, totalSteps);
+    }
+  } finally {
+    tf.dispose(costs); tf.dispose(snaps.map((s) => s.t));
   }
-  const thetaT = readParams(model);
+  const thetaT = await readParams(model);
   snapshots.push(thetaT);
   snapshotSteps.push(step);
-  return { layout, theta0, thetaT, state0, stateT: readState(model), snapshots, snapshotSteps, lossPerEpoch, lossPerStep, steps: step };
+  return { layout, theta0, thetaT, state0, stateT: await readState(model), snapshots, snapshotSteps, lossPerEpoch, lossPerStep, steps: step };
 }

@@ -25,11 +25,13 @@ function activationOf(layer: tf.layers.Layer): string | undefined {
   return undefined;
 }
 
-export function unitCounts(model: tf.LayersModel, x: tf.Tensor): UnitCounts | null {
+export async function unitCounts(model: tf.LayersModel, x: tf.Tensor): Promise<UnitCounts | null> {
   if (!(model instanceof tf.Sequential)) return null;
   const counts: UnitCounts = { deadUnits: 0, saturatedUnits: 0, reluUnits: 0, squashUnits: 0, blindExamples: 0 };
   const layers = model.layers;
   let firstRelu = true;
+  // what each layer needs is kept on the backend and read once at the end (never a sync read)
+  const parts: { kind: 'relu' | 'blind' | 'squash'; t: tf.Tensor }[] = [];
   tf.tidy(() => {
     let h = x;
     layers.forEach((layer, li) => {
@@ -39,20 +41,27 @@ export function unitCounts(model: tf.LayersModel, x: tf.Tensor): UnitCounts | nu
       if (!act) return;
       const flat = h.reshape([-1, h.shape[h.shape.length - 1]!]); // examples(×positions) × units
       if (act === 'relu' || act === 'relu6') {
-        const maxPerUnit = flat.max(0).dataSync();
-        counts.reluUnits += maxPerUnit.length;
-        counts.deadUnits += maxPerUnit.filter((v) => v <= 0).length;
+        parts.push({ kind: 'relu', t: tf.keep(flat.max(0)) });
         if (firstRelu && h.rank === 2) {
-          counts.blindExamples = h.max(1).lessEqual(0).sum().dataSync()[0];
+          parts.push({ kind: 'blind', t: tf.keep(h.max(1).lessEqual(0).sum()) });
           firstRelu = false;
         }
       } else if (act === 'sigmoid' || act === 'tanh') {
         const lo = act === 'sigmoid' ? 0.01 : -0.99, hi = act === 'sigmoid' ? 0.99 : 0.99;
-        const flatTail = flat.less(lo).logicalOr(flat.greater(hi)).cast('float32').min(0).dataSync();
-        counts.squashUnits += flatTail.length;
-        counts.saturatedUnits += flatTail.filter((v) => v > 0).length;
+        parts.push({ kind: 'squash', t: tf.keep(flat.less(lo).logicalOr(flat.greater(hi)).cast('float32').min(0)) });
       }
     });
   });
+  try {
+    const values = await Promise.all(parts.map((p) => p.t.data()));
+    parts.forEach((p, k) => {
+      const v = Array.from(values[k] as ArrayLike<number>);
+      if (p.kind === 'relu') { counts.reluUnits += v.length; counts.deadUnits += v.filter((u) => u <= 0).length; }
+      else if (p.kind === 'blind') counts.blindExamples = v[0];
+      else { counts.squashUnits += v.length; counts.saturatedUnits += v.filter((u) => u > 0).length; }
+    });
+  } finally {
+    tf.dispose(parts.map((p) => p.t));
+  }
   return counts;
 }

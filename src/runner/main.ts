@@ -11,6 +11,7 @@ import { NonFiniteLossError } from '../engine/train';
 import { DataError } from '../engine/data';
 import { ResourceError } from '../engine/cost';
 import { initBackend } from '../backends';
+import { modelSize } from '../backends/webgpu/auto';
 import { fingerprintFiles } from '../api/files';
 import { saveWeights, type WeightsToSave } from './save-weights';
 import { OptionsError } from '../shared/options';
@@ -41,9 +42,13 @@ export async function run(req: RunRequest): Promise<boolean> {
     }
     defLine = loaded.infos.find((d) => d.name === name)?.line;
     const options = resolveOptions(def.config, req.options ?? { analysis: 'interpolate' });
-    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }), { blas: options.blas });
+    // auto: the model's size decides (a loaded model is not built twice: it is measured when loaded)
+    const buildFn = typeof def.config.model === 'function' ? def.config.model : undefined;
+    const size = options.backend === 'auto' && buildFn ? await modelSize(buildFn, def.config.batchSize ?? 32) : undefined;
+    const backend = await initBackend(options.backend, (m) => void send({ type: 'log', runId, level: 'info', message: m }), { blas: options.blas, size });
     if (backend.note) await send({ type: 'log', runId, level: 'warn', message: backend.note });
-    await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name, blas: backend.blas });
+    await send({ type: 'loaded', runId, definitions: loaded.infos, definition: name, backend: backend.name, blas: backend.blas,
+      ...(backend.adapter ? { adapter: backend.adapter.description } : {}) });
     let cellsDone = 0, cellsTotal = 0, trainCount = 0;
     let weights: WeightsToSave | undefined;
     const sendCells = async (i: number[], j: number[], loss: number[]) => {
@@ -62,7 +67,7 @@ export async function run(req: RunRequest): Promise<boolean> {
       },
       planeSetup: (s) => { cellsTotal = s.a.length * s.b.length; void send({ type: 'planeSetup', runId, ...s }); },
       planeCells: async (i, j, loss) => { await sendCells(i, j, loss); await breathe(); },
-      splitPlane: makeSplitter(req, () => trainCount, sendCells),
+      splitPlane: backend.name === 'webgpu' ? undefined : makeSplitter(req, () => trainCount, sendCells), // one GPU: no second process
       surveyRun: async (index, total, run) => { await send({ type: 'surveyRun', runId, index, total, run }); await breathe(); },
       warn: (message) => void send({ type: 'log', runId, level: 'warn', message }),
       recorded: (record, second) => { weights = { definition: name, analysis: options.analysis, record, seed: def.config.seed ?? 1, second }; },
@@ -71,6 +76,7 @@ export async function run(req: RunRequest): Promise<boolean> {
     if (backend.note) result.notes.push(backend.note);
     if (backend.blasNote) result.notes.push(backend.blasNote);
     result.blas = backend.blas;
+    result.device = { backend: backend.name, adapter: backend.adapter?.description ?? null, ...(backend.adapter ? { software: backend.adapter.software } : {}) };
     const inputs = fingerprintFiles(); // the workspace files read: the cache re-runs when they change
     if (inputs.length) result.inputs = inputs;
     if (options.saveWeights && weights) writeWeights(options.saveWeights, weights, result);

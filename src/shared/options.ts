@@ -10,7 +10,7 @@ export type OptionSource = 'cli' | 'settings' | 'definition' | 'request';
 
 export const ANALYSES: readonly AnalysisKind[] = ['interpolate', 'plane', 'survey', 'compare', 'curvature', 'connect'];
 export const DIRECTIONS: readonly DirectionsKind[] = ['goodfellow', 'random', 'pca'];
-export const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'node'];
+export const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'node', 'webgpu', 'auto'];
 export const BN_MODES = ['interpolate', 'recompute', 'both'] as const;
 
 /** Hard limits: beyond them a probe is a typo, not a plan (the cost estimate catches the rest). */

@@ -57,7 +57,7 @@ test('5. one validation for every source: settings and runner requests get the s
   ]);
   assert.deepEqual(validateOptions({ analysis: 'nope' as never, backend: 'gpu' as never, alphaRange: [0, NaN] }, 'request'), [
     "options.analysis must be one of interpolate, plane, survey, compare, curvature, connect (got 'nope')",
-    "options.backend must be one of wasm, cpu, node (got 'gpu')",
+    "options.backend must be one of wasm, cpu, node, webgpu, auto (got 'gpu')",
     'options.alphaRange needs LO,HI with LO < HI, both finite (got [0, NaN])',
   ]);
   assert.deepEqual(validateOptions({ analysis: 'interpolate', points: 41, grid: 21, alphaRange: [-0.5, 1.5], examples: 0 }, 'settings'), []);

@@ -94,10 +94,11 @@ test('λ_min of a 113-parameter tanh net near a minimum: iterated to convergence
   writeParams(model, theta);
   const op = new HessianOperator(model, spec, { x, y }, {});
   const n = op.n;
-  const H = Array.from({ length: n }, (_, i) => { const e = new Float32Array(n); e[i] = 1; return Array.from(op.apply(e)); });
+  const H: number[][] = [];
+  for (let i = 0; i < n; i++) { const e = new Float32Array(n); e[i] = 1; H.push(Array.from(await op.apply(e))); }
   op.dispose();
   const exact = symEig(H.map((row, i) => row.map((h, j) => (h + H[j][i]) / 2))).values.sort((a, b) => a - b);
-  const oneRun = await topEigen((v) => { const o = new HessianOperator(model, spec, { x, y }, {}); try { return o.apply(v); } finally { o.dispose(); } }, n, 5, { steps: 20, seed: 1 });
+  const oneRun = await topEigen(async (v) => { const o = new HessianOperator(model, spec, { x, y }, {}); try { return await o.apply(v); } finally { o.dispose(); } }, n, 5, { steps: 20, seed: 1 });
   const c = await curvatureAt(model, spec, { x, y }, theta, { k: 5, seed: 1, hutchinsonSamples: 0 });
   console.log(`exact λ_min ${exact[0].toExponential(4)}, λ_max ${exact[n - 1].toExponential(4)}; one 20-step run: ${oneRun.min.toExponential(4)} ` +
     `(residual ${oneRun.minResidual.toExponential(2)}, converged ${oneRun.converged}); iterated: ${c.lambdaMin.toExponential(4)} ` +

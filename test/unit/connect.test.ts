@@ -37,7 +37,7 @@ test('MNIST MLPs: the straight line has a barrier, the trained Bézier curve doe
   }
   const endpointsSeconds = (Date.now() - started) / 1000;
   const model = mlp(3);
-  const before = readParams(model);
+  const before = await readParams(model);
   const tensorsBefore = tf.memory().numTensors;
   let last = 0;
   const r = await connectAnalysis({ model, spec, layout: paramLayout(model), thetaA: minima[0], thetaB: minima[1],
@@ -57,14 +57,14 @@ test('MNIST MLPs: the straight line has a barrier, the trained Bézier curve doe
   for (const [i, theta] of [[0, minima[0]], [30, minima[1]]] as const) {
     assert.ok(Math.abs(r.curveTestLoss[i] - r.lineTestLoss[i]) < 1e-5, `curve and line at t=${r.t[i]}`);
     writeParams(model, theta);
-    const m = evaluateModel(model, spec, testSet);
+    const m = await evaluateModel(model, spec, testSet);
     assert.ok(Math.abs(m.loss - r.lineTestLoss[i]) < 1e-5 * Math.max(1, m.loss), `endpoint ${i}: ${m.loss} vs ${r.lineTestLoss[i]}`);
   }
   writeParams(model, before);
   assert.equal(last, 62 + 10 * Math.ceil(2000 / 64), 'progress reached its total');
   assert.equal(tf.memory().numTensors, tensorsBefore, "no tensors leaked");
   // weights restored by connectAnalysis itself
-  const model2 = mlp(4), w2 = readParams(model2);
+  const model2 = mlp(4), w2 = await readParams(model2);
   await connectAnalysis({ model: model2, spec, layout: paramLayout(model2), thetaA: minima[0], thetaB: minima[1], train: trainSet, points: 5, epochs: 1, seed: 2 });
-  assert.deepEqual(Array.from(readParams(model2)), Array.from(w2));
+  assert.deepEqual(Array.from(await readParams(model2)), Array.from(w2));
 });

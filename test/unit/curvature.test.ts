@@ -77,7 +77,7 @@ test('linear regression (MSE): eigenvalues and trace equal those of (2/n)·AᵀA
   const H = Array.from({ length: d + 1 }, (_, i) => Array.from({ length: d + 1 }, (_, j) => (2 / nEx) * A.reduce((s, r) => s + r[i] * r[j], 0)));
   const exact = symEig(H).values;
   const exactTrace = H.reduce((s, r, i) => s + r[i], 0);
-  const theta = readParams(model);
+  const theta = await readParams(model);
   const other = Float32Array.from(theta, (v) => v + 0.5);
   writeParams(model, other);
 
@@ -89,7 +89,7 @@ test('linear regression (MSE): eigenvalues and trace equal those of (2/n)·AᵀA
   c.eigenvalues.forEach((v, i) => close(v, exact[i], 1e-3, `λ${i + 1}`));
   assert.ok(c.traceExact); close(c.trace, exactTrace, 1e-3, 'trace');
   assert.equal(c.verdict, 'minimum', c.verdictText);
-  assert.deepEqual(Array.from(readParams(model)), Array.from(other), 'weights restored');
+  assert.deepEqual(Array.from(await readParams(model)), Array.from(other), 'weights restored');
 
   // a full Krylov space gives the bottom too; Hutchinson (Rademacher) stays within 4 SE
   const tensorsBefore = tf.memory().numTensors; // (after a first call: TF.js caches a few constants on first use)
@@ -163,21 +163,21 @@ function smallMlp(seed: number) {
   return { model, x, y };
 }
 
-test('HVP by double backprop equals central differences of gradients (relu MLP, softmax crossentropy)', () => {
+test('HVP by double backprop equals central differences of gradients (relu MLP, softmax crossentropy)', async () => {
   const { model, x, y } = smallMlp(3);
   const spec = lossSpec('categoricalCrossentropy', undefined);
   const set = { x, y };
-  const theta = readParams(model);
+  const theta = await readParams(model);
   const op = new HessianOperator(model, spec, set, { batchSize: 64, method: 'double-backprop' });
   const worst: number[] = [];
   for (const seed of [1, 2, 3]) {
     const v = fillGaussian(new Float32Array(op.n), mulberry32(seed));
-    const hv = op.hvp(v);
+    const hv = await op.hvp(v);
     const eps = 1e-3 / norm(v); // small enough that no ReLU kink is crossed (3e-3 crosses one for seed 3)
     writeParams(model, Float32Array.from(theta, (t, i) => t + eps * v[i]));
-    const gp = gradient(model, spec, set).grad;
+    const gp = (await gradient(model, spec, set)).grad;
     writeParams(model, Float32Array.from(theta, (t, i) => t - eps * v[i]));
-    const gm = gradient(model, spec, set).grad;
+    const gm = (await gradient(model, spec, set)).grad;
     writeParams(model, theta);
     const fd = Float32Array.from(gp, (g, i) => (g - gm[i]) / (2 * eps));
     worst.push(relNorm(hv, fd));
@@ -187,32 +187,32 @@ test('HVP by double backprop equals central differences of gradients (relu MLP, 
   assert.equal(op.method, 'double-backprop');
   op.dispose();
   // batches weigh by their size: one batch or many give the same product
-  const v = fillGaussian(new Float32Array(readParams(model).length), mulberry32(9));
-  const a = hvp(model, spec, set, v, { batchSize: 200 }).hv, b = hvp(model, spec, set, v, { batchSize: 37 }).hv;
+  const v = fillGaussian(new Float32Array((await readParams(model)).length), mulberry32(9));
+  const a = (await hvp(model, spec, set, v, { batchSize: 200 })).hv, b = (await hvp(model, spec, set, v, { batchSize: 37 })).hv;
   assert.ok(relNorm(a, b) < 1e-5, `batching ${relNorm(a, b)}`);
   // the finite-difference method gives the same product
-  const f = hvp(model, spec, set, v, { method: 'finite-difference' });
+  const f = await hvp(model, spec, set, v, { method: 'finite-difference' });
   assert.equal(f.method, 'finite-difference');
   assert.ok(relNorm(f.hv, a) < 2e-3, `finite-difference method ${relNorm(f.hv, a)}`);
-  assert.deepEqual(Array.from(readParams(model)), Array.from(theta), 'weights restored');
+  assert.deepEqual(Array.from(await readParams(model)), Array.from(theta), 'weights restored');
   tf.dispose([x, y]);
 });
 
-test("'auto' falls back to finite differences when double backprop is wrong or impossible", () => {
+test("'auto' falls back to finite differences when double backprop is wrong or impossible", async () => {
   const { x, y } = smallMlp(4);
   // tf.losses.softmaxCrossEntropy is a customGrad that saves a tensor computed inside it: its
   // second-order gradient is silently wrong, which the one-time check catches
   const linear = withSeed(4, () => tf.sequential({ layers: [
     tf.layers.dense({ inputShape: [20], units: 16, activation: 'tanh' }), tf.layers.dense({ units: 4 })] }));
   const sce = lossSpec((t, p) => tf.losses.softmaxCrossEntropy(t, p) as tf.Scalar, 'none');
-  const v = fillGaussian(new Float32Array(readParams(linear).length), mulberry32(1));
-  const r = hvp(linear, sce, { x, y }, v);
+  const v = fillGaussian(new Float32Array((await readParams(linear)).length), mulberry32(1));
+  const r = await hvp(linear, sce, { x, y }, v);
   assert.equal(r.method, 'finite-difference');
   // elu's gradient kernel has no gradient: double backprop throws, the operator falls back
   const elu = withSeed(5, () => tf.sequential({ layers: [
     tf.layers.dense({ inputShape: [20], units: 16, activation: 'elu' }), tf.layers.dense({ units: 4, activation: 'softmax' })] }));
   const op = new HessianOperator(elu, lossSpec('categoricalCrossentropy', undefined), { x, y });
-  op.hvp(fillGaussian(new Float32Array(op.n), mulberry32(2)));
+  await op.hvp(fillGaussian(new Float32Array(op.n), mulberry32(2)));
   assert.equal(op.method, 'finite-difference'); assert.match(op.fallbackReason ?? '', /EluGrad/);
   op.dispose();
   tf.dispose([x, y]);
@@ -225,7 +225,7 @@ test('curvatureAnalysis on an MNIST MLP: shapes, slices through J(θ_T), weights
   const spec = lossSpec('categoricalCrossentropy', undefined);
   const set = { x: data.x as tf.Tensor, y: data.y as tf.Tensor };
   const rec = await train(model, tf.train.sgd(0.1), spec, set.x, set.y, { epochs: 2, batchSize: 20, seed: 1, shuffle: true, maxSnapshots: 11 });
-  const init = readParams(model);
+  const init = await readParams(model);
   writeParams(model, rec.theta0);
   const calls: number[] = [];
   const r = await curvatureAnalysis({ model, spec, layout: paramLayout(model), record: rec, train: set, k: 3, seed: 1,
@@ -244,6 +244,6 @@ test('curvatureAnalysis on an MNIST MLP: shapes, slices through J(θ_T), weights
   assert.equal(r.alongPath.lambdaMax.length, 4);
   close(r.alongPath.lambdaMax[3], r.eigenvalues[0], 1e-3, 'path ends at θ_T');
   assert.ok(calls.length > 0 && Math.abs(calls[calls.length - 1] - 1) < 1e-9 && calls.every((c, i) => i === 0 || c >= calls[i - 1]), 'progress reaches 1 monotonically');
-  assert.deepEqual(Array.from(readParams(model)), Array.from(rec.theta0), 'weights restored');
+  assert.deepEqual(Array.from(await readParams(model)), Array.from(rec.theta0), 'weights restored');
   assert.ok(norm(Float32Array.from(init, (v, i) => v - rec.theta0[i])) > 0.1, 'the test moved the model away from θ_T first');
 });

@@ -73,7 +73,7 @@ test('deep linear model: the plane matches (w₁w₂x − y)² by hand; goodfell
     tf.layers.dense({ units: 1, useBias: false, kernelInitializer: tf.initializers.constant({ value: 0.05 }) })] });
   const spec = lossSpec('meanSquaredError', 'none');
   const rec = await train(model, tf.train.sgd(0.05), spec, X, Y, { epochs: 60, batchSize: 6, seed: 1, shuffle: false });
-  const basis = goodfellowBasis(rec.theta0, rec.thetaT, rec.snapshots, mulberry32(1));
+  const basis = await goodfellowBasis(rec.theta0, rec.thetaT, rec.snapshots, mulberry32(1));
   const traj = { ...projectPath(basis, rec.snapshots), step: rec.snapshotSteps };
   close(traj.a[0], 0, 1e-6, 'θ₀ a'); close(traj.b[0], 0, 1e-6, 'θ₀ b');
   close(traj.a[traj.a.length - 1], 1, 1e-5, 'θ_T a'); close(traj.b[traj.b.length - 1], 0, 1e-5, 'θ_T b');
@@ -90,11 +90,11 @@ test('deep linear model: the plane matches (w₁w₂x − y)² by hand; goodfell
   close(rec.thetaT[0] * rec.thetaT[1], 2, 1e-2, 'w₁w₂');
 });
 
-test('filter-normalized directions have the per-filter norms of θ, biases zeroed', () => {
+test('filter-normalized directions have the per-filter norms of θ, biases zeroed', async () => {
   const model = withSeed(3, () => tf.sequential({ layers: [
     tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 4, kernelSize: 3 }),
     tf.layers.flatten(), tf.layers.dense({ units: 5 })] }));
-  const layout = paramLayout(model), theta = readParams(model);
+  const layout = paramLayout(model), theta = await readParams(model);
   const d = filterNormalizedDirection(layout, theta, mulberry32(9));
   for (const e of layout.entries) {
     const seg = d.subarray(e.offset, e.offset + e.size), ref = theta.subarray(e.offset, e.offset + e.size);
@@ -110,11 +110,11 @@ test('filter-normalized directions have the per-filter norms of θ, biases zeroe
   assert.notDeepEqual(Array.from(rb.u.slice(0, 10)), Array.from(rb.v.slice(0, 10)));
 });
 
-test('pca directions are orthonormal and hold the path', () => {
+test('pca directions are orthonormal and hold the path', async () => {
   const rng = mulberry32(11);
   const p = 50, thetaT = new Float32Array(p);
   const snaps = Array.from({ length: 12 }, (_, t) => Float32Array.from({ length: p }, (_, k) => (k === 0 ? 12 - t : k === 1 ? Math.sin(t) : 0) + 1e-3 * rng()));
-  const b = pcaBasis(thetaT, snaps, rng);
+  const b = await pcaBasis(thetaT, snaps, rng);
   close(norm(b.u), 1, 1e-5, '|u|'); close(norm(b.v), 1, 1e-5, '|v|');
   close(b.u.reduce((s, x, i) => s + x * b.v[i], 0), 0, 1e-5, 'u·v');
   assert.ok(b.explained! > 0.99, `explained ${b.explained}`);
@@ -128,14 +128,14 @@ test('the first-layer linearity trick gives the straightforward numbers on rando
     const rng = mulberry32(seed);
     const x = tf.tensor2d(Array.from({ length: 300 * 20 }, () => rng() * 2 - 1), [300, 20]);
     const y = tf.oneHot(tf.tensor1d(Array.from({ length: 300 }, () => Math.floor(rng() * 4)), 'int32'), 4).toFloat();
-    const layout = paramLayout(model), base = readParams(model);
+    const layout = paramLayout(model), base = await readParams(model);
     const dirs = [0, 1].map(() => Float32Array.from({ length: layout.total }, () => rng() - 0.5));
     const spec = lossSpec('categoricalCrossentropy', undefined);
     const mk = (fast: boolean) => new AffineEvaluator(model, spec, new AffineParams(trainableVars(model), layout, base, dirs), layout, base, dirs, { d: { x, y } }, { fastFirstLayer: fast, batchSize: 128 });
     const fast = mk(true), slow = mk(false);
     assert.ok(fast.fast && !slow.fast);
     for (const c of [[0, 0], [0.3, -0.7], [1.5, 2]]) {
-      const mf = fast.at(c, 'd'), ms = slow.at(c, 'd');
+      const mf = await fast.at(c, 'd'), ms = await slow.at(c, 'd');
       close(mf.loss, ms.loss, 1e-5, `loss at ${c}`);
       assert.equal(mf.accuracy, ms.accuracy);
     }

@@ -54,12 +54,12 @@ test('ten points: a 2-2-1 sigmoid net often ends far above the exhibited solutio
   assert.ok(worst > 50 * exhibited.finalLoss + 0.05);
 });
 
-test('unit counts: dead ReLU and saturated sigmoid units by hand', () => {
+test('unit counts: dead ReLU and saturated sigmoid units by hand', async () => {
   const m = tf.sequential({ layers: [
     tf.layers.dense({ inputShape: [2], units: 3, activation: 'relu', kernelInitializer: 'zeros', biasInitializer: tf.initializers.constant({ value: -1 }) }),
     tf.layers.dense({ units: 2, activation: 'sigmoid', kernelInitializer: 'zeros', biasInitializer: tf.initializers.constant({ value: 10 }) }),
     tf.layers.dense({ units: 1 })] });
-  const c = unitCounts(m, tf.tensor2d([[1, 2], [3, 4]]))!;
+  const c = (await unitCounts(m, tf.tensor2d([[1, 2], [3, 4]])))!;
   assert.deepEqual([c.deadUnits, c.reluUnits, c.saturatedUnits, c.squashUnits, c.blindExamples], [3, 3, 2, 2, 2]);
   const h = histogram([0, 0.5, 1, 1], 2);
   assert.deepEqual(h.counts, [1, 3]);

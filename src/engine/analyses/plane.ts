@@ -17,8 +17,8 @@ export const planeAnalysis: ProbesTraining<'plane'> = {
   async probe({ model, spec, rec, options, evalTrain, data, ev, notes, seed }) {
     const rng = mulberry32(seed * 31 + 5);
     const basis: PlaneBasis = options.directions === 'random' ? randomBasis(rec.layout, rec.thetaT, rng)
-      : options.directions === 'pca' ? pcaBasis(rec.thetaT, rec.snapshots, rng)
-      : goodfellowBasis(rec.theta0, rec.thetaT, rec.snapshots, rng);
+      : options.directions === 'pca' ? await pcaBasis(rec.thetaT, rec.snapshots, rng)
+      : await goodfellowBasis(rec.theta0, rec.thetaT, rec.snapshots, rng);
     const traj = { ...projectPath(basis, rec.snapshots), step: rec.snapshotSteps };
     const walk = randomWalk(basis, rec.theta0, rec.snapshots, rng);
     const ranges = planeRanges(basis.kind, traj, options.alphaRange);
