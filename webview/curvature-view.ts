@@ -67,7 +67,7 @@ export class CurvatureView extends ChartView implements AnalysisView {
           el('h3', {}, 'Loss along the extreme eigenvectors ', el('span', { class: 'll-muted' }, 'J(θ', el('sub', {}, 'T'), ' + t·v)')),
           el('div', { class: 'll-chart ll-chart-slices' }, this.sliceCanvas))),
       el('div', { class: 'll-panel' },
-        el('h3', {}, 'Curvature along the training path ', el('span', { class: 'll-muted' }, 'λ', el('sub', {}, 'max'), ' and λ', el('sub', {}, 'min'), ' at training snapshots, symlog axis')),
+        el('h3', {}, 'Curvature along the training path ', el('span', { class: 'll-muted' }, 'λ', el('sub', {}, 'max'), ' and λ', el('sub', {}, 'min'), ' at training snapshots (fixed-length Lanczos: estimates), symlog axis')),
         el('div', { class: 'll-chart ll-chart-path' }, this.pathCanvas)),
       this.notes);
     this.el = el('section', { class: 'll-view ll-curv', 'aria-label': 'Curvature' },
@@ -191,7 +191,9 @@ export class CurvatureView extends ChartView implements AnalysisView {
     const k = c.eigenvalues.length;
     this.stats.replaceChildren(
       stat('λmax', fmt(c.eigenvalues[0], 4)),
-      stat('λmin', fmt(c.lambdaMin, 4)),
+      stat('λmin', c.lambdaMinResidual !== undefined ? `${fmt(c.lambdaMin, 4)} ± ${fmt(c.lambdaMinResidual, 2)}` : fmt(c.lambdaMin, 4),
+        'The Lanczos residual ‖Hv − λv‖ bounds the error of λmin'),
+      ...(c.converged === false ? [el('span', { class: 'll-badge ll-badge-warn', title: `Lanczos did not converge in ${c.lanczosSteps} steps: the eigenvalues are estimates within their residuals` }, 'estimates')] : []),
       stat('trace', c.traceExact ? `${fmt(c.trace, 4)} (exact)` : `${fmt(c.trace, 4)} ± ${fmt(c.traceSE, 2)}`, c.traceExact ? 'Exact trace (few parameters)' : 'Hutchinson estimate ± its standard error'),
       stat('‖∇J‖', fmt(c.gradNorm, 3), 'Gradient norm at θ_T (a true critical point has 0)'),
       stat('J(θT)', fmt(c.loss, 4)),

@@ -309,7 +309,8 @@ export class App implements ViewContext {
     this.stateEl.className = `ll-state ll-state-${m.status}`;
     const parts: string[] = [];
     const backend = m.backend ?? m.options?.backend;
-    if (backend) parts.push(`backend ${backend}${m.adapter ? ` (${m.adapter})` : ''}`);
+    const blas = m.blas ? ` + ${m.blas.library.replace(/ [\d.]+$/, '')} (${m.blas.threads} thread${m.blas.threads === 1 ? '' : 's'})` : '';
+    if (backend) parts.push(`backend ${backend}${blas}${m.adapter ? ` (${m.adapter})` : ''}`);
     const ex = m.examples;
     if (ex) {
       const subset = ex.evalTrain < ex.train || ex.evalTest < ex.test;

@@ -4,7 +4,7 @@
  */
 import type {
   AnalysisKind, BackendName, DefinitionInfo, ExampleCounts, HostToWebview, PlaneResult,
-  AnyProbeOptions, ProbeResult, SurveyRun, TrainSummary, UserError,
+  AnyProbeOptions, BlasReport, ProbeResult, SurveyRun, TrainSummary, UserError,
 } from '../src/protocol';
 
 export type RunStatus = 'idle' | 'loading' | 'training' | 'probing' | 'done' | 'error' | 'cancelled';
@@ -67,6 +67,8 @@ export interface RunModel {
   backend?: BackendName;
   /** WebGPU: the adapter's description. */
   adapter?: string;
+  /** wasm: the BLAS under its matrix products (null: the wasm kernels). */
+  blas?: BlasReport | null;
   cached?: boolean;
   /** Host clock (ms since epoch) when the run started. */
   startedAt?: number;
@@ -148,6 +150,7 @@ export function applyResult(m: RunModel, r: ProbeResult): void {
   m.analysis = r.analysis;
   m.backend = r.backend;
   m.adapter = r.device?.adapter ?? undefined;
+  m.blas = r.blas;
   m.options = r.options;
   m.examples = r.examples;
   m.train = r.train;
@@ -209,6 +212,7 @@ export function reduce(m: RunModel, msg: HostToWebview, now = Date.now()): RunMo
       m.definition = msg.definition;
       m.backend = msg.backend;
       m.adapter = msg.adapter;
+      m.blas = msg.blas;
       break;
     case 'progress':
       m.progress = { phase: msg.phase, done: msg.done, total: msg.total, message: msg.message };

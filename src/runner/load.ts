@@ -48,6 +48,8 @@ export function toUserError(e: unknown, file: string, kind: UserError['kind'], f
   };
 }
 
+const keptModules: Module[] = [];
+
 export async function loadFile(file: string): Promise<LoadedFile> {
   const abs = resolve(file);
   let source: string;
@@ -66,6 +68,9 @@ export async function loadFile(file: string): Promise<LoadedFile> {
     return realRequire(id);
   }) as NodeJS.Require;
   setDefinitionFile(abs); // relative paths in datasets.csv / models.load / ... resolve against the file
+  // Node keeps a module's source map only as long as the Module object lives (a weak map): keep
+  // it, or a later error in the user's code would point into the bundle instead of the file.
+  keptModules.push(m);
   try {
     m._compile(code, outfile);
   } catch (e) {

@@ -168,6 +168,17 @@ export async function analysesScenarios(h) {
     check('curvature deep-linear: "Minimum" in green', d.word === 'Minimum' && d.cls.includes('ll-curv-minimum') && d.color === 'rgb(56, 138, 52)', `${d.word} ${d.color}`);
     check('curvature deep-linear: 2 parameters → top-2 + λmin, exact trace', d.bars === 3 && /trace 6\.417 \(exact\)/.test(d.stats), `${d.bars} ${d.stats}`);
     check('curvature deep-linear: the saddle at the start of the path (λmin < 0 at 3 snapshots)', d.neg === 3, String(d.neg));
+    // an unconverged Lanczos run: the panel says the eigenvalues are estimates, λmin ± its residual
+    const est = await p3.evaluate(async () => {
+      const m = window.__ll.model;
+      const before = !!document.querySelector('.ll-curv .ll-badge-warn');
+      const result = { ...m.result, curvature: { ...m.result.curvature, converged: false, lanczosSteps: 160, lambdaMinResidual: 0.0123 } };
+      window.dispatchEvent(new MessageEvent('message', { data: { type: 'result', runId: m.runId, result } }));
+      await new Promise((r) => setTimeout(r, 300));
+      return { before, badge: document.querySelector('.ll-curv .ll-badge-warn')?.textContent, stats: document.querySelector('.ll-curv .ll-stats').textContent };
+    });
+    check('curvature: no "estimates" badge for a converged result; one, and λmin ± residual, when Lanczos did not converge',
+      !est.before && est.badge === 'estimates' && /λmin -?[\d.]+ ± 0\.012/.test(est.stats), JSON.stringify(est));
     await p3.context().close();
 
     // 'flat' is rare in real runs: the verdict styling from the real result with the verdict changed.
