@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'fs';
 import * as path from 'path';
-import { patchWasmKernels } from './wasm/patch_kernels';
+import { patchWasmKernels } from './wasm/patch-kernels';
 import { BlasInfo, blasInfo, installBlas, uninstallBlas } from './blas/install';
 import { findAdapter, initWebGpu, type AdapterInfo } from './webgpu/init';
 import { chooseAuto, type ModelSize } from './webgpu/auto';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { findWasmDir, initBackend } from '../../src/backends';
-import { patchWasmKernels } from '../../src/backends/wasm/patch_kernels';
+import { patchWasmKernels } from '../../src/backends/wasm/patch-kernels';
 import { rand, randT, sameOutputs, sizeOf } from './same-outputs';
 
 const randInts = (shape: number[], seed: number, max: number) =>

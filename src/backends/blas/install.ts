@@ -5,8 +5,8 @@
  * The library is loaded once per process.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelImpl } from '../wasm/wasm_internals';
-import { MARK } from '../wasm/patch_kernels';
+import { KernelImpl } from '../wasm/wasm-internals';
+import { MARK } from '../wasm/patch-kernels';
 import { BlasLibrary, BlasLoad, loadBlas } from './library';
 import { blasMatMul } from './matmul';
 

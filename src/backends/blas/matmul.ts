@@ -13,8 +13,8 @@
  * wasm fixes), which is faster there.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelArgs, KernelImpl, TensorInfo, WasmBackend, asWasm, callKernel, free, heapOffset, sizeOf } from '../wasm/wasm_internals';
-import { broadcastIndex } from '../wasm/fast_matmul';
+import { KernelArgs, KernelImpl, TensorInfo, WasmBackend, asWasm, callKernel, free, heapOffset, sizeOf } from '../wasm/wasm-internals';
+import { broadcastIndex } from '../wasm/fast-matmul';
 import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
 
 const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu']);

@@ -4,7 +4,7 @@
  * summed dims are reduced as soon as tfjs's einsum path says they can be.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelArgs, TensorInfo, asWasm, callKernel, free, withShape } from './wasm_internals';
+import { KernelArgs, TensorInfo, asWasm, callKernel, free, withShape } from './wasm-internals';
 
 export function einsum(args: KernelArgs): TensorInfo {
   const backend = asWasm(args.backend);

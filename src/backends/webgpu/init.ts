@@ -13,7 +13,7 @@
  * run on machines without a GPU).
  */
 import * as tf from '@tensorflow/tfjs';
-import { patchWebGpuKernels } from './patch_kernels';
+import { patchWebGpuKernels } from './patch-kernels';
 
 /** What the adapter says about itself, with our verdict on whether it is a real GPU. */
 export interface AdapterInfo {

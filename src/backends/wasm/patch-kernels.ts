@@ -4,14 +4,14 @@
  *  - missing kernels are only registered when tfjs has none for 'wasm'.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelImpl } from './wasm_internals';
-import { fastBatchMatMul, fastFusedMatMul } from './fast_matmul';
-import { conv2DBackpropFilter } from './conv2d_backprop_filter';
-import { fastConv2DBackpropInput } from './conv2d_backprop_input';
-import { depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise_conv2d_backprop';
-import { unsortedSegmentSum } from './unsorted_segment_sum';
+import { KernelImpl } from './wasm-internals';
+import { fastBatchMatMul, fastFusedMatMul } from './fast-matmul';
+import { conv2DBackpropFilter } from './conv2d-backprop-filter';
+import { fastConv2DBackpropInput } from './conv2d-backprop-input';
+import { depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise-conv2d-backprop';
+import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { einsum } from './einsum';
-import { fixedMaxPoolGrad } from './max_pool_grad';
+import { fixedMaxPoolGrad } from './max-pool-grad';
 
 /** Set on our kernel functions: patchWasmKernels leaves a kernel carrying it alone. */
 export const MARK = '__lossLandscapePatch';

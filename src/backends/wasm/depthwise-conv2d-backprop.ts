@@ -5,8 +5,8 @@
  * ci and filter entry [fh, fw, ci, m], so the filter's last two dims flatten to dy's channels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelArgs, TensorInfo, asWasm, f32, zeros } from './wasm_internals';
-import { Conv2DGeometry, geometry } from './conv2d_backprop_filter';
+import { KernelArgs, TensorInfo, asWasm, f32, zeros } from './wasm-internals';
+import { Conv2DGeometry, geometry } from './conv2d-backprop-filter';
 
 interface DepthwiseAttrs {
   strides: [number, number] | number;

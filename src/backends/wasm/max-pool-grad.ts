@@ -6,7 +6,7 @@
  * window, as the cpu backend does (NaN / −∞-only windows get no gradient). NHWC.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelArgs, KernelImpl, TensorInfo, asWasm, f32, zeros } from './wasm_internals';
+import { KernelArgs, KernelImpl, TensorInfo, asWasm, f32, zeros } from './wasm-internals';
 
 export function fixedMaxPoolGrad(orig: KernelImpl): KernelImpl {
   return (args: KernelArgs): TensorInfo | TensorInfo[] => {

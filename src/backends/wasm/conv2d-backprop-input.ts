@@ -10,8 +10,8 @@
  * Anything else (NCHW, pads larger than the filter) goes to the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelArgs, KernelImpl, TensorInfo, WasmBackend, asWasm, callKernel, f32, free, makeView, releaseView, withShape, zeros } from './wasm_internals';
-import { Conv2DGeometry, geometry } from './conv2d_backprop_filter';
+import { KernelArgs, KernelImpl, TensorInfo, WasmBackend, asWasm, callKernel, f32, free, makeView, releaseView, withShape, zeros } from './wasm-internals';
+import { Conv2DGeometry, geometry } from './conv2d-backprop-filter';
 
 /** Max float32 elements of one cols chunk (16 MB). */
 const SCRATCH_ELEMS = 4 << 20;

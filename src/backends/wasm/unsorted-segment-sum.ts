@@ -4,7 +4,7 @@
  * out[s, ...] = Σ_{i : ids[i] = s} x[i, ...]; ids outside [0, numSegments) are dropped.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelArgs, TensorInfo, asWasm, sizeOf } from './wasm_internals';
+import { KernelArgs, TensorInfo, asWasm, sizeOf } from './wasm-internals';
 
 export function unsortedSegmentSum(args: KernelArgs): TensorInfo {
   const backend = asWasm(args.backend);

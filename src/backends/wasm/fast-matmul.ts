@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   KernelImpl, TensorInfo, WasmBackend, asWasm, copyElems, free, makeView, releaseView, sizeOf, transposeLast2,
   withShape,
-} from './wasm_internals';
+} from './wasm-internals';
 
 /** Below these many multiply-adds the original loop beats our extra kernel calls (measured). */
 const MIN_SLICE_MACS = 16384;

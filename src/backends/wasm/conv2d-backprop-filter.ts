@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   KernelArgs, TensorInfo, WasmBackend, asWasm, callKernel, f32, free, makeView, releaseView, withShape, zeros,
-} from './wasm_internals';
+} from './wasm-internals';
 
 /** Max float32 elements of one im2col chunk (4 MB; measured: 1M beats 256K and 4M-16M). */
 const SCRATCH_ELEMS = 1 << 20;
