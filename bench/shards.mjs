@@ -1,6 +1,6 @@
 // Shard scaling (issue 14): one plan, evaluated with 1, 2, 4, 8, 16 shards run at once on this
 // machine; wall time and speed-up per shard count → bench/results-shards.md and .json.
-//   npm run bench:shards [-- --shards 1,2,4 --grid 21 --examples 2000 --file examples/mnist-mlp.landscape.ts]
+//   npm run bench:shards [-- --shards 1,2,4 --grid 21 --examples 2000 --no-fast --file examples/mnist-mlp.landscape.ts]
 // Needs `npm run build`. Plans and shard files go to bench/.work/shards/ (git-ignored).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return
 const counts = arg('shards', '1,2,4,8,16').split(',').map(Number);
 const grid = Number(arg('grid', '21')), examples = Number(arg('examples', '2000'));
 const file = arg('file', 'examples/mnist-mlp.landscape.ts');
+// --no-fast: without the first-layer trick every cell pays the 784×128 matmul (a heavier, more typical cell)
+const extra = process.argv.includes('--no-fast') ? ['--no-fast'] : [];
 const work = join(root, 'bench', '.work', 'shards');
 
 function run(args) {
@@ -29,7 +31,7 @@ function run(args) {
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const plan = join(work, 'plan');
-const planned = await run(['plan', file, '--analysis', 'plane', '--grid', String(grid), '--examples', String(examples), '--shards', String(Math.max(...counts)), '--out', plan]);
+const planned = await run(['plan', file, '--analysis', 'plane', '--grid', String(grid), '--examples', String(examples), ...extra, '--shards', String(Math.max(...counts)), '--out', plan]);
 console.log(`plan: ${planned.seconds.toFixed(1)} s (training included)`);
 const rows = [];
 for (const n of counts) {
@@ -45,11 +47,11 @@ const base = rows.find((r) => r.shards === 1)?.wallSeconds ?? rows[0].wallSecond
 for (const r of rows) r.speedup = Math.round((base / r.wallSeconds) * 100) / 100;
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 const when = new Date().toISOString();
-const setup = { file, analysis: 'plane', grid, examples, points: grid * grid, planSeconds: planned.seconds };
+const setup = { file, analysis: 'plane', grid, examples, fastFirstLayer: !extra.length, points: grid * grid, planSeconds: planned.seconds };
 writeFileSync(join(root, 'bench', 'results-shards.json'), `${JSON.stringify({ when, machine, setup, rows }, null, 1)}\n`);
 writeFileSync(join(root, 'bench', 'results-shards.md'), [
   '# Shard scaling', '',
-  `${when}: ${file}, plane ${grid}×${grid} (${grid * grid} points) on ${examples} examples; the plan (training) took ${planned.seconds.toFixed(1)} s and is not in the times below.`,
+  `${when}: ${file}, plane ${grid}×${grid} (${grid * grid} points) on ${examples} examples${extra.length ? ' (--no-fast)' : ''}; the plan (training) took ${planned.seconds.toFixed(1)} s and is not in the times below.`,
   `Machine: ${machine.cpus} CPU(s) (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}. All shards run at once as separate processes;`,
   'wall = from starting them to the last one finishing (each shard loads the data and builds its model again).', '',
   '| shards | wall (s) | speed-up | slowest shard (s) | fastest shard (s) | merge (s) |',

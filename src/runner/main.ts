@@ -100,6 +100,7 @@ async function shard(req: RunRequest, mode: ShardMode): Promise<boolean> {
       progress: (done, total, message) => send({ type: 'progress', runId: req.runId, phase: 'probe', done, total, message }),
       load: loadFile,
       initBackend: (name) => initBackend(name),
+      warn: (message) => void send({ type: 'log', runId: req.runId, level: 'warn', message }),
     });
     await send({ type: 'finished', runId: req.runId, ...r });
     return true;

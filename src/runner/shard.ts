@@ -4,7 +4,7 @@
  * and a shard file of another plan or shard; resumes from its shard file (the points already
  * there are not evaluated again); appends finished points, fsynced about once a second.
  */
-import { closeSync, existsSync, fsyncSync, openSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { LandscapeConfig } from '../api/types';
@@ -67,6 +67,32 @@ class ShardWriter {
   close(): void { this.flush(); closeSync(this.fd); }
 }
 
+/**
+ * One process per shard file: `.shard-K-of-N.lock` beside it holds the host and pid. A live
+ * process of this machine holding it: refused. A dead one's (a kill): taken over. Another
+ * machine's (a pod rescheduled elsewhere): taken over with a warning, since it cannot be checked.
+ */
+function lockShard(path: string, warn: (m: string) => void): () => void {
+  const lock = join(dirname(path), `.${basename(path, '.jsonl')}.lock`);
+  const me = JSON.stringify({ host: hostname(), pid: process.pid });
+  for (let attempt = 0; ; attempt++) {
+    try { writeFileSync(lock, me, { flag: 'wx' }); break; } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+    }
+    let held: { host?: string; pid?: number } = {};
+    try { held = JSON.parse(readFileSync(lock, 'utf8')); } catch { /* torn: stale */ }
+    if (held.host === hostname() && held.pid && held.pid !== process.pid) {
+      let running = true;
+      try { process.kill(held.pid, 0); } catch { running = false; }
+      if (running) throw new ShardFileError(`${path} is being written by pid ${held.pid} on this machine: one process per shard (wait for it, or stop it)`);
+    } else if (held.host && held.host !== hostname()) {
+      warn(`${lock}: taken over from pid ${held.pid} on ${held.host} (stopped, or still running? then stop one of them)`);
+    }
+    rmSync(lock, { force: true });
+  }
+  return () => rmSync(lock, { force: true });
+}
+
 interface EvalContext { plan: PlanFile & { dir: string }; config: LandscapeConfig; options: ResolvedOptions; todo: number[]; add(p: number, v: Values): Promise<void> }
 
 /** How each kind of grid evaluates a shard's points (the same evaluators as a one-process probe). */
@@ -92,6 +118,7 @@ export interface ShardRun {
   /** Loads the user's file (as the runner does): its definitions and its code's hash. */
   load(file: string): Promise<{ definitions: Map<string, { config: LandscapeConfig }>; codeHash: string }>;
   initBackend(name: ResolvedOptions['backend']): Promise<unknown>;
+  warn(message: string): void;
 }
 
 export async function runShard(req: RunRequest, mode: ShardMode, run: ShardRun): Promise<{ lines: string[]; files: string[] }> {
@@ -107,12 +134,20 @@ export async function runShard(req: RunRequest, mode: ShardMode, run: ShardRun):
   await run.initBackend(options.backend);
   const grid = GRIDS[plan.grid];
   const mine = pointsOf(plan, mode.shard, mode.of);
-  const writer = new ShardWriter(join(mode.out, shardFileName(mode.shard, mode.of)), plan, mode, grid.fields.length, mine.length);
+  const path = join(mode.out, shardFileName(mode.shard, mode.of));
+  const unlock = lockShard(path, run.warn);
+  try {
+    return await evaluateShard(plan, def.config, options, mode, new ShardWriter(path, plan, mode, grid.fields.length, mine.length), mine, run);
+  } finally { unlock(); }
+}
+
+async function evaluateShard(plan: PlanFile & { dir: string }, config: LandscapeConfig, options: ResolvedOptions, mode: ShardMode,
+  writer: ShardWriter, mine: number[], run: ShardRun): Promise<{ lines: string[]; files: string[] }> {
   const todo = mine.filter((p) => !writer.done.has(p));
   let done = writer.done.size;
   await run.progress(done, mine.length, `shard ${mode.shard}/${mode.of}: ${todo.length} point(s) to evaluate`);
   try {
-    await EVALUATE[plan.grid]({ plan, config: def.config, options, todo, add: async (p, v) => {
+    await EVALUATE[plan.grid]({ plan, config, options, todo, add: async (p, v) => {
       writer.add(p, v);
       testDelay();
       await run.progress(++done, mine.length);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, descendants, fixture, runCli, startCli, tmp, until } from './lib';
+import { alive, descendants, fixture, root, runCli, startCli, tmp, until } from './lib';
 
 const tiny = fixture('tiny.landscape.ts');
 const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
@@ -116,6 +116,15 @@ test('bad input: another plan\'s shard, edited code, missing / corrupted shard, 
   assert.match(r.stderr, /is a shard of another plan/);
   assert.deepEqual(readFileSync(join(foreign, 'shard-1-of-2.jsonl')), foreignBytes);
 
+  // one process per shard file: a second one is refused while the first runs
+  const first = startCli(['probe', '--plan', other, '--shard', '1/1'], { LOSS_LANDSCAPE_TEST_POINT_DELAY_MS: '150' });
+  assert.ok(await until(() => existsSync(join(other, 'shards', 'shard-1-of-1.jsonl')), 60_000));
+  r = await runCli(['probe', '--plan', other, '--shard', '1/1']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /shard-1-of-1\.jsonl is being written by pid \d+ on this machine: one process per shard/);
+  assert.equal((await first.done).code, 0);
+  assert.equal(new Set(shardPoints(join(other, 'shards', 'shard-1-of-1.jsonl'))).size, 25);
+
   // a plan from edited code
   const code = join(dir, 'code');
   mkdirSync(code);
@@ -178,4 +187,11 @@ test('bad input: another plan\'s shard, edited code, missing / corrupted shard, 
   assert.equal(r.code, 2);
   assert.match(r.stderr, /already holds a plan: not overwritten/);
   assert.deepEqual(readdirSync(join(plan, 'shards')).sort(), [1, 2, 3, 4].map((k) => `shard-${k}-of-4.jsonl`));
+});
+
+test('a plane split over two processes recomputes BatchNorm statistics in the second one too (as a shard does)', async () => {
+  const dir = tmp('split-bn');
+  const args = ['probe', join(root, 'examples', 'batchnorm.landscape.ts'), '--analysis', 'plane', '--bn', 'recompute', '--grid', '5', '--examples', '300'];
+  for (const w of ['1', '2']) assert.equal((await runCli([...args, '--out', join(dir, w)], { LOSS_LANDSCAPE_WORKERS: w })).code, 0);
+  assert.deepEqual(json(join(dir, '2', 'result.json')).plane.loss, json(join(dir, '1', 'result.json')).plane.loss);
 });
