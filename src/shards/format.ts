@@ -63,8 +63,8 @@ export function pointsOf(plan: Pick<PlanFile, 'order'>, k: number, n: number): n
   return plan.order.filter((_, pos) => pos % n === k - 1);
 }
 
-/** Values survive JSON exactly: NaN and ±Infinity as strings, null (no accuracy) as null. */
-export const enc = (x: number | null): number | string | null => (x === null || Number.isFinite(x) ? x : String(x));
+/** Values survive JSON exactly: NaN, ±Infinity and −0 as strings, null (no accuracy) as null. */
+export const enc = (x: number | null): number | string | null => (x === null ? null : Object.is(x, -0) ? '-0' : Number.isFinite(x) ? x : String(x));
 export const dec = (x: unknown): number | null => (x === null ? null : typeof x === 'string' ? Number(x) : (x as number));
 
 export const recordHash = (p: unknown, v: unknown) => createHash('sha256').update(JSON.stringify([p, v])).digest('hex').slice(0, 16);
