@@ -8,11 +8,10 @@ import { relative, resolve } from 'node:path';
 import { parseArgs, USAGE, UsageError, type CliArgs } from './args';
 import { summary } from './summary';
 import { EXIT } from './exit-codes';
-import { formatError, ioMessage, writeOutputs } from './outputs';
+import { ioMessage, writeOutputs } from './outputs';
 import { failed, runRunner, unwritable } from './run';
 import { mergeCommand, planCommand, shardCommand } from './shards';
 
-export { formatError, writeOutputs };
 
 async function probe(args: Extract<CliArgs, { command: 'probe' }> & { file: string }): Promise<number> {
   const file = resolve(args.file);
