@@ -4,7 +4,7 @@
 // Needs `npm run build`. Plans and shard files go to bench/.work/shards/ (git-ignored).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
@@ -28,6 +28,7 @@ function run(args) {
   });
 }
 
+const loadBefore = loadavg()[0];
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const plan = join(work, 'plan');
@@ -45,14 +46,16 @@ for (const n of counts) {
 }
 const base = rows.find((r) => r.shards === 1)?.wallSeconds ?? rows[0].wallSeconds;
 for (const r of rows) r.speedup = Math.round((base / r.wallSeconds) * 100) / 100;
-const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+// other work on the machine skews the times: the 1-minute load average before and after says how much
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
+  loadAverage: [loadBefore, loadavg()[0]].map((x) => Math.round(x * 100) / 100) };
 const when = new Date().toISOString();
 const setup = { file, analysis: 'plane', grid, examples, fastFirstLayer: !extra.length, points: grid * grid, planSeconds: planned.seconds };
 writeFileSync(join(root, 'bench', 'results-shards.json'), `${JSON.stringify({ when, machine, setup, rows }, null, 1)}\n`);
 writeFileSync(join(root, 'bench', 'results-shards.md'), [
   '# Shard scaling', '',
   `${when}: ${file}, plane ${grid}×${grid} (${grid * grid} points) on ${examples} examples${extra.length ? ' (--no-fast)' : ''}; the plan (training) took ${planned.seconds.toFixed(1)} s and is not in the times below.`,
-  `Machine: ${machine.cpus} CPU(s) (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}. All shards run at once as separate processes;`,
+  `Machine: ${machine.cpus} CPU(s) (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; 1-minute load average ${machine.loadAverage.join(' before, ')} after. All shards run at once as separate processes;`,
   'wall = from starting them to the last one finishing (each shard loads the data and builds its model again).', '',
   '| shards | wall (s) | speed-up | slowest shard (s) | fastest shard (s) | merge (s) |',
   '|---:|---:|---:|---:|---:|---:|',
