@@ -67,6 +67,25 @@ class ShardWriter {
   close(): void { this.flush(); closeSync(this.fd); }
 }
 
+/** Linux: a process's state and start time (/proc/PID/stat fields 3 and 22); undefined: no such process or no /proc. */
+function procStat(pid: number): { state: string; start: string } | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return { state: f[0], start: f[19] };
+  } catch { return undefined; }
+}
+const procStart = (pid: number) => procStat(pid)?.start;
+
+/** Is the process that took the lock still running? (A zombie or a reused pid is not it.) */
+function running(pid: number, start: string | undefined): boolean {
+  if (existsSync('/proc/self/stat')) {
+    const st = procStat(pid);
+    return !!st && st.state !== 'Z' && st.state !== 'X' && (start === undefined || st.start === start);
+  }
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
 /**
  * One process per shard file: `.shard-K-of-N.lock` beside it holds the host and pid. A live
  * process of this machine holding it: refused. A dead one's (a kill): taken over. Another
@@ -74,17 +93,15 @@ class ShardWriter {
  */
 function lockShard(path: string, warn: (m: string) => void): () => void {
   const lock = join(dirname(path), `.${basename(path, '.jsonl')}.lock`);
-  const me = JSON.stringify({ host: hostname(), pid: process.pid });
+  const me = JSON.stringify({ host: hostname(), pid: process.pid, start: procStart(process.pid) });
   for (let attempt = 0; ; attempt++) {
     try { writeFileSync(lock, me, { flag: 'wx' }); break; } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
     }
-    let held: { host?: string; pid?: number } = {};
+    let held: { host?: string; pid?: number; start?: string } = {};
     try { held = JSON.parse(readFileSync(lock, 'utf8')); } catch { /* torn: stale */ }
     if (held.host === hostname() && held.pid && held.pid !== process.pid) {
-      let running = true;
-      try { process.kill(held.pid, 0); } catch { running = false; }
-      if (running) throw new ShardFileError(`${path} is being written by pid ${held.pid} on this machine: one process per shard (wait for it, or stop it)`);
+      if (running(held.pid, held.start)) throw new ShardFileError(`${path} is being written by pid ${held.pid} on this machine: one process per shard (wait for it, or stop it)`);
     } else if (held.host && held.host !== hostname()) {
       warn(`${lock}: taken over from pid ${held.pid} on ${held.host} (stopped, or still running? then stop one of them)`);
     }
