@@ -108,6 +108,12 @@ export interface RunRequest {
   /** Export name; default: the only / first definition. */
   definition?: string;
   options: ProbeOptions;
+  /**
+   * Beyond one machine (loss-landscape plan / probe --plan): `plan` trains, fixes the grid and
+   * writes it into `out` instead of evaluating it; `shard` evaluates shard `shard` of `of` of the
+   * plan in `plan` (no training), appending its cells to a file in `out`. Absent: a normal probe.
+   */
+  mode?: { kind: 'plan'; out: string; shards: number } | { kind: 'shard'; plan: string; shard: number; of: number; out: string };
 }
 
 export interface ExampleCounts { train: number; test: number; evalTrain: number; evalTest: number }
@@ -257,6 +263,8 @@ export interface ProbeResult {
   weights?: { dir: string; files: string[]; error?: string };
   /** Where the arithmetic ran: the backend and, on WebGPU, the adapter's description (else null). */
   device?: { backend: BackendName; adapter: string | null; software?: boolean };
+  /** A merge of shards that lacked some cells (`merge --partial`): those cells are NaN (null in JSON). */
+  partial?: { missing: number; of: number };
 }
 
 export interface UserError {
@@ -285,6 +293,8 @@ export type RunnerMessage =
   | { type: 'planePoints'; runId: string; i: number[]; j: number[]; loss: number[]; done: number; total: number }
   | { type: 'surveyRun'; runId: string; index: number; total: number; run: SurveyRun }
   | { type: 'result'; runId: string; result: ProbeResult }
+  /** A plan or shard run (RunRequest.mode) ended well: what to tell the user, the files written. */
+  | { type: 'finished'; runId: string; lines: string[]; files: string[] }
   | { type: 'error'; runId: string; error: UserError }
   | { type: 'log'; runId: string; level: 'info' | 'warn'; message: string };
 

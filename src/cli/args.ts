@@ -1,10 +1,16 @@
-/** Command-line parsing for `loss-landscape probe`. */
+/** Command-line parsing for `loss-landscape probe`, `plan` and `merge`. */
 import { defaultProbeOptions as D, type AnyProbeOptions, type ProbeOptions } from '../protocol';
 import { ANALYSES, BACKENDS, BN_MODES, DIRECTIONS, validateOptions } from '../shared/options';
 
 export const USAGE = `usage: loss-landscape probe FILE [options]
+       loss-landscape plan FILE --analysis plane|interpolate [options] --shards N --out PLAN
+       loss-landscape probe [FILE] --plan PLAN --shard K/N|K|auto [--out SHARDS]
+       loss-landscape merge PLAN [SHARD...] --out DIR [--partial] [--json]
 
 Trains the model of a *.landscape.ts file with TensorFlow.js and probes its loss landscape.
+Beyond one machine: \`plan\` trains once and fixes the grid into the folder PLAN; each
+\`probe --plan\` evaluates one shard of it (no training; run again, it resumes); \`merge\`
+builds result.json and report.html from the shards (see docs/cluster.md).
 
 options:
   --def NAME             the exported landscape(...) definition (default: the first)
@@ -29,16 +35,27 @@ options:
   --no-blas              wasm backend: matrix products on the wasm kernels, not the
                          machine's BLAS (OpenBLAS, Accelerate, ...; used when one loads)
   --json                 print result.json to stdout instead of the summary
-  -h, --help             this help`;
+  -h, --help             this help
 
-export interface CliArgs {
-  command: 'probe';
-  file: string;
-  definition?: string;
-  options: ProbeOptions;
-  out?: string;
-  json: boolean;
-}
+plan, shards, merge:
+  --shards N             plan: the number of shards the plan is made for
+  --plan PLAN            probe: evaluate a shard of this plan (FILE: default the plan's)
+  --shard K/N            probe --plan: shard K (1..N) of N; K alone: N is the plan's;
+                         auto: K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+                         SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN), 0-based, + 1
+  --out SHARDS           probe --plan: folder of the shard file shard-K-of-N.jsonl
+                         (default PLAN/shards)
+  --partial              merge: merge what is there when points are missing`;
+
+/** --shard: K and N as given (N undefined: the plan's), or 'auto' (from the scheduler's index). */
+export type ShardSpec = { k: number; n?: number } | 'auto';
+
+export type CliArgs =
+  | { command: 'probe'; file?: string; definition?: string; options: ProbeOptions; out?: string; json: boolean;
+      /** probe --plan: the options given on the command line (each must be the plan's) */
+      plan?: { dir: string; shard: ShardSpec; given: Partial<AnyProbeOptions> } }
+  | { command: 'plan'; file: string; definition?: string; options: ProbeOptions; out: string; shards: number }
+  | { command: 'merge'; plan: string; shards: string[]; out?: string; partial: boolean; json: boolean };
 
 export class UsageError extends Error {}
 
@@ -53,13 +70,27 @@ function num(flag: string, v: string): number {
   return n;
 }
 
+function shardSpec(v: string): ShardSpec {
+  if (v === 'auto') return 'auto';
+  const m = /^(\d+)(?:\/(\d+))?$/.exec(v);
+  const k = m ? Number(m[1]) : NaN, n = m?.[2] !== undefined ? Number(m[2]) : undefined;
+  if (!m || k < 1 || (n !== undefined && k > n)) throw new UsageError(`--shard needs K/N with 1 ≤ K ≤ N, K alone, or auto (got '${v}')`);
+  return { k, n };
+}
+
+const COMMANDS = ['probe', 'plan', 'merge'] as const;
+
 export function parseArgs(argv: string[]): CliArgs | 'help' {
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) return 'help';
-  const [command, ...rest] = argv;
-  if (command !== 'probe') throw new UsageError(`unknown command '${command}' (try: loss-landscape probe FILE)`);
+  const [cmd, ...rest] = argv;
+  if (!(COMMANDS as readonly string[]).includes(cmd)) throw new UsageError(`unknown command '${cmd}' (try: loss-landscape probe FILE)`);
+  const command = cmd as (typeof COMMANDS)[number];
   const options: AnyProbeOptions = { analysis: 'interpolate' };
-  let file: string | undefined, definition: string | undefined, out: string | undefined, json = false;
-  let saveWeights: string | true | undefined;
+  let definition: string | undefined, out: string | undefined, json = false;
+  let analysisGiven = false;
+  let saveWeights: string | true | undefined, shards: number | undefined, plan: string | undefined, shard: ShardSpec | undefined, partial = false;
+  const positional: string[] = [];
+  const only = (flag: string, where: boolean) => { if (!where) throw new UsageError(`${flag} does not apply to '${command}'`); };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -71,7 +102,7 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
     };
     switch (flag) {
       case '--def': definition = value(); break;
-      case '--analysis': options.analysis = oneOf(flag, value(), ANALYSES); break;
+      case '--analysis': options.analysis = oneOf(flag, value(), ANALYSES); analysisGiven = true; break;
       case '--directions': options.directions = oneOf(flag, value(), DIRECTIONS); break;
       case '--points': options.points = num(flag, value()); break;
       case '--grid': options.grid = num(flag, value()); break;
@@ -89,20 +120,52 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
         options.alphaRange = [parts[0], parts[1]];
         break;
       }
-      case '--save-weights': saveWeights = inline ?? true; break;
+      case '--save-weights': only(flag, command === 'probe'); saveWeights = inline ?? true; break;
       case '--no-fast': options.fastFirstLayer = false; break;
       case '--no-blas': options.blas = false; break;
-      case '--json': json = true; break;
+      case '--json': only(flag, command !== 'plan'); json = true; break;
+      case '--shards': {
+        only(flag, command === 'plan');
+        const v = value();
+        shards = /^\d+$/.test(v) ? Number(v) : NaN;
+        if (!(shards >= 1 && shards <= 100_000)) throw new UsageError(`--shards needs an integer from 1 to 100,000 (got '${v}')`);
+        break;
+      }
+      case '--plan': only(flag, command === 'probe'); plan = value(); break;
+      case '--shard': only(flag, command === 'probe'); shard = shardSpec(value()); break;
+      case '--partial': only(flag, command === 'merge'); partial = true; break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
-        if (file) throw new UsageError(`one FILE only (got '${file}' and '${a}')`);
-        file = a;
+        positional.push(a);
     }
   }
-  if (!file) throw new UsageError('missing FILE (a *.landscape.ts file)');
-  if (saveWeights) options.saveWeights = saveWeights === true ? (out ? `${out}/weights` : 'weights') : saveWeights;
   if (out !== undefined && !out.trim()) throw new UsageError('--out needs a folder');
+  if (command === 'merge') {
+    const [planDir, ...shardArgs] = positional;
+    if (!planDir) throw new UsageError('merge needs the PLAN folder (loss-landscape merge PLAN [SHARD...] --out DIR)');
+    const probeFlag = Object.keys(options).find((k) => k !== 'analysis') ?? (definition !== undefined ? 'def' : undefined);
+    if (probeFlag || options.analysis !== 'interpolate') throw new UsageError('merge takes no probe options: the plan fixes them');
+    return { command, plan: planDir, shards: shardArgs, out, partial, json };
+  }
+  if (positional.length > 1) throw new UsageError(`one FILE only (got '${positional[0]}' and '${positional[1]}')`);
+  const file = positional[0];
+  const { analysis: _a, ...rest2 } = options;
+  const given: Partial<AnyProbeOptions> = analysisGiven ? { ...rest2, analysis: options.analysis } : rest2;
+  if (saveWeights) options.saveWeights = saveWeights === true ? (out ? `${out}/weights` : 'weights') : saveWeights;
   const errors = validateOptions(options, 'cli');
   if (errors.length) throw new UsageError(errors.join('\n'));
-  return { command: 'probe', file, definition, options: options as ProbeOptions, out, json };
+  if (command === 'plan') {
+    if (!file) throw new UsageError('missing FILE (a *.landscape.ts file)');
+    if (!out) throw new UsageError('plan needs --out PLAN (the folder the plan is written into)');
+    if (shards === undefined) throw new UsageError('plan needs --shards N (the number of shards to split the grid into)');
+    return { command, file, definition, options: options as ProbeOptions, out, shards };
+  }
+  if (shard !== undefined && plan === undefined) throw new UsageError('--shard needs --plan PLAN');
+  if (plan !== undefined) {
+    if (shard === undefined) throw new UsageError('--plan needs --shard K/N (or --shard auto, from the scheduler\'s array index)');
+    if (saveWeights || json) throw new UsageError(`${saveWeights ? '--save-weights' : '--json'} does not apply to a shard: merge writes the result`);
+    return { command, file, definition, options: options as ProbeOptions, out, json, plan: { dir: plan, shard, given } };
+  }
+  if (!file) throw new UsageError('missing FILE (a *.landscape.ts file)');
+  return { command, file, definition, options: options as ProbeOptions, out, json };
 }

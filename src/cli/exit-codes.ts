@@ -10,6 +10,8 @@ export const EXIT = {
   internal: 3,
   /** the probe ran and its summary was printed, but result.json / report.html or the weights could not be written */
   output: 4,
+  /** merge: points are missing (listed); nothing written — rerun those shards, or merge with --partial */
+  incomplete: 5,
   /** cancelled: Ctrl-C (SIGINT), SIGTERM or SIGHUP (terminal closed) */
   cancelled: 130,
 } as const;

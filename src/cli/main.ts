@@ -1,84 +1,26 @@
 /**
- * `loss-landscape probe FILE ...`: the headless probe (same runner as the extension).
+ * `loss-landscape probe FILE ...`: the headless probe (same runner as the extension); `plan`,
+ * `probe --plan` and `merge` (./shards.ts) spread a grid over machines.
  * Exit codes: ./exit-codes.ts (and the README's table).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import type { ProbeResult, RunnerMessage, UserError } from '../protocol';
-import { parseArgs, USAGE, UsageError } from './args';
-import { startRunner } from '../client/runner-client';
-import { ProgressBar } from './progress';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { parseArgs, USAGE, UsageError, type CliArgs } from './args';
 import { summary } from './summary';
-import { reportHtml } from './report-html';
-import { whyNotWritable, writeFilesAtomically } from '../util/atomic-write';
 import { EXIT } from './exit-codes';
+import { ioMessage, writeOutputs } from './outputs';
+import { failed, runRunner, unwritable } from './run';
+import { mergeCommand, planCommand, shardCommand } from './shards';
 
 
-export function formatError(e: UserError): string {
-  const where = e.file ? `${relative(process.cwd(), e.file) || e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ` : '';
-  return `${where}error (${e.kind}): ${e.message}`;
-}
-
-/**
- * result.json and report.html, written as a pair: both to temporary files first, then renamed,
- * result.json last. Any failure leaves the previous pair as it was.
- */
-export function writeOutputs(out: string, result: ProbeResult): string[] {
-  const files = [];
-  const js = join(__dirname, 'webview.js'), css = join(__dirname, 'webview.css');
-  if (existsSync(js)) files.push({ name: 'report.html', data: reportHtml(result, readFileSync(js, 'utf8'), existsSync(css) ? readFileSync(css, 'utf8') : '') });
-  files.push({ name: 'result.json', data: JSON.stringify(result, null, 1) });
-  return writeFilesAtomically(out, files);
-}
-
-const ERRNO_WORDS: Record<string, string> = { ENOSPC: 'no space left on the device', EROFS: 'read-only file system', EACCES: 'permission denied' };
-const ioMessage = (e: unknown) => { const err = e as NodeJS.ErrnoException; return err.code && ERRNO_WORDS[err.code] ? `${ERRNO_WORDS[err.code]} (${err.code})` : err.message; };
-
-async function main(argv: string[]): Promise<number> {
-  let args;
-  try { args = parseArgs(argv); } catch (e) {
-    if (e instanceof UsageError) { process.stderr.write(`loss-landscape: ${e.message}\n\n${USAGE}\n`); return EXIT.usage; }
-    throw e;
-  }
-  if (args === 'help') { process.stdout.write(`${USAGE}\n`); return 0; }
+async function probe(args: Extract<CliArgs, { command: 'probe' }> & { file: string }): Promise<number> {
   const file = resolve(args.file);
   if (!existsSync(file)) { process.stderr.write(`loss-landscape: no such file: ${args.file}\n`); return EXIT.usage; }
-  // Where the outputs go is checked before any training: a bad folder costs nothing.
-  for (const [flag, dir] of [['--out', args.out], ['--save-weights', args.options.saveWeights]] as const) {
-    const why = dir === undefined ? undefined : whyNotWritable(dir);
-    if (why) { process.stderr.write(`loss-landscape: ${flag}: ${why}\n`); return EXIT.usage; }
-  }
-  const bar = new ProgressBar();
-  const userOutput = (line: string) => { bar.done(); process.stderr.write(`${line}\n`); };
-  let result: ProbeResult | undefined;
-  let error: UserError | undefined;
-  const handle = startRunner({ runId: randomUUID(), file, definition: args.definition, options: args.options }, {
-    // the user's console.log/error: to stderr, so that stdout stays the summary or the JSON
-    onStdout: userOutput,
-    onStderr: userOutput,
-    onMessage(m: RunnerMessage) {
-      switch (m.type) {
-        case 'progress': bar.update(m.phase, m.done, m.total, m.message); break;
-        case 'log': if (m.level !== 'warn') break; bar.done(); process.stderr.write(`${m.level}: ${m.message}\n`); break;
-        case 'result': result = m.result; break;
-        case 'error': error = m.error; break;
-        default: break;
-      }
-    },
-  });
-  const stop = () => handle.cancel();
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  process.on('SIGHUP', stop); // the terminal closed
-  const status = await handle.done;
-  bar.done();
-  if (status === 'cancelled') { process.stderr.write('loss-landscape: cancelled\n'); return EXIT.cancelled; }
-  if (error || !result) {
-    const e = error ?? { kind: 'internal', message: 'the runner ended without a result' };
-    process.stderr.write(`${formatError(e)}\n`);
-    return e.kind === 'internal' || e.kind === 'crash' ? EXIT.internal : EXIT.user;
-  }
+  if (unwritable('--out', args.out) || unwritable('--save-weights', args.options.saveWeights)) return EXIT.usage;
+  const o = await runRunner({ file, definition: args.definition, options: args.options });
+  const code = failed(o);
+  if (code !== undefined) return code;
+  const result = o.result!;
   // The result is never thrown away: if a file cannot be written, the summary still comes.
   let written: string[] = [], writeError: string | undefined;
   if (args.out) {
@@ -94,6 +36,19 @@ async function main(argv: string[]): Promise<number> {
   if (result.weights?.error) process.stderr.write(`loss-landscape: ${result.weights.error}\n`);
   if (writeError) process.stderr.write(`loss-landscape: ${writeError}\n`);
   return writeError || result.weights?.error ? EXIT.output : EXIT.ok;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try { args = parseArgs(argv); } catch (e) {
+    if (e instanceof UsageError) { process.stderr.write(`loss-landscape: ${e.message}\n\n${USAGE}\n`); return EXIT.usage; }
+    throw e;
+  }
+  if (args === 'help') { process.stdout.write(`${USAGE}\n`); return 0; }
+  if (args.command === 'plan') return planCommand(args);
+  if (args.command === 'merge') return mergeCommand(args);
+  if (args.plan) return shardCommand(args, args.plan);
+  return probe({ ...args, file: args.file! });
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {

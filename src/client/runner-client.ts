@@ -92,7 +92,7 @@ export function startRunner(req: RunRequest, o: StartOptions): RunnerHandle {
   });
   child.on('message', (m: RunnerMessage) => {
     if (cancelled || m.runId !== req.runId) return;
-    if (m.type === 'result') finished = 'done';
+    if (m.type === 'result' || m.type === 'finished') finished = 'done';
     if (m.type === 'error') finished = 'error';
     o.onMessage(m);
   });

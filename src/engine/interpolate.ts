@@ -12,28 +12,9 @@ import { chunked, pointsPerRead } from './chunks';
 import { AffineParams, ParamLayout, stateLayout, stateVars, sub, trainableVars } from './params';
 import { coarseToFine } from './order';
 import { hasBatchNorm } from './batchnorm';
+import { lineSummary } from '../shared/line-summary';
 
-/**
- * Monotone on [0,1]: the loss never rises between consecutive α in [0,1] by more than `tol`
- * (relative to the loss at α = 0). Barrier B = max over α ∈ [0,1] of
- *   J(θ(α)) − ((1 − α)·J(θ_a) + α·J(θ_b)),
- * the height above the chord between the endpoints, and the α where it is reached.
- */
-export function lineSummary(alpha: number[], loss: number[], tol = 1e-4) {
-  const inside = alpha.map((a, i) => [a, loss[i]] as const).filter(([a]) => a >= -1e-12 && a <= 1 + 1e-12);
-  const j0 = loss[alpha.indexOf(0)], j1 = loss[alpha.indexOf(1)];
-  // A loss that is not finite somewhere on [0,1] leaves both questions open: say so, never "yes, 0".
-  const nonFinite = inside.filter(([, l]) => !Number.isFinite(l)).map(([a]) => a);
-  if (nonFinite.length) return { monotone: false, barrier: NaN, barrierAlpha: NaN, nonFinite };
-  let monotone = true;
-  for (let k = 1; k < inside.length; k++) if (inside[k][1] - inside[k - 1][1] > tol * Math.max(1, Math.abs(j0))) monotone = false;
-  let barrier = -Infinity, barrierAlpha = 0;
-  for (const [a, l] of inside) {
-    const h = l - ((1 - a) * j0 + a * j1);
-    if (h > barrier) { barrier = h; barrierAlpha = a; }
-  }
-  return { monotone, barrier: Math.max(0, barrier), barrierAlpha };
-}
+export { lineSummary };
 
 export interface LineInput {
   model: tf.LayersModel;
@@ -49,7 +30,10 @@ export interface LineInput {
   /** BatchNorm statistics: interpolated (default), recomputed on `bnSet`, or both curves. */
   bn?: 'interpolate' | 'recompute' | 'both';
   bnSet?: tf.Tensor;
-  onPoint?: (index: number, alpha: number, train: Metrics, test: Metrics | undefined, done: number) => void | Promise<void>;
+  /** Only these indices of `alpha`, in this order (a shard of a plan); default all, coarse to fine. Others stay NaN. */
+  indices?: number[];
+  /** `recomputed`: with bn 'both', the losses with BatchNorm statistics recomputed at this α. */
+  onPoint?: (index: number, alpha: number, train: Metrics, test: Metrics | undefined, done: number, recomputed?: { train: number; test: number }) => void | Promise<void>;
 }
 
 export async function interpolate(input: LineInput): Promise<InterpolateResult & { fast: boolean; fastReason: string }> {
@@ -65,12 +49,12 @@ export async function interpolate(input: LineInput): Promise<InterpolateResult &
     fastFirstLayer: input.fastFirstLayer, recomputeStatsOn: bn === 'recompute' ? input.bnSet : undefined });
   const rcTrain = new Array<number>(alpha.length).fill(NaN), rcTest = new Array<number>(alpha.length).fill(NaN);
   const n = alpha.length;
-  const trainLoss = new Array<number>(n), testLoss = new Array<number>(n), trainSE = new Array<number>(n);
-  const trainAcc = new Array<number | null>(n), testAcc = new Array<number | null>(n);
+  const trainLoss = new Array<number>(n).fill(NaN), testLoss = new Array<number>(n).fill(NaN), trainSE = new Array<number>(n).fill(NaN);
+  const trainAcc = new Array<number | null>(n).fill(null), testAcc = new Array<number | null>(n).fill(null);
   try {
     let done = 0;
     // points queued in chunks and read back together (one read per chunk: see ./chunks)
-    for (const chunk of chunked(coarseToFine(n), pointsPerRead())) {
+    for (const chunk of chunked(input.indices ?? coarseToFine(n), pointsPerRead())) {
       const pts = chunk.map((i) => [alpha[i]]);
       const stackedTr = !state && bn !== 'both' && ev.stacks ? ev.pendingMany(pts, 'train') : undefined; // K points per pass (GPU)
       const stackedTe = stackedTr && input.sets.test ? ev.pendingMany(pts, 'test') : undefined;
@@ -98,7 +82,7 @@ export async function interpolate(input: LineInput): Promise<InterpolateResult &
           rcTrain[i] = read[k++].loss;
           rcTest[i] = p.rc[1] ? read[k++].loss : NaN;
         }
-        await input.onPoint?.(i, alpha[i], tr, te, ++done);
+        await input.onPoint?.(i, alpha[i], tr, te, ++done, p.rc ? { train: rcTrain[i], test: rcTest[i] } : undefined);
       }
     }
   } finally {

@@ -70,6 +70,8 @@ export interface PlaneInput {
   bnSet?: tf.Tensor;
   /** Only these rows (for splitting a grid over processes); default all. */
   rows?: number[];
+  /** Only these cells [row i, column j], in this order (a shard of a plan); overrides `rows`. */
+  cells?: Array<[number, number]>;
   onCells?: (i: number[], j: number[], loss: number[], done: number, total: number) => void | Promise<void>;
   /** Cells per streamed chunk (default: a row's worth). */
   chunk?: number;
@@ -83,7 +85,7 @@ export async function planeProbe(input: PlaneInput): Promise<PlaneResult & { fas
   const ev = new AffineEvaluator(model, input.spec, params, input.layout, basis.center, [basis.u, basis.v], { train: input.train }, { fastFirstLayer: input.fastFirstLayer, recomputeStatsOn: input.bnSet, accuracy: false, batchSize: 2500 });
   const loss = b.map(() => a.map(() => NaN));
   const rowSet = input.rows ? new Set(input.rows) : undefined;
-  const cells = coarseToFineGrid(b.length, a.length).filter(([i]) => !rowSet || rowSet.has(i));
+  const cells = input.cells ?? coarseToFineGrid(b.length, a.length).filter(([i]) => !rowSet || rowSet.has(i));
   const chunk = input.chunk ?? Math.max(1, a.length);
   let bi: number[] = [], bj: number[] = [], bl: number[] = [];
   let done = 0;

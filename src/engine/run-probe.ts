@@ -12,7 +12,7 @@ import { lossSpec } from './losses';
 import { head, loadData, type Dataset } from './data';
 import { train, type TrainRecord } from './train';
 import { evaluateModel } from './evaluate';
-import { planeProbe } from './plane';
+import { evaluatePlane } from './shard-eval';
 import { paramLayout, stateLayout, writeParams, writeState } from './params';
 import { withSeededMathRandom } from './random';
 import { checkCost, memoryLimitBytes } from './cost';
@@ -24,7 +24,7 @@ import {
 } from './analyses/context';
 
 export { PhaseError } from './analyses/context';
-export type { PlaneJob, PlaneSplit, ProbeEvents, ResolvedOptions } from './analyses/context';
+export type { GridJob, LineJob, PlaneJob, PlaneSplit, ProbeEvents, ResolvedOptions } from './analyses/context';
 
 /**
  * The options of one probe: the request's, else the definition's `probe`/`survey` blocks, else
@@ -164,15 +164,5 @@ async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: 
  */
 export async function runPlaneRows(config: LandscapeConfig, options: ResolvedOptions, job: PlaneJob, rows: number[],
   onCells: (i: number[], j: number[], loss: number[]) => void | Promise<void>): Promise<void> {
-  const data = await phase('data', () => loadData(config));
-  await withSeededMathRandom(config.seed ?? 1, async () => {
-    const model = await phase('model', () => buildModel(config));
-    const spec = lossSpec(config.loss, config.metrics);
-    const layout = paramLayout(model);
-    await phase('probe', () => planeProbe({
-      model, spec, layout, basis: job.basis, state: job.state, trajectory: { a: [], b: [], step: [] }, randomWalk: { a: [], b: [] },
-      a: job.a, b: job.b, train: head(data.train, job.examples), fastFirstLayer: options.fastFirstLayer, rows,
-      onCells: (i, j, l) => onCells(i, j, l),
-    }));
-  });
+  await evaluatePlane(config, options, job, { rows }, onCells);
 }

@@ -16,6 +16,13 @@ import { fingerprintFiles } from '../api/files';
 import { saveWeights, type WeightsToSave } from './save-weights';
 import { OptionsError } from '../shared/options';
 import { startWatchdog } from './watchdog';
+import { Planner } from './plan-writer';
+import { runShard, type ShardMode } from './shard';
+import { PlanMismatchError } from '../engine/shard-eval';
+import { ShardFileError } from '../shards/format';
+
+/** A failed write of ours (plan or shard files): ENOSPC, EROFS, EACCES… */
+const isIoError = (e: unknown): e is NodeJS.ErrnoException => e instanceof Error && ['ENOSPC', 'EROFS', 'EACCES', 'EPERM', 'EDQUOT', 'EIO'].includes((e as NodeJS.ErrnoException).code ?? '');
 
 function send(msg: RunnerMessage): Promise<void> {
   return new Promise((res) => {
@@ -31,6 +38,8 @@ export async function run(req: RunRequest): Promise<boolean> {
   const { runId } = req;
   const fail = async (error: UserError) => { await send({ type: 'error', runId, error }); return false; };
   let defLine: number | undefined;
+  if (req.mode?.kind === 'shard') return shard(req, req.mode);
+  const planner = req.mode?.kind === 'plan' ? new Planner(req.mode.out, req.mode.shards) : undefined;
   try {
     await send({ type: 'progress', runId, phase: 'load', done: 0, total: 1, message: 'bundling' });
     const loaded = await loadFile(req.file);
@@ -56,7 +65,8 @@ export async function run(req: RunRequest): Promise<boolean> {
       await send({ type: 'planePoints', runId, i, j, loss, done: cellsDone, total: cellsTotal });
       await send({ type: 'progress', runId, phase: 'probe', done: cellsDone, total: cellsTotal });
     };
-    const result = await runProbe(name, def.config, { ...options, backend: backend.name }, backend.name, {
+    const resolved = { ...options, backend: backend.name };
+    const result = await runProbe(name, def.config, resolved, backend.name, {
       progress: (phase, done, total, message) => { if (!(phase === 'probe' && cellsTotal)) void send({ type: 'progress', runId, phase, done, total, message }); },
       trainEpoch: async (epoch, loss, steps) => { await send({ type: 'trainEpoch', runId, epoch, loss, steps }); await breathe(); },
       trained: (train, examples) => { trainCount = examples.train; void send({ type: 'trained', runId, train, examples }); },
@@ -67,7 +77,8 @@ export async function run(req: RunRequest): Promise<boolean> {
       },
       planeSetup: (s) => { cellsTotal = s.a.length * s.b.length; void send({ type: 'planeSetup', runId, ...s }); },
       planeCells: async (i, j, loss) => { await sendCells(i, j, loss); await breathe(); },
-      splitPlane: backend.name === 'webgpu' ? undefined : makeSplitter(req, () => trainCount, sendCells), // one GPU: no second process
+      splitPlane: planner || backend.name === 'webgpu' ? undefined : makeSplitter(req, () => trainCount, sendCells), // one GPU: no second process
+      deferGrid: planner?.capture,
       surveyRun: async (index, total, run) => { await send({ type: 'surveyRun', runId, index, total, run }); await breathe(); },
       warn: (message) => void send({ type: 'log', runId, level: 'warn', message }),
       recorded: (record, second) => { weights = { definition: name, analysis: options.analysis, record, seed: def.config.seed ?? 1, second }; },
@@ -79,11 +90,34 @@ export async function run(req: RunRequest): Promise<boolean> {
     result.device = { backend: backend.name, adapter: backend.adapter?.description ?? null, ...(backend.adapter ? { software: backend.adapter.software } : {}) };
     const inputs = fingerprintFiles(); // the workspace files read: the cache re-runs when they change
     if (inputs.length) result.inputs = inputs;
+    if (planner) {
+      const { files, plan } = planner.write(result, { file: loaded.file, definition: name, codeHash: loaded.codeHash, options: resolved });
+      await send({ type: 'finished', runId, files, lines: [
+        `plan ${plan.id}: ${name} (${options.analysis}), ${plan.points} point(s) for ${plan.shards} shard(s), in ${planner.out}/`] });
+      return true;
+    }
     if (options.saveWeights && weights) writeWeights(options.saveWeights, weights, result);
     await send({ type: 'result', runId, result });
     return true;
   } catch (e) {
     return fail(describeFailure(e, req.file, defLine));
+  }
+}
+
+/** Shard mode: evaluate shard K of N of a plan (./shard.ts), no training. */
+async function shard(req: RunRequest, mode: ShardMode): Promise<boolean> {
+  try {
+    const r = await runShard(req, mode, {
+      progress: (done, total, message) => send({ type: 'progress', runId: req.runId, phase: 'probe', done, total, message }),
+      load: loadFile,
+      initBackend: (name) => initBackend(name, undefined, { blas: req.options?.blas }),
+      warn: (message) => void send({ type: 'log', runId: req.runId, level: 'warn', message }),
+    });
+    await send({ type: 'finished', runId: req.runId, ...r });
+    return true;
+  } catch (e) {
+    await send({ type: 'error', runId: req.runId, error: describeFailure(e, req.file) });
+    return false;
   }
 }
 
@@ -105,6 +139,8 @@ export function describeFailure(e: unknown, file: string, defLine?: number): Use
     return { kind: 'options', message: `${where} invalid: ${e.errors.join('; ')}`, file, line: e.source === 'definition' ? defLine : undefined };
   }
   if (e instanceof ResourceError) return { kind: 'resources', message: e.message, file, line: defLine };
+  if (e instanceof PlanMismatchError || e instanceof ShardFileError) return { kind: 'load', message: e.message, file };
+  if (isIoError(e)) return { kind: 'output', message: `could not write: ${e.message}`, file };
   if (e instanceof PhaseError) {
     const cause = e.cause;
     if (cause instanceof NonFiniteLossError) return { kind: 'nan', message: cause.message, file, line: defLine };

@@ -9,7 +9,8 @@ import type { TrainRecord } from '../engine/train';
 import type { PlaneBasis } from '../engine/directions';
 import { writeFilesAtomically } from '../util/atomic-write';
 
-function le(buf: Float32Array): Buffer {
+/** Float32 values as little-endian bytes (whatever the machine's byte order). */
+export function le(buf: Float32Array): Buffer {
   const out = Buffer.alloc(buf.length * 4);
   for (let i = 0; i < buf.length; i++) out.writeFloatLE(buf[i], i * 4);
   return out;

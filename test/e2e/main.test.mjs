@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -384,22 +384,27 @@ test('a runner killed from outside, a probe that does not fit, invalid settings:
     assert.match(await errorBox(), /Too big for this machine/);
     await shot(page, 'main-18-out-of-memory');
 
-    // 3. invalid settings typed in settings.json: refused before anything runs, named as written
-    const file = join(process.env.RUN_DIR, 'ud', 'User', 'settings.json');
-    const saved = readFileSync(file, 'utf8');
+    // 3. invalid settings typed into the workspace's .vscode/settings.json: refused before anything
+    //    runs, named as written
+    const file = join(WS, '.vscode', 'settings.json');
+    mkdirSync(join(WS, '.vscode'), { recursive: true });
     try {
-      writeFileSync(file, JSON.stringify({ ...JSON.parse(saved), 'lossLandscape.grid': 1, 'lossLandscape.examples': 'all' }, null, 1));
-      await sleep(1500); // the settings file watcher
-      await focusEditor(FILE);
-      await gotoLine(lineOf(FILE, /export const mlp/)); // its CodeLens in view
-      await clickCodeLens(page, 'plane');
-      m = await settled((m) => m.definition === 'mlp' && m.status === 'error' && m.error?.kind === 'options', 'invalid settings', 30_000);
-      assert.match(m.error.message, /lossLandscape\.grid needs an integer ≥ 2 \(got 1\)/);
-      assert.match(m.error.message, /lossLandscape\.examples needs an integer ≥ 0 \(got 'all'\)/);
+      // reversed α range: valid JSON for the settings schema (two numbers), invalid for a probe
+      writeFileSync(file, JSON.stringify({ 'lossLandscape.alphaRange': [1, -1] }, null, 1));
+      m = undefined;
+      for (let attempt = 0; attempt < 4 && !m; attempt++) { // the settings file watcher may take a moment
+        await sleep(1500);
+        await focusEditor(FILE);
+        await gotoLine(lineOf(FILE, /export const mlp/)); // its CodeLens in view
+        await clickCodeLens(page, 'interpolate');
+        m = await settled((m) => m.definition === 'mlp' && m.status === 'error' && m.error?.kind === 'options', 'invalid settings', 10_000).catch(() => undefined);
+      }
+      assert.ok(m, 'the invalid settings were refused');
+      assert.match(m.error.message, /lossLandscape\.alphaRange needs LO,HI with LO < HI, both finite \(got \[1, -1\]\)/);
       assert.match(await errorBox(), /Invalid options/);
       assert.deepEqual(runnerProcesses(), [], 'nothing was started');
       await shot(page, 'main-19-invalid-settings');
-    } finally { writeFileSync(file, saved); await sleep(1500); }
+    } finally { rmSync(file, { force: true }); await sleep(1500); }
 
     // the host still answers: our own quick pick comes up at once
     await focusEditor(FILE);

@@ -5,7 +5,7 @@
 #
 #   test/e2e/run-e2e.sh [suite ...]     suites: smoke main untrusted vsix examples loaded (default: main untrusted vsix examples loaded)
 #
-# Knobs: SKIP_APT=1 SKIP_BUILD=1 PORT E2E_DIR (run dirs, default .cache/e2e) SHOTS_DIR
+# Knobs: E2E_GREP (only tests whose name matches) SKIP_APT=1 SKIP_BUILD=1 PORT E2E_DIR (run dirs, default .cache/e2e) SHOTS_DIR
 #        E2E_RUNNER (alternative runner script, e.g. test/e2e/fake-runner.js) CS_DIR
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,7 +55,7 @@ run_suite() {
     TRUST=$trust ll_start_server )
   ( ll_cs_env
     export CS_URL="http://127.0.0.1:$PORT/?folder=$RUN_DIR/ws" RUN_DIR WS_DIR="$RUN_DIR/ws" SHOTS_DIR LL_ROOT="$ROOT"
-    node --test --test-reporter=spec --test-concurrency=1 "test/e2e/$test" ) || rc=$?
+    node --test --test-reporter=spec --test-concurrency=1 ${E2E_GREP:+--test-name-pattern="$E2E_GREP"} "test/e2e/$test" ) || rc=$?
   # no runner may outlive the tests (only our server's process group counts)
   local pg; pg=$(cat "$RUN_DIR/server.pid")
   if ps -eo pgid=,args= | awk -v pg="$pg" '$1==pg' | grep -E 'dist/runner\.js|fake-runner\.js'; then

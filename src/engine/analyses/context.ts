@@ -17,6 +17,12 @@ export type ResolvedOptions = Required<Omit<AnyProbeOptions, OptionalKeys>> & Pi
 
 export interface PlaneJob { basis: PlaneBasis; state: Float32Array; a: number[]; b: number[]; examples: number }
 export interface PlaneSplit { rows: number[]; others: Promise<Array<[number, number, number]>> }
+/** A line θ(α) = (1−α)·θ_a + α·θ_b with its state endpoints and its α values. */
+export interface LineJob { thetaA: Float32Array; thetaB: Float32Array; stateA: Float32Array; stateB: Float32Array; alpha: number[] }
+/** The grid of an analysis, fixed, with the evaluation sets it is evaluated on (for a plan). */
+export type GridJob =
+  | { kind: 'plane'; plane: PlaneJob; sets: { train: EvalSet } }
+  | { kind: 'line'; line: LineJob; sets: { train: EvalSet; test?: EvalSet } };
 
 export interface ProbeEvents {
   progress?(phase: 'load' | 'train' | 'probe', done: number, total: number, message?: string): void;
@@ -40,6 +46,11 @@ export interface ProbeEvents {
   warn?(message: string): void;
   /** The plane's basis once it is fixed: θ(a, b) = center + a·u + b·v. */
   planeBasis?(basis: PlaneBasis, a: number[], b: number[]): void | Promise<void>;
+  /**
+   * A plan (loss-landscape plan): the analysis's grid, fixed. True: do not evaluate it here (it
+   * is evaluated by shards); the result then has NaN where the grid's values go.
+   */
+  deferGrid?(job: GridJob): boolean | Promise<boolean>;
 }
 
 /** A user-code failure in a named phase (the runner maps its stack to the user's file). */

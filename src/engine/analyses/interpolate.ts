@@ -22,12 +22,15 @@ export const interpolateAnalysis: ProbesTraining<'interpolate'> = {
   async probe({ model, spec, rec, second, options, evalTrain, evalTest, data, ev, notes, seed }) {
     const alpha = alphaGrid(options.alphaRange[0], options.alphaRange[1], options.points);
     const r2 = second?.rec;
-    const r = await phase('probe', () => interpolate({
-      model, spec, layout: rec.layout,
+    const line = {
       thetaA: r2 ? rec.thetaT : rec.theta0, thetaB: r2 ? r2.thetaT : rec.thetaT,
-      stateA: r2 ? rec.stateT : rec.state0, stateB: r2 ? r2.stateT : rec.stateT,
-      sets: { train: evalTrain, test: evalTest }, alpha, fastFirstLayer: options.fastFirstLayer,
-      bn: options.bn, bnSet: bnSet(data.train.x),
+      stateA: r2 ? rec.stateT : rec.state0, stateB: r2 ? r2.stateT : rec.stateT, alpha,
+    };
+    const deferred = await ev.deferGrid?.({ kind: 'line', line, sets: { train: evalTrain, test: evalTest } });
+    const r = await phase('probe', () => interpolate({
+      model, spec, layout: rec.layout, ...line,
+      sets: { train: evalTrain, test: evalTest }, fastFirstLayer: options.fastFirstLayer,
+      bn: options.bn, bnSet: bnSet(data.train.x), indices: deferred ? [] : undefined,
       onPoint: async (i, a, tr, te, done) => {
         ev.progress?.('probe', done, alpha.length);
         await ev.curvePoint?.(i, a, tr.loss, te?.loss ?? NaN, tr.accuracy, te?.accuracy ?? null, alpha.length);

@@ -26,11 +26,13 @@ export const planeAnalysis: ProbesTraining<'plane'> = {
     const last = traj.a.length - 1;
     ev.planeSetup?.({ directions: basis.kind, a, b, trajectory: traj, randomWalk: walk, init: [traj.a[0], traj.b[0]], final: [traj.a[last], traj.b[last]] });
     await ev.planeBasis?.(basis, a, b);
-    const split = await ev.splitPlane?.({ basis, state: rec.stateT, a, b, examples: options.examples });
+    const job = { basis, state: rec.stateT, a, b, examples: options.examples };
+    const deferred = await ev.deferGrid?.({ kind: 'plane', plane: job, sets: { train: evalTrain } });
+    const split = deferred ? undefined : await ev.splitPlane?.(job);
     const recompute = options.bn !== 'interpolate' && hasBatchNorm(model);
     const r = await phase('probe', () => planeProbe({
       model, spec, layout: rec.layout, basis, state: rec.stateT, trajectory: traj, randomWalk: walk, a, b, train: evalTrain,
-      fastFirstLayer: options.fastFirstLayer, rows: split?.rows,
+      fastFirstLayer: options.fastFirstLayer, rows: deferred ? [] : split?.rows,
       bnSet: recompute ? bnSet(data.train.x) : undefined,
       onCells: async (i, j, l, done, total) => { ev.progress?.('probe', done, total); await ev.planeCells?.(i, j, l, done, total); },
     }));
