@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     onTrusted(() => p.onTrusted()),
   );
   registerCodeLens(context);
-  registerCommands(context, p, log);
+  registerCommands(context, p, log, panels);
 }
 
 export function deactivate(): void {

@@ -8,8 +8,10 @@ import type { AnalysisKind, DirectionsKind } from '../protocol';
 import { findDefinitions, isLandscapeFile } from './codelens';
 import type { Log } from './log';
 import type { Prober, ProbeTarget } from './prober';
+import type { PanelRegistry } from './panel';
 import { newLandscapeFile } from './scaffold';
 import { optionsFromSettings } from './settings';
+import { openResult } from './open-result';
 import { manageTrust } from './trust';
 
 interface AnalysisItem extends vscode.QuickPickItem {
@@ -77,7 +79,7 @@ async function pickTarget(fileArg: unknown, defArg: unknown): Promise<ProbeTarge
   return picked ? { uri, definition: picked.label } : undefined;
 }
 
-export function registerCommands(context: vscode.ExtensionContext, prober: Prober, log: Log): void {
+export function registerCommands(context: vscode.ExtensionContext, prober: Prober, log: Log, panels: PanelRegistry): void {
   const run = (fn: (...args: unknown[]) => Promise<unknown> | unknown) => async (...args: unknown[]) => {
     try {
       await fn(...args);
@@ -108,4 +110,5 @@ export function registerCommands(context: vscode.ExtensionContext, prober: Probe
   reg('lossLandscape.cancel', () => prober.cancel());
   reg('lossLandscape.manageTrust', () => manageTrust());
   reg('lossLandscape.showLog', () => log.show(true));
+  reg('lossLandscape.openResult', (uri?: unknown) => openResult(panels, log, uri instanceof vscode.Uri ? uri : undefined));
 }

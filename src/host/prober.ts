@@ -17,6 +17,7 @@ import { isTrusted, manageTrust, UNTRUSTED_MESSAGE, warnUntrusted } from './trus
 import { filesUnchanged } from '../api/files';
 import { validateOptions } from '../shared/options';
 import { analysisInfo } from '../shared/analyses';
+import { isSavedResultPanel } from './open-result';
 
 export interface ProbeTarget {
   uri: vscode.Uri;
@@ -230,6 +231,10 @@ export class Prober implements vscode.Disposable {
         if (!m.runId || m.runId === panel.currentRunId) this.cancelPanelRun(panel);
         break;
       case 'rerun': {
+        if (isSavedResultPanel(panel)) {
+          void vscode.window.showInformationMessage(`This panel shows a saved result (${vscode.workspace.asRelativePath(panel.file)}): open its .landscape.ts to run it again.`);
+          break;
+        }
         let base = panel.lastOptions ?? panel.lastResult?.options;
         const overrides = m.options ?? {};
         // another analysis (the panel's Plane/Interpolate switch): start from its settings

@@ -419,3 +419,25 @@ test('a runner killed from outside, a probe that does not fit, invalid settings:
     await page.keyboard.press('Escape');
   } catch (e) { await palette(page, 'Loss Landscape: Cancel Run').catch(() => {}); await fail('faults')(e); }
 });
+
+// Issue 14: any result.json (a merged cluster run, a CI artefact) opens in the panel; nothing runs.
+test('Open Result… shows a result.json made by the CLI in a panel, with its views; nothing runs', { timeout: 180_000 }, async () => {
+  try {
+    const out = join(WS, 'cluster-result');
+    execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'probe', join(WS, 'deep-linear.landscape.ts'), '--analysis', 'plane', '--grid', '9', '--out', out],
+      { stdio: 'ignore', timeout: 120_000 });
+    await palette(page, 'Loss Landscape: Open Result…');
+    const input = page.locator(SEL.quickInput);
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await sleep(300);
+    await input.fill(join(out, 'result.json'));
+    await sleep(500);
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Result' }).first().click();
+    await page.locator(SEL.tab('Landscape: deepLinear · result.json')).waitFor({ timeout: 20_000 });
+    const m = await settled((m) => m.definition === 'deepLinear' && m.status === 'done' && m.analysis === 'plane', 'opened result', 20_000);
+    assert.equal(m.result.plane.a.length, 9);
+    assert.equal(m.cached, true);
+    assert.deepEqual(runnerProcesses(), [], 'no runner for a saved result');
+    await shot(page, 'main-20-open-result');
+  } catch (e) { await fail('open-result')(e); }
+});
