@@ -22,7 +22,7 @@ const node = {
   // esbuild and koffi (the FFI that reaches the system BLAS) are native modules resolved at run
   // time; webgpu (Dawn) is an ES module with a native addon, imported at run time; the vscode
   // module is provided by the host.
-  external: ['vscode', 'esbuild', 'koffi', '@tensorflow/tfjs-node', 'webgpu'],
+  external: ['vscode', 'esbuild', 'esbuild-wasm', 'koffi', '@tensorflow/tfjs-node', 'webgpu'],
 };
 const entries = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
