@@ -90,6 +90,7 @@ for (const t of targets) {
   ensurePackage(`@koromix/koffi-${t}`, version('koffi'));
 }
 run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production']);
+run(process.execPath, [join(root, 'scripts', 'vscode', 'notices.mjs')]); // THIRD-PARTY-NOTICES.md from what was bundled
 for (const f of ['extension.js', 'runner.js', 'webview.js', 'webview.css']) {
   if (!existsSync(join(root, 'dist', f))) { console.error(`[package] dist/${f} was not built`); process.exit(1); }
 }

@@ -104,6 +104,11 @@ for (const vsix of skip ? [] : files) {
         if (m && typeof m === 'object') for (const v of Object.values(m as Record<string, string>)) assert.ok(list.includes(`extension/${v}`), `walkthrough media ${v}`);
       }
     }
+    assert.ok(list.includes('extension/THIRD-PARTY-NOTICES.md'), 'THIRD-PARTY-NOTICES.md is in the package');
+    const notices = readEntry(vsix, 'extension/THIRD-PARTY-NOTICES.md');
+    for (const dep of ['pngjs', 'jpeg-js', 'csv-parse', 'chart.js', 'd3-contour', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', 'esbuild', 'koffi', 'webgpu']) {
+      assert.match(notices, new RegExp(`^## ${dep.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\d`, 'm'), `${dep} in THIRD-PARTY-NOTICES.md`);
+    }
     assert.deepEqual(list.filter((e) => /\.map$/.test(e)), [], 'no source maps');
     assert.deepEqual(list.filter((e) => /^extension\/(test|src|webview|scripts|bench|examples|\.cache)\//.test(e)), [], 'no tests, sources or scripts');
     assert.deepEqual(list.filter((e) => /^extension\/(?!node_modules\/).*\.ts$/.test(e) && !e.endsWith('.d.ts')), [], 'no TypeScript sources');
