@@ -44,7 +44,7 @@ run_suite() {
     ll_prepare_profile "$settings" none
     # this machine's own target (npm run package -- --all also leaves other targets' packages)
     local target vsix
-    target=$(node -p 'process.platform + "-" + process.arch')
+    target=${VSIX_TARGET:-$(node -p 'process.platform + "-" + process.arch')}  # VSIX_TARGET=universal: the esbuild-wasm package
     [ "${SKIP_PACKAGE:-}" = 1 ] && ls "$ROOT"/*-"$target"-*.vsix >/dev/null 2>&1 || npm run -s package >/dev/null
     vsix=$(ls -t "$ROOT"/*-"$target"-*.vsix | head -1)
     ll_install_vsix "$vsix"
