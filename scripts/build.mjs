@@ -5,7 +5,7 @@
 //   dist/webview.js    the panel (iife, browser) + dist/webview.css
 // Also copies the tfjs-backend-wasm binaries next to the node bundles.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, readdirSync, rmSync, cpSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ const node = {
   // esbuild and koffi (the FFI that reaches the system BLAS) are native modules resolved at run
   // time; webgpu (Dawn) is an ES module with a native addon, imported at run time; the vscode
   // module is provided by the host.
-  external: ['vscode', 'esbuild', 'koffi', '@tensorflow/tfjs-node', 'webgpu'],
+  external: ['vscode', 'esbuild', 'esbuild-wasm', 'koffi', '@tensorflow/tfjs-node', 'webgpu'],
 };
 const entries = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
@@ -58,7 +58,13 @@ if (watch) {
   for (const e of entries) await (await esbuild.context({ ...e, absWorkingDir: root })).watch();
   console.log('[build] watching', entries.map((e) => e.outfile).join(', '));
 } else {
-  await Promise.all(entries.map((e) => esbuild.build({ ...e, absWorkingDir: root })));
+  const results = await Promise.all(entries.map((e) => esbuild.build({ ...e, absWorkingDir: root, metafile: production })));
   apiDeclarations();
+  // production: what went into each bundle (THIRD-PARTY-NOTICES.md lists the packages: scripts/vscode/notices.mjs)
+  if (production) {
+    mkdirSync(join(root, '.cache'), { recursive: true });
+    const inputs = Object.fromEntries(results.map((r, k) => [entries[k].outfile, Object.keys(r.metafile.inputs)]));
+    writeFileSync(join(root, '.cache', 'bundle-inputs.json'), JSON.stringify(inputs, null, 1));
+  }
   console.log(`[build] ${entries.map((e) => e.outfile).join(', ')} in ${Date.now() - t0} ms`);
 }

@@ -1,8 +1,12 @@
-/** Export payloads: PNG (visible plots composed on one canvas), CSV (current numbers: csv.ts), JSON (result). */
+/**
+ * Export payloads: PNG (visible plots composed on one canvas), CSV (current numbers: csv.ts), JSON
+ * (result), and for a plane NumPy .npy (the loss grid) and ParaView .vtp (the surface + path).
+ */
+import { planeToNpy, planeToVtp } from '../src/export/plane-formats';
 import { traitsOf } from './analyses';
 import { curveCsv, planeCsv, trainCsv } from './csv';
 import { basename } from './format';
-import type { RunModel } from './state';
+import type { PlaneData, RunModel } from './state';
 import type { Theme } from './theme';
 
 export function exportName(m: RunModel, ext: string): string {
@@ -20,6 +24,29 @@ export function toCsv(m: RunModel): string {
 
 export function toJson(m: RunModel): string | null {
   return m.result ? JSON.stringify(m.result, null, 2) : null;
+}
+
+/** The plane shown (the analysis' own, a survey's best ↔ stuck plane, compare's first), if any. */
+export function shownPlane(m: RunModel): PlaneData | undefined {
+  return m.plane ?? m.survey?.plane ?? m.comparePlane;
+}
+
+/** Base64 of bytes (btoa takes a binary string; chunks keep the argument list short). */
+export function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/**
+ * The plane's loss grid as .npy (base64; float64, shape (len(b), len(a)), cells not evaluated yet
+ * NaN) or its surface as .vtp (text, z = loss, the training path on it); null without a plane.
+ */
+export function planeExport(m: RunModel, format: 'npy' | 'vtp'): string | null {
+  const p = shownPlane(m);
+  if (!p || p.a.length < 2 || p.b.length < 2) return null;
+  const plane = { a: p.a, b: p.b, loss: p.loss.map((row) => row.map((v) => v ?? NaN)), testLoss: p.testLoss, trajectory: p.trajectory };
+  return format === 'npy' ? toBase64(planeToNpy(plane)) : planeToVtp(plane);
 }
 
 export interface PngSection { title: string; canvases: HTMLCanvasElement[] }
@@ -71,8 +98,9 @@ export function composePng(sections: PngSection[], title: string, subtitle: stri
   return out.toDataURL('image/png');
 }
 
-/** Report mode: save a payload as a file download. */
-export function download(name: string, data: string, mime: string): void {
+/** Report mode: save a payload as a file download (`base64`: data is base64 bytes). */
+export function download(name: string, data: string, mime: string, base64 = false): void {
+  if (base64) data = `data:${mime};base64,${data}`;
   const href = data.startsWith('data:') ? data : URL.createObjectURL(new Blob([data], { type: mime }));
   const a = document.createElement('a');
   a.href = href;

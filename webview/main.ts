@@ -6,11 +6,11 @@ import './styles.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { AnalysisKind, HostToWebview, ProbeResult, UserError, WebviewToHost } from '../src/protocol';
+import type { AnalysisKind, ExportFormat, HostToWebview, ProbeResult, UserError, WebviewToHost } from '../src/protocol';
 import { applyChartTheme, registerCharts } from './charts';
 import { el } from './dom';
 import { basename, fmtDuration, fmtInt } from './format';
-import { composePng, download, exportName, toCsv, toJson, type PngSection } from './exporter';
+import { composePng, download, exportName, planeExport, shownPlane, toCsv, toJson, type PngSection } from './exporter';
 import { ANALYSES, pointsDone, traitsOf } from './analyses';
 import { VIEWS } from './analysis-views';
 import { CompareView } from './compare-view';
@@ -55,6 +55,10 @@ const ERROR_TITLE: Record<UserError['kind'], string> = {
 
 type Button = HTMLElement & { disabled: boolean };
 
+const EXPORT_MIME: Record<ExportFormat, string> = {
+  png: 'image/png', csv: 'text/csv', json: 'application/json', npy: 'application/octet-stream', vtp: 'application/xml',
+};
+
 export class App implements ViewContext {
   readonly mode: 'vscode' | 'report';
   model: RunModel = emptyModel();
@@ -73,7 +77,7 @@ export class App implements ViewContext {
   private ring: HTMLElement;
   private bar: HTMLElement;
   private barFill: HTMLElement;
-  private buttons: Record<'cancel' | 'rerun' | 'switch' | 'png' | 'csv' | 'json', Button>;
+  private buttons: Record<'cancel' | 'rerun' | 'switch' | ExportFormat, Button>;
   private untrustedBox: HTMLElement;
   private errorBox: HTMLElement;
   private mainEl: HTMLElement;
@@ -110,6 +114,8 @@ export class App implements ViewContext {
       png: btn('PNG', 'Export the visible plots as a PNG image', () => this.export('png')),
       csv: btn('CSV', 'Export the numbers shown as CSV', () => this.export('csv')),
       json: btn('JSON', 'Export the full result as JSON', () => this.export('json')),
+      npy: btn('NPY', 'Export the plane\'s loss grid as a NumPy .npy array (rows b, columns a)', () => this.export('npy')),
+      vtp: btn('VTP', 'Export the plane as a 3-D surface with the training path for ParaView (.vtp)', () => this.export('vtp')),
     };
     this.titleEl = el('div', { class: 'll-title' });
     this.ring = el('vscode-progress-ring', { class: 'll-ring', 'aria-hidden': 'true' });
@@ -127,7 +133,7 @@ export class App implements ViewContext {
         ...runButtons,
         runButtons.length ? el('span', { class: 'll-sep', 'aria-hidden': 'true' }) : null,
         el('span', { class: 'll-export-label ll-muted' }, 'Export'),
-        this.buttons.png, this.buttons.csv, this.buttons.json));
+        this.buttons.png, this.buttons.csv, this.buttons.json, this.buttons.npy, this.buttons.vtp));
     this.untrustedBox = el('div', { class: 'll-box ll-untrusted', role: 'alert' });
     this.errorBox = el('div', { class: 'll-box ll-error', role: 'alert' });
     this.untrustedBox.hidden = this.errorBox.hidden = true;
@@ -196,7 +202,7 @@ export class App implements ViewContext {
     this.post({ type: 'rerun', options: { analysis: traitsOf(this.currentAnalysis())?.switchTo.analysis ?? 'plane' } });
   }
 
-  private export(format: 'png' | 'csv' | 'json'): void {
+  private export(format: ExportFormat): void {
     const m = this.model;
     const name = exportName(m, format);
     let data: string | null;
@@ -210,10 +216,11 @@ export class App implements ViewContext {
       const subtitle = [this.statusEl.textContent ?? '', verdict].filter(Boolean).join(' · ');
       data = composePng(sections, title, subtitle, this.theme);
     } else if (format === 'csv') data = toCsv(m);
-    else data = toJson(m);
+    else if (format === 'json') data = toJson(m);
+    else data = planeExport(m, format);
     if (data === null) return;
     if (this.mode === 'vscode') this.post({ type: 'export', format, name, data });
-    else download(name, data, format === 'csv' ? 'text/csv' : format === 'json' ? 'application/json' : 'image/png');
+    else download(name, data, EXPORT_MIME[format], format === 'npy');
   }
 
   // ---- theme ------------------------------------------------------------------------------
@@ -360,6 +367,9 @@ export class App implements ViewContext {
     this.buttons.png.disabled = !hasData;
     this.buttons.csv.disabled = !hasData;
     this.buttons.json.disabled = !m.result;
+    // a plane's own formats: shown only when the panel holds a plane (partial while it streams)
+    const plane = shownPlane(m);
+    for (const b of [this.buttons.npy, this.buttons.vtp]) { b.hidden = !plane; b.disabled = !plane || plane.a.length < 2 || plane.b.length < 2; }
 
     if (running && this.ticker === undefined) this.ticker = window.setInterval(() => this.tick(), 500);
     if (!running && this.ticker !== undefined) { clearInterval(this.ticker); this.ticker = undefined; }

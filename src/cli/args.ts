@@ -28,7 +28,8 @@ options:
   --examples N           evaluate on the first N train and N test examples (default: all)
   --backend NAME         wasm | cpu | node (@tensorflow/tfjs-node, when it loads) | webgpu | auto
                          (a hardware GPU through WebGPU when the model is big enough, else wasm; default ${D.backend})
-  --out DIR              write result.json and report.html into DIR
+  --out DIR              write result.json and report.html into DIR (a plane: also plane.npy
+                         and plane.vtp, its loss grid for NumPy and its surface for ParaView)
   --save-weights[=DIR]   write θ_a, θ_b and the trajectory as float32 + params.json
                          (default DIR: <out>/weights)
   --no-fast              disable the first-layer linearity trick (straightforward evaluation)

@@ -1,4 +1,4 @@
-/** Saves what the panel exports (PNG / CSV / JSON) where the user chooses. */
+/** Saves what the panel exports (PNG / CSV / JSON, a plane's NumPy .npy / ParaView .vtp) where the user chooses. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WebviewToHost } from '../protocol';
@@ -10,11 +10,13 @@ const FILTERS: Record<ExportMessage['format'], Record<string, string[]>> = {
   png: { 'PNG image': ['png'] },
   csv: { 'CSV table': ['csv'] },
   json: { JSON: ['json'] },
+  npy: { 'NumPy array': ['npy'] },
+  vtp: { 'VTK PolyData (ParaView)': ['vtp'] },
 };
 
-/** PNG data arrives as a data: URL (or bare base64); CSV/JSON as text. */
+/** PNG and NPY data arrive as base64 (PNG as a data: URL); CSV, JSON and VTP as text. */
 export function exportBytes(m: ExportMessage): Uint8Array {
-  if (m.format === 'png') {
+  if (m.format === 'png' || m.format === 'npy') {
     const b64 = m.data.startsWith('data:') ? m.data.slice(m.data.indexOf(',') + 1) : m.data;
     return Buffer.from(b64, 'base64');
   }

@@ -4,10 +4,13 @@
  * load the file and by the host to key its cache on what actually runs (the file and every local
  * module it imports). No vscode, no TF.js.
  */
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { UserError } from '../protocol';
+import { esbuildChain, isServiceFailure, nativeFailed, stopEsbuild, type Esbuild } from './esbuild-api';
+
+export { takeEsbuildNote } from './esbuild-api';
 
 export class UserFacingError extends Error {
   constructor(readonly error: UserError) { super(error.message); }
@@ -23,15 +26,16 @@ export const PROVIDED = /^(loss-landscape|@tensorflow\/tfjs(-core|-layers|-conve
 export async function bundle(file: string, o: { stopService?: boolean } = {}): Promise<{ code: string; outfile: string }> {
   const abs = resolve(file);
   const outfile = join(dirname(abs), `.${createHash('sha1').update(abs).digest('hex').slice(0, 10)}.landscape-bundle.cjs`);
+  const options: esbuild.BuildOptions & { write: false } = {
+    entryPoints: [abs], outfile, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20',
+    sourcemap: 'inline', sourcesContent: false, logLevel: 'silent', absWorkingDir: dirname(abs),
+    plugins: [{
+      name: 'provided-modules',
+      setup(b) { b.onResolve({ filter: PROVIDED }, (a) => ({ path: a.path, external: true })); },
+    }],
+  };
   try {
-    const r = await esbuild.build({
-      entryPoints: [abs], outfile, bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20',
-      sourcemap: 'inline', sourcesContent: false, logLevel: 'silent', absWorkingDir: dirname(abs),
-      plugins: [{
-        name: 'provided-modules',
-        setup(b) { b.onResolve({ filter: PROVIDED }, (a) => ({ path: a.path, external: true })); },
-      }],
-    });
+    const r = await buildWithFallback(options);
     return { code: r.outputFiles[0].text, outfile };
   } catch (e) {
     const errs = (e as { errors?: esbuild.Message[] }).errors;
@@ -44,10 +48,22 @@ export async function bundle(file: string, o: { stopService?: boolean } = {}): P
     });
   } finally {
     // the runner: no esbuild child process outlives the bundling (the host keeps its service)
-    if (o.stopService !== false) await esbuild.stop();
+    if (o.stopService !== false) await stopEsbuild();
   }
 }
 
+/** The native esbuild, or esbuild-wasm when the native one is absent or does not start. */
+async function buildWithFallback(options: esbuild.BuildOptions & { write: false }): Promise<esbuild.BuildResult<typeof options>> {
+  const chain = esbuildChain();
+  if (!chain.length) throw new Error('no esbuild could be loaded (neither esbuild nor esbuild-wasm): reinstall the extension');
+  for (let i = 0; ; i++) {
+    const api: Esbuild = chain[i].api;
+    try { return await api.build(options); } catch (e) {
+      if (!isServiceFailure(e) || i === chain.length - 1) throw e;
+      if (chain[i].kind === 'native') nativeFailed(e);
+    }
+  }
+}
 
 /** sha256 of the bundled code: changes when the file or any module it imports changes. */
 export async function codeHash(file: string, o: { stopService?: boolean } = {}): Promise<string> {

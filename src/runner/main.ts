@@ -5,6 +5,7 @@
  */
 import type { HostToRunner, PlaneJobWire, ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
 import { loadFile, toUserError, UserFacingError } from './load';
+import { takeEsbuildNote } from './esbuild-api';
 import { resolveOptions, runProbe, runPlaneRows, PhaseError } from '../engine/run-probe';
 import { fromWire, makeSplitter, WorkerFailure } from './split';
 import { NonFiniteLossError } from '../engine/train';
@@ -43,6 +44,8 @@ export async function run(req: RunRequest): Promise<boolean> {
   try {
     await send({ type: 'progress', runId, phase: 'load', done: 0, total: 1, message: 'bundling' });
     const loaded = await loadFile(req.file);
+    const esbuildNote = takeEsbuildNote(); // the universal package (or a broken native binary): esbuild-wasm
+    if (esbuildNote) await send({ type: 'log', runId, level: 'warn', message: esbuildNote });
     const name = req.definition ?? loaded.infos[0].name;
     const def = loaded.definitions.get(name);
     if (!def) {
@@ -84,6 +87,7 @@ export async function run(req: RunRequest): Promise<boolean> {
       recorded: (record, second) => { weights = { definition: name, analysis: options.analysis, record, seed: def.config.seed ?? 1, second }; },
       planeBasis: (basis, a, b) => { if (weights) weights.plane = { basis, a, b }; },
     }, loaded.file);
+    if (esbuildNote) result.notes.push(esbuildNote);
     if (backend.note) result.notes.push(backend.note);
     if (backend.blasNote) result.notes.push(backend.blasNote);
     result.blas = backend.blas;

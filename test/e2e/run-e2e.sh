@@ -42,8 +42,12 @@ run_suite() {
   settings=$(node -e 'console.log(JSON.stringify({...JSON.parse(process.argv[1]), ...JSON.parse(process.argv[2])}))' "$BASE_SETTINGS" "$extra")
   if [ "$install" = vsix ]; then
     ll_prepare_profile "$settings" none
-    [ "${SKIP_PACKAGE:-}" = 1 ] && ls "$ROOT"/*.vsix >/dev/null 2>&1 || npm run -s package >/dev/null
-    ll_install_vsix "$(ls -t "$ROOT"/*.vsix | head -1)"
+    # this machine's own target (npm run package -- --all also leaves other targets' packages)
+    local target vsix
+    target=${VSIX_TARGET:-$(node -p 'process.platform + "-" + process.arch')}  # VSIX_TARGET=universal: the esbuild-wasm package
+    [ "${SKIP_PACKAGE:-}" = 1 ] && ls "$ROOT"/*-"$target"-*.vsix >/dev/null 2>&1 || npm run -s package >/dev/null
+    vsix=$(ls -t "$ROOT"/*-"$target"-*.vsix | head -1)
+    ll_install_vsix "$vsix"
   else
     ll_prepare_profile "$settings" link
   fi

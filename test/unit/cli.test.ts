@@ -148,3 +148,27 @@ test('a plane split over two runner processes equals the single-process plane', 
   assert.deepEqual(a, b);
   assert.ok(a.flat().every(Number.isFinite));
 });
+
+test('--out for a plane also writes plane.npy (the loss grid) and plane.vtp (the surface); not for a line', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'll-cli-npy-'));
+  const r = await runCli(['probe', fixture('two-defs.landscape.ts'), '--analysis', 'plane', '--grid', '7', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /wrote .*plane\.npy.*plane\.vtp.*result\.json/);
+  const plane = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).plane as { a: number[]; b: number[]; loss: number[][]; trajectory: { a: number[] } };
+  const npy = readFileSync(join(out, 'plane.npy'));
+  assert.deepEqual([...npy.subarray(0, 8)], [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  const hlen = npy.readUInt16LE(8);
+  assert.match(npy.subarray(10, 10 + hlen).toString('latin1'), /'descr': '<f8', 'fortran_order': False, 'shape': \(7, 7\)/);
+  const values = Array.from({ length: 49 }, (_, k) => npy.readDoubleLE(10 + hlen + 8 * k));
+  assert.equal(npy.length, 10 + hlen + 49 * 8);
+  assert.deepEqual(values, plane.loss.flat());
+  const vtp = readFileSync(join(out, 'plane.vtp'), 'utf8');
+  const path = plane.trajectory.a.length >= 2 ? plane.trajectory.a.length : 0;
+  assert.match(vtp, /<VTKFile type="PolyData"/);
+  assert.ok(vtp.includes(`NumberOfPoints="${49 + path}"`) && vtp.includes('NumberOfPolys="36"'), vtp.slice(0, 400));
+  // an interpolation has no plane: neither file
+  const out2 = mkdtempSync(join(tmpdir(), 'll-cli-npy-'));
+  const r2 = await runCli(['probe', fixture('two-defs.landscape.ts'), '--points', '5', '--out', out2]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.ok(existsSync(join(out2, 'result.json')) && !existsSync(join(out2, 'plane.npy')) && !existsSync(join(out2, 'plane.vtp')));
+});

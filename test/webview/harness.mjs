@@ -229,6 +229,9 @@ async function interpolateScenario() {
   let json = null;
   try { json = JSON.parse(ex.json?.data ?? 'null'); } catch { /* checked below */ }
   check('JSON export: the last ProbeResult', json?.schema === 'loss-landscape/result@1' && json.interpolate.alpha.length === 41);
+  const noPlaneBtns = await page.evaluate(() => ['NPY', 'VTP'].map((l) => [...document.querySelectorAll('vscode-button')].find((b) => b.textContent === l)).map((b) => !!b && b.hidden));
+  check('interpolate: no NPY / VTP export (a plane only)', noPlaneBtns.every(Boolean), JSON.stringify(noPlaneBtns));
+  check('interpolate: no npy / vtp posted', !sent.some((m) => m.type === 'export' && (m.format === 'npy' || m.format === 'vtp')));
   if (ex.png) writeFileSync(join(shots, 'interp-export.png'), Buffer.from(ex.png.data.split(',')[1], 'base64'));
 
   // Re-run and switching the analysis
@@ -365,6 +368,29 @@ async function planeScenario() {
   const csv = sent.find((m) => m.type === 'export' && m.format === 'csv')?.data.split('\n') ?? [];
   const gridRows = csv.slice(1, csv.indexOf(''));
   check('plane CSV export: 441 grid rows, then the trajectory', csv[0] === 'i,j,a,b,loss,test_loss' && gridRows.length === 441 && csv.includes('trajectory_step,a,b'), `${csv[0]} ${gridRows.length}`);
+  // the plane's own formats: NumPy .npy (loss grid, float64, (len b, len a)) and ParaView .vtp
+  const planeBtns = await page.evaluate(() => ['NPY', 'VTP'].map((l) => [...document.querySelectorAll('vscode-button')].find((b) => b.textContent === l)).map((b) => !!b && !b.hidden && !b.disabled));
+  check('plane: NPY and VTP export buttons shown', planeBtns.every(Boolean), JSON.stringify(planeBtns));
+  await clickButton(page, 'NPY');
+  await clickButton(page, 'VTP');
+  const sent2 = await posted(page);
+  const want = msgs.find((m) => m.type === 'result').result.plane;
+  const npy = sent2.find((m) => m.type === 'export' && m.format === 'npy');
+  const bytes = npy ? Buffer.from(npy.data, 'base64') : Buffer.alloc(0);
+  const hlen = bytes.length > 10 ? bytes.readUInt16LE(8) : 0;
+  const header = bytes.subarray(10, 10 + hlen).toString('latin1');
+  const values = bytes.length ? Array.from({ length: (bytes.length - 10 - hlen) / 8 }, (_, k) => bytes.readDoubleLE(10 + hlen + 8 * k)) : [];
+  const wantFlat = want.loss.flat().map((v) => (v === null ? NaN : v));
+  check('plane NPY export: \\x93NUMPY, float64 (21, 21), the loss grid row by row, its name',
+    npy?.name === 'mnist-mlp-mnistMlp-plane.npy' && bytes.subarray(0, 8).equals(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]))
+    && /'descr': '<f8', 'fortran_order': False, 'shape': \(21, 21\)/.test(header) && (10 + hlen) % 64 === 0
+    && values.length === 441 && values.every((v, k) => Object.is(v, wantFlat[k]) || v === wantFlat[k]), `${npy?.name} ${header.trim()} ${values.length}`);
+  const vtp = sent2.find((m) => m.type === 'export' && m.format === 'vtp');
+  const nPath = want.trajectory?.a.length ?? 0;
+  check('plane VTP export: PolyData with 441 grid points + the path, 400 quads, loss arrays, its name',
+    vtp?.name === 'mnist-mlp-mnistMlp-plane.vtp' && vtp.data.startsWith('<?xml') && vtp.data.includes('<VTKFile type="PolyData"')
+    && vtp.data.includes(`NumberOfPoints="${441 + (nPath >= 2 ? nPath : 0)}"`) && vtp.data.includes('NumberOfPolys="400"') && /Name="loss"/.test(vtp.data) && /Name="test_loss"/.test(vtp.data),
+    `${vtp?.name} ${vtp?.data.slice(0, 200)}`);
   check('no page errors (plane)', errors.length === 0, errors.join(' | '));
   await page.context().close();
 
