@@ -53,6 +53,8 @@ export const slow = landscape({
   epochs: 40, batchSize: 32, seed: 3,
 });
 `);
+  // model() allocates 14 GB (the fault test): written early so that quick open has indexed it
+  writeFileSync(join(WS, 'huge.landscape.ts'), readFileSync(join(ROOT, 'test/faults/fixtures/huge-model.landscape.ts'), 'utf8'));
   wb = await openWorkbench();
   page = wb.page;
 });
@@ -360,7 +362,7 @@ test('a runner killed from outside, a probe that does not fit, invalid settings:
     // 1. the runner is killed by someone else (OOM killer, kill -9)
     await focusEditor(SLOW);
     await clickCodeLens(page, 'interpolate');
-    await page.locator(SEL.tab('Landscape: slow')).waitFor();
+    await page.locator(SEL.tab('Landscape: slow')).first().waitFor();
     const f = await webviewFrame(page);
     await f.locator('vscode-button', { hasText: 'Re-run' }).click();
     await waitTraining();
@@ -374,10 +376,9 @@ test('a runner killed from outside, a probe that does not fit, invalid settings:
     await shot(page, 'main-17-runner-killed');
 
     // 2. a probe that does not fit: model() allocates 14 GB; the runner stops at its memory cap
-    writeFileSync(join(WS, 'huge.landscape.ts'), readFileSync(join(ROOT, 'test/faults/fixtures/huge-model.landscape.ts'), 'utf8'));
     await quickOpen(page, 'huge.landscape.ts');
     await clickCodeLens(page, 'interpolate');
-    await page.locator(SEL.tab('Landscape: huge')).waitFor();
+    await page.locator(SEL.tab('Landscape: huge')).first().waitFor();
     m = await settled((m) => m.definition === 'huge' && m.status === 'error', 'too big', 120_000);
     assert.equal(m.error.kind, 'resources');
     assert.match(m.error.message, /out of memory: the runner used \d+ MiB, over its limit of 3000 MiB/);
