@@ -94,6 +94,11 @@ export interface BlasReport {
   threads: number;
 }
 
+/** How a BLAS is named beside the backend (CLI summary, panel status line): " + OpenBLAS (1 thread)". */
+export function blasLabel(b: BlasReport | null | undefined): string {
+  return b ? ` + ${b.library.replace(/ [\d.]+$/, '')} (${b.threads} thread${b.threads === 1 ? '' : 's'})` : '';
+}
+
 /** A `landscape(...)` export found in the user's file. */
 export interface DefinitionInfo {
   name: string;

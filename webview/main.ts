@@ -6,7 +6,7 @@ import './styles.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { AnalysisKind, ExportFormat, HostToWebview, ProbeResult, UserError, WebviewToHost } from '../src/protocol';
+import { blasLabel, type AnalysisKind, type ExportFormat, type HostToWebview, type ProbeResult, type UserError, type WebviewToHost } from '../src/protocol';
 import { applyChartTheme, registerCharts } from './charts';
 import { el } from './dom';
 import { basename, fmtDuration, fmtInt } from './format';
@@ -316,8 +316,7 @@ export class App implements ViewContext {
     this.stateEl.className = `ll-state ll-state-${m.status}`;
     const parts: string[] = [];
     const backend = m.backend ?? m.options?.backend;
-    const blas = m.blas ? ` + ${m.blas.library.replace(/ [\d.]+$/, '')} (${m.blas.threads} thread${m.blas.threads === 1 ? '' : 's'})` : '';
-    if (backend) parts.push(`backend ${backend}${blas}${m.adapter ? ` (${m.adapter})` : ''}`);
+    if (backend) parts.push(`backend ${backend}${blasLabel(m.blas)}${m.adapter ? ` (${m.adapter})` : ''}`);
     const ex = m.examples;
     if (ex) {
       const subset = ex.evalTrain < ex.train || ex.evalTest < ex.test;

@@ -1,11 +1,11 @@
 /** The human-readable summary the CLI prints on stdout. */
-import type { ProbeResult } from '../protocol';
+import { blasLabel, type ProbeResult } from '../protocol';
 import { analysisInfo, fixed as f, pct } from '../shared/analyses';
 
 export function summary(r: ProbeResult, file: string): string {
   const L: string[] = [];
   const t = r.train;
-  const blas = r.blas ? ` + ${r.blas.library.replace(/ [\d.]+$/, '')} (${r.blas.threads} thread${r.blas.threads === 1 ? '' : 's'})` : '';
+  const blas = blasLabel(r.blas);
   L.push(`${r.definition} (${file}): ${r.analysis}${r.plane ? ` (${r.plane.directions} directions)` : ''}, backend ${r.backend}${r.device?.adapter ? ` on ${r.device.adapter}` : ''}${blas}`);
   L.push((t.epochs === 0 && t.steps === 0 ? `no training (weights loaded), ${t.parameters.toLocaleString('en-US')} parameters:` // models.load(...)
     : `trained ${t.epochs} epoch(s), ${t.steps} steps, ${t.parameters.toLocaleString('en-US')} parameters in ${r.timing.trainSeconds.toFixed(1)} s:`) +

@@ -82,8 +82,11 @@ export async function runProbe(definition: string, config: LandscapeConfig, opti
   const ctx: ProbeContext = { config, options, ev, data, ...evalSets(data, options.examples), seed: config.seed ?? 1, t0 };
   const head: Omit<ProbeResult, 'train' | 'timing' | 'notes'> = { schema: RESULT_SCHEMA, file, definition, analysis: options.analysis, backend, examples: ctx.examples, options: { ...options } };
   if (analysis.trains === 'itself') {
+    // the pipeline times it: everything before is loading, the analysis's own trainings are training
+    const loadSeconds = (Date.now() - t0) / 1000;
+    const t1 = Date.now();
     const r = await analysis.run(ctx);
-    return { ...head, train: r.train, timing: { loadSeconds: r.loadSeconds, trainSeconds: r.trainSeconds, probeSeconds: 0 }, notes: r.notes, ...r.part };
+    return { ...head, train: r.train, timing: { loadSeconds, trainSeconds: (Date.now() - t1) / 1000, probeSeconds: 0 }, notes: r.notes, ...r.part };
   }
   // TF.js initializers and dropout draw their seeds from Math.random: seeded for the whole run
   return withSeededMathRandom(ctx.seed, () => trainAndProbe(ctx, analysis, head));

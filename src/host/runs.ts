@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
+import { blasLabel, type ProbeResult, type RunnerMessage, type RunRequest, type UserError } from '../protocol';
 import { startRunner, type RunnerHandle } from '../client/runner-client';
 import type { Log } from './log';
 
@@ -136,7 +136,7 @@ export function showRunProgress(title: string, handle: RunHandle, progressOf: (l
       progressOf((m) => {
         switch (m.type) {
           case 'loaded':
-            to(5, `loaded ${m.definition} (${m.backend}${m.blas ? ` + ${m.blas.library}, ${m.blas.threads} threads` : ''})`);
+            to(5, `loaded ${m.definition} (${m.backend}${blasLabel(m.blas)})`);
             break;
           case 'progress': {
             const f = m.total > 0 ? Math.min(1, m.done / m.total) : 0;

@@ -9,9 +9,7 @@ export const compareAnalysis: TrainsItself<'compare'> = {
   kind: 'compare',
   trains: 'itself',
   withoutTraining: () => 'compare trains variants of the model from the same initialization',
-  async run({ config, options, ev, data, evalTrain, evalTest, examples, t0 }) {
-    const loadSeconds = (Date.now() - t0) / 1000;
-    const t1 = Date.now();
+  async run({ config, options, ev, data, evalTrain, evalTest, examples }) {
     const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
     const r = await phase('train', () => compare({ config: asTrainConfig(config), spec, data, evalTrain, evalTest, points: options.points, grid: options.grid,
       alphaRange: options.alphaRange, onProgress: (d, t, m) => ev.progress?.('train', d, t, m) }));
@@ -20,7 +18,7 @@ export const compareAnalysis: TrainsItself<'compare'> = {
     const train = summarizeTraining(first, config.epochs ?? 1, { loss: r0.finalTrainLoss, accuracy: null },
       r0.finalTestLoss === null ? undefined : { loss: r0.finalTestLoss, accuracy: r0.finalTestAccuracy });
     ev.trained?.(train, examples);
-    return { part: { compare: result }, train, loadSeconds, trainSeconds: (Date.now() - t1) / 1000,
+    return { part: { compare: result }, train,
       notes: [`${result.runs.length} runs from the same θ₀; plane: goodfellow directions of '${r0.name}'`] };
   },
 };

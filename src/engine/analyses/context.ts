@@ -100,8 +100,6 @@ export type ResultPart = Partial<Pick<ProbeResult, AnalysisKind>> & Partial<Pick
 export interface OwnResult {
   part: ResultPart;
   train: TrainSummary;
-  trainSeconds: number;
-  loadSeconds: number;
   notes: string[];
 }
 

@@ -12,9 +12,7 @@ export const surveyAnalysis: TrainsItself<'survey'> = {
   kind: 'survey',
   trains: 'itself',
   withoutTraining: () => 'the survey trains the model from many seeds and initializations',
-  async run({ config, options, ev, data, evalTrain, evalTest, examples, t0 }) {
-    const loadSeconds = (Date.now() - t0) / 1000;
-    const t1 = Date.now();
+  async run({ config, options, ev, data, evalTrain, evalTest, examples }) {
     const r = await phase('train', () => survey({
       config: asTrainConfig(config), spec: () => lossSpec(config.loss, config.metrics), data, evalTrain, evalTest,
       runs: options.runs ?? 10, tolerance: options.tolerance, grid: options.grid, points: options.points,
@@ -28,6 +26,6 @@ export const surveyAnalysis: TrainsItself<'survey'> = {
     ev.trained?.(train, examples);
     const notes = [`${rest.runs.length} trainings; stuck = final train loss > best + ${rest.tolerance.toPrecision(3)}`];
     if (examples.evalTrain < examples.train) notes.push(`losses estimated on the first ${examples.evalTrain} of ${examples.train} training examples`);
-    return { part: { survey: rest }, train, loadSeconds, trainSeconds: (Date.now() - t1) / 1000, notes };
+    return { part: { survey: rest }, train, notes };
   },
 };
