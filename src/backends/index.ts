@@ -19,7 +19,8 @@ import { findAdapter, initWebGpu, type AdapterInfo } from './webgpu/init';
 import { chooseAuto, type ModelSize } from './webgpu/auto';
 
 export type { BlasInfo };
-export { setBlasThreads } from './blas/install';
+export { setBlasThreads, activeDgemv } from './blas/install';
+export type { Dgemv } from './blas/library';
 
 export type EngineBackend = 'wasm' | 'cpu' | 'node' | 'webgpu';
 

@@ -15,6 +15,8 @@
  * (the Krylov space of A − σI equals that of A), so a run on a shifted operator gives nothing more.
  */
 import { symEig } from './linalg';
+import { activeDgemv } from '../backends/blas/install';
+import { NO_TRANS, ROW_MAJOR, TRANS } from '../backends/blas/library';
 import { fillGaussian, mulberry32 } from './random';
 
 export type SymOp = (v: Float32Array) => Float32Array | Promise<Float32Array>;
@@ -49,21 +51,37 @@ function dot64(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-function orthogonalize(w: Float64Array, basis: Float64Array[], passes = 2): void {
+/**
+ * w ← w − Q Qᵀ w, twice ("twice is enough"). With the BLAS path on and the basis stored as the
+ * first rows of one matrix (`store`), classical Gram–Schmidt as two dgemv per pass (≈ 1 ms for
+ * 20 × 80k, against 25 ms for the JS loops); else modified Gram–Schmidt in JS.
+ */
+function orthogonalize(w: Float64Array, basis: Float64Array[], store?: Float64Array, passes = 2): void {
+  const m = basis.length, n = w.length;
+  if (m === 0) return;
+  const gemv = store ? activeDgemv() : null;
+  if (gemv) {
+    const c = new Float64Array(m);
+    for (let p = 0; p < passes; p++) {
+      gemv(ROW_MAJOR, NO_TRANS, m, n, 1, store!, n, w, 1, 0, c, 1);
+      gemv(ROW_MAJOR, TRANS, m, n, -1, store!, n, c, 1, 1, w, 1);
+    }
+    return;
+  }
   for (let p = 0; p < passes; p++) {
     for (const q of basis) {
       const c = dot64(w, q);
-      if (c !== 0) for (let i = 0; i < w.length; i++) w[i] -= c * q[i];
+      if (c !== 0) for (let i = 0; i < n; i++) w[i] -= c * q[i];
     }
   }
 }
 
 /** A unit random vector orthogonal to the basis, or null when the basis spans everything. */
-function freshVector(n: number, basis: Float64Array[], rng: () => number): Float64Array | null {
+function freshVector(n: number, basis: Float64Array[], rng: () => number, store?: Float64Array): Float64Array | null {
   for (let attempt = 0; attempt < 3; attempt++) {
     const g = fillGaussian(new Float32Array(n), rng);
-    const w = Float64Array.from(g);
-    orthogonalize(w, basis);
+    const w = new Float64Array(g);
+    orthogonalize(w, basis, store);
     const nw = Math.sqrt(dot64(w, w));
     if (nw > 1e-6 * Math.sqrt(n)) {
       for (let i = 0; i < n; i++) w[i] /= nw;
@@ -77,21 +95,25 @@ function freshVector(n: number, basis: Float64Array[], rng: () => number): Float
 export async function lanczos(op: SymOp, n: number, opts: LanczosOptions = {}): Promise<LanczosRun> {
   const m = Math.max(1, Math.min(n, opts.steps ?? Math.min(n, 30)));
   const rng = mulberry32((opts.seed ?? 1) * 2654435761 + 12345);
+  // the basis vectors are the rows of one matrix (for the BLAS), handed out as row views
+  const store = new Float64Array(m * n);
   const basis: Float64Array[] = [];
   const alpha: number[] = [], beta: number[] = [];
-  let q = freshVector(n, basis, rng)!;
+  let q = freshVector(n, basis, rng, store)!;
   let lastBeta = 0;
   let products = 0;
   let scale = 0; // running ‖T‖ estimate, for the breakdown test
   for (let j = 0; j < m; j++) {
-    basis.push(q);
-    const aq = await op(Float32Array.from(q));
+    const row = store.subarray(basis.length * n, (basis.length + 1) * n);
+    row.set(q);
+    basis.push(row);
+    const aq = await op(new Float32Array(q));
     products++;
     await opts.onStep?.(products, m);
-    const w = Float64Array.from(aq);
+    const w = new Float64Array(aq);
     const a = dot64(w, q);
     alpha.push(a);
-    orthogonalize(w, basis);
+    orthogonalize(w, basis, store);
     const b = Math.sqrt(dot64(w, w));
     scale = Math.max(scale, Math.abs(a) + b + lastBeta);
     if (j === m - 1) { lastBeta = b; break; }
@@ -101,7 +123,7 @@ export async function lanczos(op: SymOp, n: number, opts: LanczosOptions = {}): 
       q = w;
     } else {
       // invariant subspace found: restart orthogonally (T gets a zero off-diagonal)
-      const f = freshVector(n, basis, rng);
+      const f = freshVector(n, basis, rng, store);
       if (!f) { lastBeta = 0; break; }
       beta.push(0); lastBeta = 0;
       q = f;
@@ -119,13 +141,22 @@ export async function lanczos(op: SymOp, n: number, opts: LanczosOptions = {}): 
 /** The Ritz vector Q·s (unit, Float32). */
 export function ritzVector(run: LanczosRun, index: number): Float32Array {
   const s = run.ritzCoords[index];
-  const n = run.basis[0].length;
-  const y = new Float64Array(n);
-  s.forEach((c, j) => { if (c !== 0) { const q = run.basis[j]; for (let i = 0; i < n; i++) y[i] += c * q[i]; } });
+  const n = run.basis[0].length, m = s.length;
+  let y: Float64Array;
+  const gemv = activeDgemv(), store = run.basis[0].buffer === run.basis[m - 1]?.buffer ? run.basis[0] : null;
+  if (gemv && store && store.byteOffset === 0) {
+    y = new Float64Array(n);
+    gemv(ROW_MAJOR, TRANS, m, n, 1, new Float64Array(store.buffer, 0, m * n), n, Float64Array.from(s), 1, 0, y, 1);
+  } else {
+    y = new Float64Array(n);
+    s.forEach((c, j) => { if (c !== 0) { const q = run.basis[j]; for (let i = 0; i < n; i++) y[i] += c * q[i]; } });
+  }
   let nn = 0;
   for (let i = 0; i < n; i++) nn += y[i] * y[i];
   const inv = nn > 0 ? 1 / Math.sqrt(nn) : 0;
-  return Float32Array.from(y, (v) => v * inv);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = y[i] * inv;
+  return out;
 }
 
 export interface TopEigen {

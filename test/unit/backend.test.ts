@@ -155,6 +155,32 @@ test('UnsortedSegmentSum (added) matches cpu, directly and as the gather gradien
     tf.grad((e: tf.Tensor) => tf.gather(e, tf.tensor2d([[1, 3], [3, 9]], [2, 2], 'int32')).square().sum())(randT([10, 4], 20)));
 });
 
+test('GatherV2 (replaced: row copies along axis 0) matches cpu; other axes, int32 data, bad indices', async () => {
+  await sameOnCpuAndWasm('gather rows', () => tf.gather(randT([50, 7, 3], 27), tf.tensor1d([49, 0, 3, 3, 17], 'int32')));
+  await sameOnCpuAndWasm('gather rows, 2-D indices', () => tf.gather(randT([10, 4], 28), tf.tensor2d([[1, 3], [3, 9]], [2, 2], 'int32')));
+  await sameOnCpuAndWasm('gather rows of a vector', () => tf.gather(randT([10], 29), tf.tensor1d([9, 1], 'int32')));
+  await sameOnCpuAndWasm('gather int32 rows', () => tf.gather(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), tf.tensor1d([2, 0], 'int32')));
+  await sameOnCpuAndWasm('gather axis 1 (stock kernel)', () => tf.gather(randT([4, 6], 30), tf.tensor1d([5, 0], 'int32'), 1));
+  await sameOnCpuAndWasm('gather no indices', () => tf.gather(randT([4, 6], 31), tf.tensor1d([], 'int32')));
+  await tf.setBackend('wasm');
+  // an index out of range still gets TF.js's own error (the stock kernel's check)
+  assert.throws(() => tf.gather(randT([4, 2], 32), tf.tensor1d([4], 'int32')), /not in \[0, 3\]/);
+});
+
+test('Identity (replaced) shares the memory, and the two tensors live independently', async () => {
+  await tf.setBackend('wasm');
+  const before = tf.memory().numBytes;
+  const x = randT([300, 300], 33);
+  const y = tf.engine().runKernel('Identity', { x }) as tf.Tensor;
+  assert.equal(y.dataId, x.dataId, 'no copy: the same data');
+  assert.equal(tf.memory().numTensors >= 2, true);
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync().subarray(0, 3)), Array.from(rand(9, 33).subarray(0, 3)), 'y outlives x');
+  y.dispose();
+  assert.equal(tf.memory().numBytes, before);
+  await sameOnCpuAndWasm('identity in a gradient', () => tf.grad((a: tf.Tensor) => tf.relu(tf.clone(a)).square().sum())(randT([20, 5], 34)));
+});
+
 test('MaxPoolGrad (replaced) matches cpu, including all-negative windows', async () => {
   for (const [xs, k, s, p] of [[[2, 8, 8, 3], 2, 2, 'valid'], [[2, 7, 7, 3], 3, 2, 'same'], [[1, 5, 6, 2], 2, 1, 'valid']] as [number[], number, number, 'same' | 'valid'][]) {
     await sameOnCpuAndWasm(`maxPool grad ${xs} k${k} s${s} ${p}`, () =>

@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backends';
-import { blasInstalled, blasLibrary, installBlas, uninstallBlas } from '../../src/backends/blas/install';
+import { activeDgemv, blasInstalled, blasLibrary, installBlas, uninstallBlas } from '../../src/backends/blas/install';
+import { topEigen } from '../../src/engine/lanczos';
 import { loadBlas } from '../../src/backends/blas/library';
 import { randT, sameOutputs } from './same-outputs';
 
@@ -140,4 +141,34 @@ test('initBackend({ blas: false }) removes the BLAS kernels and { blas: true } p
   const on = await initBackend('wasm', undefined, { blas: true });
   assert.ok(on.blas && on.blas.threads >= 1 && on.blas.library.length > 0);
   assert.ok(blasInstalled());
+});
+
+test('Lanczos: the reorthogonalization and Ritz vectors on the BLAS (dgemv) equal the JS loops', { skip }, async () => {
+  // a symmetric 300×300 operator with a known spectrum: Q diag(λ) Qᵀ, Q from a QR of random data
+  const n = 300;
+  const lambdas = Array.from({ length: n }, (_, i) => (i < 5 ? 50 - 7 * i : Math.sin(i) * 3));
+  const q = tf.tidy(() => tf.linalg.qr(randT([n, n], 21))[0]);
+  const a = tf.tidy(() => tf.matMul(tf.mul(q, tf.tensor1d(lambdas)), q, false, true));
+  const A = a.dataSync();
+  tf.dispose([q, a]);
+  const op = (v: Float32Array) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) { let s = 0; for (let j = 0; j < n; j++) s += A[i * n + j] * v[j]; out[i] = s; }
+    return out;
+  };
+  installBlas();
+  assert.ok(activeDgemv(), 'dgemv is used while the BLAS path is on');
+  const withBlas = await topEigen(op, n, 5, { steps: 40, seed: 3 });
+  uninstallBlas();
+  assert.equal(activeDgemv(), null, 'and not once it is off');
+  const withJs = await topEigen(op, n, 5, { steps: 40, seed: 3 });
+  installBlas();
+  for (let i = 0; i < 5; i++) {
+    assert.ok(Math.abs(withBlas.values[i] - withJs.values[i]) < 1e-6 * 50, `λ${i}: ${withBlas.values[i]} vs ${withJs.values[i]}`);
+    assert.ok(Math.abs(withBlas.values[i] - lambdas[i]) < 1e-3, `λ${i} = ${withBlas.values[i]}, exact ${lambdas[i]}`);
+    let d = 0;
+    for (let k = 0; k < n; k++) d += withBlas.vectors[i][k] * withJs.vectors[i][k];
+    assert.ok(Math.abs(Math.abs(d) - 1) < 1e-4, `Ritz vector ${i}: |cos| = ${Math.abs(d)}`);
+  }
+  assert.ok(Math.abs(withBlas.min - withJs.min) < 1e-4);
 });

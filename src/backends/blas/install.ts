@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelImpl } from '../wasm/wasm-internals';
 import { MARK } from '../wasm/patch-kernels';
-import { BlasLibrary, BlasLoad, loadBlas } from './library';
+import { BlasLibrary, BlasLoad, Dgemv, loadBlas } from './library';
 import { blasMatMul } from './matmul';
 
 const BLAS_MARK = '__lossLandscapeBlas';
@@ -67,6 +67,16 @@ export function uninstallBlas(): void {
 
 export function blasInstalled(): boolean {
   return isBlas(tf.getKernel('BatchMatMul', 'wasm'));
+}
+
+/**
+ * The BLAS's double-precision matrix-vector product while the BLAS path is on (installed on the
+ * wasm backend and the backend in use), else null: for the engine's Float64 linear algebra
+ * (Lanczos' reorthogonalization), which keeps a JS fallback.
+ */
+export function activeDgemv(): Dgemv | null {
+  if (!loaded?.ok || tf.getBackend() !== 'wasm' || !blasInstalled()) return null;
+  return loaded.lib.dgemv;
 }
 
 /**

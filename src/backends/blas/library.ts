@@ -6,10 +6,12 @@
  * `cblas_sgemm` is bound with `float *` arguments: koffi passes a Float32Array's own memory
  * (no copy), so it can work directly on views of the TF.js wasm heap.
  * The thread count is set once (`openblas_set_num_threads` / `MKL_Set_Num_Threads` when exported):
- * LOSS_LANDSCAPE_BLAS_THREADS, else one per core but one (left to VS Code and the host). Measured on
- * the 2-core bench machine while shared: 2 OpenBLAS threads made W3 2.9× slower than 1 (16.5 s vs
- * 5.7 s wall) and PyTorch's 2 threads lost to its 1 thread on every workload (W2 250 s vs 63 s);
- * idle, 2 threads gained 1.3× on a 1024² product.
+ * LOSS_LANDSCAPE_BLAS_THREADS, else one per core, as PyTorch does (OpenBLAS itself runs products
+ * under ≈ 256k multiply-adds on one thread). Measured on the idle 2-core bench machine: 2 threads
+ * took W1 from 15.8 s to 12.9 s and W2 from 45.2 s to 31.1 s; a 1024² product runs at 85 GFLOP/s
+ * on one thread, 170 on two. (An earlier default of cores − 1 came from runs on a machine shared
+ * with other jobs, where the second thread had no core to run on.) A plane split over processes
+ * gives each one thread (runner/split.ts).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -25,6 +27,12 @@ export type Sgemm = (
   alpha: number, A: Float32Array, lda: number, B: Float32Array, ldb: number, beta: number, C: Float32Array, ldc: number,
 ) => void;
 
+/** cblas_dgemv(order, trans, M, N, alpha, A, lda, x, incx, beta, y, incy) (float64). */
+export type Dgemv = (
+  order: number, trans: number, M: number, N: number, alpha: number, A: Float64Array, lda: number,
+  x: Float64Array, incX: number, beta: number, y: Float64Array, incY: number,
+) => void;
+
 export interface BlasLibrary {
   /** What was loaded, e.g. 'OpenBLAS 0.3.21' or 'Accelerate'. */
   library: string;
@@ -33,9 +41,25 @@ export interface BlasLibrary {
   /** Threads it uses (as set, or as the library reports). */
   threads: number;
   sgemm: Sgemm;
+  /** Double-precision matrix-vector product, when the library exports it. */
+  dgemv: Dgemv | null;
   /** Changes the thread count when the library lets us (returns the count in effect). */
   setThreads(n: number): number;
+  /**
+   * Before a product of `macs` multiply-adds: all `threads` for big ones, one thread below
+   * PARALLEL_MIN_MACS (where the second thread cost more than it gave, see there).
+   */
+  threadsFor(macs: number): void;
 }
+
+/**
+ * Products below this many multiply-adds run on one BLAS thread (LOSS_LANDSCAPE_BLAS_PARALLEL_MACS
+ * overrides). On the 2-core bench machine a Hessian-vector product of a 784-100-10 MLP
+ * (1000×784×100 products, 78 M) took 58–69 ms with 2 threads against 44–48 ms with one (the idle
+ * threads spin and slow the wasm kernels in between), while 128×1024×1024 (134 M) and bigger
+ * gained from the second thread (1000×1024×1024: 20 → 12 ms).
+ */
+export const PARALLEL_MIN_MACS = Number(process.env.LOSS_LANDSCAPE_BLAS_PARALLEL_MACS ?? 2 ** 27);
 
 export type BlasLoad = { ok: true; lib: BlasLibrary } | { ok: false; reason: string };
 
@@ -43,6 +67,7 @@ interface KoffiLib { func(signature: string): (...args: unknown[]) => unknown }
 interface Koffi { load(file: string): KoffiLib }
 
 const SGEMM_SIG = 'void cblas_sgemm(int, int, int, int, int, int, float, float *, int, float *, int, float, float *, int)';
+const DGEMV_SIG = 'void cblas_dgemv(int, int, int, int, double, double *, int, double *, int, double, double *, int)';
 
 /** Library files to try, in order. */
 export function candidates(platform = process.platform): string[] {
@@ -65,7 +90,7 @@ function wantedThreads(): number {
   const env = Number(process.env.LOSS_LANDSCAPE_BLAS_THREADS);
   if (Number.isInteger(env) && env > 0) return env;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, cores - 1);
+  return Math.max(1, cores);
 }
 
 function optional(lib: KoffiLib, sig: string): ((...a: unknown[]) => unknown) | null {
@@ -75,6 +100,7 @@ function optional(lib: KoffiLib, sig: string): ((...a: unknown[]) => unknown) | 
 function bind(koffi: Koffi, file: string): BlasLibrary {
   const lib = koffi.load(file);
   const sgemm = lib.func(SGEMM_SIG) as unknown as Sgemm;
+  const dgemv = optional(lib, DGEMV_SIG) as unknown as Dgemv | null;
   const obConfig = optional(lib, 'const char *openblas_get_config()');
   const obSet = optional(lib, 'void openblas_set_num_threads(int)');
   const obGet = optional(lib, 'int openblas_get_num_threads()');
@@ -88,13 +114,17 @@ function bind(koffi: Koffi, file: string): BlasLibrary {
   else if (/Accelerate/.test(file)) library = 'Accelerate';
   else library = path.basename(file);
   let threads = wantedThreads();
+  let current = 0;
+  const apply = (n: number) => { if (n !== current) { if (obSet) obSet(n); else if (mklSet) mklSet(n); current = n; } };
   const setThreads = (n: number): number => {
-    if (obSet) obSet(n); else if (mklSet) mklSet(n);
+    apply(n);
     threads = obGet ? Number(obGet()) : mklGet ? Number(mklGet()) : n;
+    current = threads;
     return threads;
   };
   setThreads(threads);
-  return { library, file, get threads() { return threads; }, sgemm, setThreads };
+  const threadsFor = (macs: number) => apply(macs >= PARALLEL_MIN_MACS ? threads : 1);
+  return { library, file, get threads() { return threads; }, sgemm, dgemv, setThreads, threadsFor };
 }
 
 /** Loads the first BLAS that works; `{ ok: false, reason }` when none does. */

@@ -12,6 +12,7 @@ import { depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './d
 import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { einsum } from './einsum';
 import { fixedMaxPoolGrad } from './max-pool-grad';
+import { fastGatherV2, sharedIdentity } from './fast-gather';
 
 /** Set on our kernel functions: patchWasmKernels leaves a kernel carrying it alone. */
 export const MARK = '__lossLandscapePatch';
@@ -22,6 +23,8 @@ const replacements: Record<string, (orig: KernelImpl) => KernelImpl> = {
   _FusedMatMul: fastFusedMatMul,
   Conv2DBackpropInput: fastConv2DBackpropInput,
   MaxPoolGrad: fixedMaxPoolGrad,
+  GatherV2: fastGatherV2,
+  Identity: sharedIdentity,
 };
 
 const additions: Record<string, KernelImpl> = {
