@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { stackedSum } from './stacked';
+import { readFlatFromHeap } from '../backends/wasm/wasm-internals';
 
 export interface ParamEntry {
   name: string;
@@ -51,8 +52,15 @@ export function flatTensor(vars: Var[]): tf.Tensor1D {
 /** Reads variables into one flat vector (a copy), awaited: never blocks on WebGPU. */
 export async function readFlat(vars: Var[]): Promise<Float32Array> {
   if (vars.length === 0) return new Float32Array(0);
+  const direct = readFlatNow(vars);
+  if (direct) return direct;
   const t = flatTensor(vars);
   try { return (await t.data()) as Float32Array; } finally { t.dispose(); } // a copy on every backend
+}
+
+/** The same, at once, where the backend keeps tensors in memory we can copy from (wasm); else null. */
+export function readFlatNow(vars: Var[]): Float32Array | null {
+  return readFlatFromHeap(vars.map((v) => v.read()));
 }
 
 export const readParams = (model: tf.LayersModel) => readFlat(trainableVars(model));

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
 import { mulberry32, permutation } from './random';
-import { flatTensor, readParams, readState, paramLayout, ParamLayout, trainableVars } from './params';
+import { axpy, hasFusedAxpy } from './axpy';
+import { flatTensor, readFlatNow, readParams, readState, paramLayout, ParamLayout, trainableVars } from './params';
 
 /** Steps between two reads of the recorded losses (and snapshots). */
 const READ_EVERY = 64;
@@ -43,6 +44,29 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+/** Plain SGD (not a subclass such as Momentum), whose update is θ ← θ − lr·g. */
+function isPlainSgd(optimizer: tf.Optimizer): boolean {
+  return optimizer instanceof tf.SGDOptimizer && optimizer.constructor === tf.SGDOptimizer;
+}
+
+/**
+ * One SGD step with the update as one kernel (./axpy: θ + (−lr)·g in one pass), where the
+ * backend has it (the BLAS path); TF.js's SGDOptimizer does Multiply then Add. The same
+ * arithmetic up to the rounding of the fused multiply-add. Counts the step like the optimizer.
+ */
+function sgdStep(optimizer: tf.SGDOptimizer, loss: () => tf.Scalar, varList: tf.Variable[]): tf.Scalar {
+  const { value, grads } = optimizer.computeGradients(loss, varList);
+  const alpha = -(optimizer as unknown as { learningRate: number }).learningRate;
+  for (const v of varList) {
+    const g = grads[v.name];
+    if (!g) continue;
+    v.assign(axpy(v, alpha, g));
+  }
+  tf.dispose(Object.values(grads));
+  (optimizer as unknown as { incrementIterations(): void }).incrementIterations();
+  return value;
+}
+
 export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec: LossSpec,
   x: tf.Tensor, y: tf.Tensor, opts: TrainOptions): Promise<TrainRecord> {
   const n = x.shape[0];
@@ -62,6 +86,7 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
   const lossPerEpoch: number[] = [];
   const rng = mulberry32(opts.seed * 1000003 + 7);
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const sgdFused = isPlainSgd(optimizer) && hasFusedAxpy();
   const vars = trainableVars(model);
   // Losses and snapshots stay on the backend until a flush reads them all at once (every
   // READ_EVERY steps and at each epoch's end): a per-step read stalls a GPU's queue.
@@ -93,14 +118,19 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
         const cost = tf.tidy((): tf.Scalar => {
           const xb = tf.gather(x, idx);
           const yb = tf.gather(y, idx);
-          const c = optimizer.minimize(() => spec.mean(yb, model.apply(xb, { training: true }) as tf.Tensor), true, varList);
+          const loss = () => spec.mean(yb, model.apply(xb, { training: true }) as tf.Tensor);
+          const c = sgdFused ? sgdStep(optimizer as tf.SGDOptimizer, loss, varList) : optimizer.minimize(loss, true, varList);
           if (!c) throw new Error('the optimizer returned no cost');
           return c;
         });
         idx.dispose();
         costs.push(cost);
         step++;
-        if (step % stride === 0 && step < totalSteps) snaps.push({ t: flatTensor(vars), step });
+        if (step % stride === 0 && step < totalSteps) {
+          // wasm: copied from the heap now (no kernel, no pending tensor); else read at the next flush
+          const now = snaps.length === 0 ? readFlatNow(vars) : null;
+          if (now) { snapshots.push(now); snapshotSteps.push(step); } else snaps.push({ t: flatTensor(vars), step });
+        }
         if (costs.length >= READ_EVERY) await flush();
         opts.onStep?.(step, totalSteps);
       }

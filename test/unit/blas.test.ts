@@ -172,3 +172,42 @@ test('Lanczos: the reorthogonalization and Ritz vectors on the BLAS (dgemv) equa
   }
   assert.ok(Math.abs(withBlas.min - withJs.min) < 1e-4);
 });
+
+test('Sum over the batch axis on the BLAS (sgemv) equals wasm; other reductions untouched', { skip }, async () => {
+  await sameWithAndWithoutBlas('sum axis 0', () => [
+    tf.sum(randT([128, 300], 40), 0), tf.sum(randT([7, 5], 41), 0, true), tf.sum(randT([64, 3], 42), -2),
+    tf.sum(randT([6, 9], 43), 1), tf.sum(randT([6, 9], 44)), tf.sum(randT([4, 5, 6], 45), 0),
+    tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), 0), tf.sum(randT([1, 8], 46), 0),
+  ]);
+});
+
+test('SGD training steps: the fused update (one axpy kernel) equals TF.js\'s Multiply + Add', { skip }, async () => {
+  const { train } = await import('../../src/engine/train');
+  const { lossSpec } = await import('../../src/engine/losses');
+  const run = async () => {
+    const model = tf.sequential({ layers: [
+      tf.layers.dense({ inputShape: [30], units: 64, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
+    const x = randT([96, 30], 47), y = tf.oneHot(tf.tensor1d(Array.from({ length: 96 }, (_, i) => i % 3), 'int32'), 3).toFloat();
+    const opt = tf.train.sgd(0.1);
+    const rec = await train(model, opt, lossSpec('categoricalCrossentropy', undefined), x, y, { epochs: 2, batchSize: 32, seed: 5, shuffle: true });
+    const iterations = (opt as unknown as { iterations: number }).iterations;
+    tf.dispose([x, y]); model.dispose(); opt.dispose();
+    return { rec, iterations };
+  };
+  uninstallBlas();
+  const ref = await run();
+  installBlas();
+  assert.ok(tf.getKernel('LossLandscapeAxpy', 'wasm'), 'the fused update is registered with the BLAS');
+  const got = await run();
+  assert.equal(got.iterations, ref.iterations, 'the optimizer counts the steps');
+  assert.equal(got.iterations, 6);
+  for (let i = 0; i < ref.rec.thetaT.length; i++) {
+    assert.ok(Math.abs(got.rec.thetaT[i] - ref.rec.thetaT[i]) <= 1e-5 * Math.max(1, Math.abs(ref.rec.thetaT[i])), `θ_T[${i}]: ${got.rec.thetaT[i]} vs ${ref.rec.thetaT[i]}`);
+  }
+  for (let i = 0; i < ref.rec.lossPerStep.length; i++) assert.ok(Math.abs(got.rec.lossPerStep[i] - ref.rec.lossPerStep[i]) < 1e-5);
+  assert.equal(got.rec.snapshots.length, ref.rec.snapshots.length);
+  uninstallBlas();
+  assert.equal(tf.getKernel('LossLandscapeAxpy', 'wasm'), undefined, 'and removed without it');
+  installBlas();
+});

@@ -1,7 +1,8 @@
 /**
- * Puts the BLAS kernels (./matmul.ts) in front of the wasm backend's BatchMatMul and
- * _FusedMatMul (already our fixed versions, see ../wasm/patch_kernels.ts), which stay as the
- * fallback for small products. Idempotent; `uninstallBlas` restores the wasm kernels.
+ * Puts the BLAS kernels (./matmul.ts, ./vector-kernels.ts) in front of the wasm backend's
+ * BatchMatMul, _FusedMatMul (already our fixed versions, see ../wasm/patch_kernels.ts) and Sum,
+ * which stay as the fallback for small products and other cases, and registers AXPY_KERNEL
+ * (SGD's update in one pass; the engine uses it only where it is registered). Idempotent; `uninstallBlas` restores the wasm kernels.
  * The library is loaded once per process.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,9 +10,17 @@ import { KernelImpl } from '../wasm/wasm-internals';
 import { MARK } from '../wasm/patch-kernels';
 import { BlasLibrary, BlasLoad, Dgemv, loadBlas } from './library';
 import { blasMatMul } from './matmul';
+import { AXPY_KERNEL, blasAxpy, blasSum } from './vector-kernels';
 
 const BLAS_MARK = '__lossLandscapeBlas';
-const KERNELS: Record<string, boolean> = { BatchMatMul: false, _FusedMatMul: true };
+type Make = (lib: BlasLibrary, fallback: KernelImpl | undefined) => KernelImpl | null;
+/** The kernels put on the BLAS: each wraps the registered one (its fallback), or is new. */
+const KERNELS: Record<string, Make> = {
+  BatchMatMul: (lib, fb) => blasMatMul(lib, fb!, false, { minMacs: MIN_BLAS_MACS }),
+  _FusedMatMul: (lib, fb) => blasMatMul(lib, fb!, true, { minMacs: MIN_BLAS_MACS }),
+  Sum: (lib, fb) => (lib.sgemv ? blasSum(lib, fb!) : null),
+  [AXPY_KERNEL]: (lib) => (lib.saxpy ? blasAxpy(lib) : null),
+};
 
 /**
  * Below this many multiply-adds the wasm kernels are used (LOSS_LANDSCAPE_BLAS_MIN_MACS overrides).
@@ -40,16 +49,17 @@ export function blasLibrary(): BlasLoad {
 export function installBlas(): BlasLoad {
   const load = blasLibrary();
   if (!load.ok) return load;
-  for (const [name, fused] of Object.entries(KERNELS)) {
+  for (const [name, make] of Object.entries(KERNELS)) {
     const cur = tf.getKernel(name, 'wasm');
-    if (!cur || isBlas(cur)) continue;
-    previous.set(name, cur);
-    const impl = blasMatMul(load.lib, cur.kernelFunc as unknown as KernelImpl, fused, { minMacs: MIN_BLAS_MACS });
+    if (isBlas(cur) || (!cur && name !== AXPY_KERNEL)) continue;
+    const impl = make(load.lib, cur?.kernelFunc as unknown as KernelImpl | undefined);
+    if (!impl) continue;
+    if (cur) previous.set(name, cur);
     const kernelFunc = ((args: Parameters<KernelImpl>[0]) => impl(args)) as unknown as tf.KernelFunc;
     // MARK: patchWasmKernels must not wrap this kernel again.
     Object.assign(kernelFunc, { [BLAS_MARK]: true, [MARK]: true });
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc, setupFunc: cur.setupFunc, disposeFunc: cur.disposeFunc });
+    if (cur) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc, setupFunc: cur?.setupFunc, disposeFunc: cur?.disposeFunc });
   }
   return load;
 }
@@ -57,10 +67,10 @@ export function installBlas(): BlasLoad {
 /** Puts back the kernels that were registered before `installBlas`. */
 export function uninstallBlas(): void {
   for (const name of Object.keys(KERNELS)) {
-    const prev = previous.get(name);
-    if (!prev || !isBlas(tf.getKernel(name, 'wasm'))) continue;
+    if (!isBlas(tf.getKernel(name, 'wasm'))) continue;
     tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(prev);
+    const prev = previous.get(name);
+    if (prev) tf.registerKernel(prev);
     previous.delete(name);
   }
 }

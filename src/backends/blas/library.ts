@@ -33,6 +33,14 @@ export type Dgemv = (
   x: Float64Array, incX: number, beta: number, y: Float64Array, incY: number,
 ) => void;
 
+/** cblas_sgemv(order, trans, M, N, alpha, A, lda, x, incx, beta, y, incy). */
+export type Sgemv = (
+  order: number, trans: number, M: number, N: number, alpha: number, A: Float32Array, lda: number,
+  x: Float32Array, incX: number, beta: number, y: Float32Array, incY: number,
+) => void;
+/** cblas_saxpy(n, alpha, x, incx, y, incy): y ← αx + y. */
+export type Saxpy = (n: number, alpha: number, x: Float32Array, incX: number, y: Float32Array, incY: number) => void;
+
 export interface BlasLibrary {
   /** What was loaded, e.g. 'OpenBLAS 0.3.21' or 'Accelerate'. */
   library: string;
@@ -43,6 +51,9 @@ export interface BlasLibrary {
   sgemm: Sgemm;
   /** Double-precision matrix-vector product, when the library exports it. */
   dgemv: Dgemv | null;
+  /** Single-precision matrix-vector product and y ← αx + y, when exported. */
+  sgemv: Sgemv | null;
+  saxpy: Saxpy | null;
   /** Changes the thread count when the library lets us (returns the count in effect). */
   setThreads(n: number): number;
   /**
@@ -67,6 +78,8 @@ interface KoffiLib { func(signature: string): (...args: unknown[]) => unknown }
 interface Koffi { load(file: string): KoffiLib }
 
 const SGEMM_SIG = 'void cblas_sgemm(int, int, int, int, int, int, float, float *, int, float *, int, float, float *, int)';
+const SGEMV_SIG = 'void cblas_sgemv(int, int, int, int, float, float *, int, float *, int, float, float *, int)';
+const SAXPY_SIG = 'void cblas_saxpy(int, float, float *, int, float *, int)';
 const DGEMV_SIG = 'void cblas_dgemv(int, int, int, int, double, double *, int, double *, int, double, double *, int)';
 
 /** Library files to try, in order. */
@@ -101,6 +114,8 @@ function bind(koffi: Koffi, file: string): BlasLibrary {
   const lib = koffi.load(file);
   const sgemm = lib.func(SGEMM_SIG) as unknown as Sgemm;
   const dgemv = optional(lib, DGEMV_SIG) as unknown as Dgemv | null;
+  const sgemv = optional(lib, SGEMV_SIG) as unknown as Sgemv | null;
+  const saxpy = optional(lib, SAXPY_SIG) as unknown as Saxpy | null;
   const obConfig = optional(lib, 'const char *openblas_get_config()');
   const obSet = optional(lib, 'void openblas_set_num_threads(int)');
   const obGet = optional(lib, 'int openblas_get_num_threads()');
@@ -124,7 +139,7 @@ function bind(koffi: Koffi, file: string): BlasLibrary {
   };
   setThreads(threads);
   const threadsFor = (macs: number) => apply(macs >= PARALLEL_MIN_MACS ? threads : 1);
-  return { library, file, get threads() { return threads; }, sgemm, dgemv, setThreads, threadsFor };
+  return { library, file, get threads() { return threads; }, sgemm, dgemv, sgemv, saxpy, setThreads, threadsFor };
 }
 
 /** Loads the first BLAS that works; `{ ok: false, reason }` when none does. */

@@ -136,3 +136,27 @@ export function copyElems(
 export function transposeLast2(backend: WasmBackend, t: TensorInfo): TensorInfo {
   return callKernel('Transpose', backend, { x: t }, { perm: [0, 2, 1] });
 }
+
+/**
+ * The float32 tensors' values as one flat vector, copied straight from the wasm heap (one copy,
+ * no kernel): null when the backend in use is not wasm or a tensor is not float32. For reading
+ * θ (snapshots while training, readParams): a concat + read took ≈ 7 ms for 1.9 M parameters,
+ * this ≈ 1 ms.
+ */
+export function readFlatFromHeap(tensors: readonly tf.Tensor[]): Float32Array | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  let total = 0;
+  for (const t of tensors) {
+    if (t.dtype !== 'float32' || t.isDisposed) return null;
+    total += t.size;
+  }
+  const backend = asWasm(tf.backend());
+  const out = new Float32Array(total);
+  const heap = backend.wasm.HEAPU8.buffer;
+  let pos = 0;
+  for (const t of tensors) {
+    out.set(new Float32Array(heap, heapOffset(backend, t), t.size), pos);
+    pos += t.size;
+  }
+  return out;
+}
