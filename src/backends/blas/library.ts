@@ -65,12 +65,12 @@ export interface BlasLibrary {
 
 /**
  * Products below this many multiply-adds run on one BLAS thread (LOSS_LANDSCAPE_BLAS_PARALLEL_MACS
- * overrides). On the 2-core bench machine a Hessian-vector product of a 784-100-10 MLP
- * (1000×784×100 products, 78 M) took 58–69 ms with 2 threads against 44–48 ms with one (the idle
- * threads spin and slow the wasm kernels in between), while 128×1024×1024 (134 M) and bigger
- * gained from the second thread (1000×1024×1024: 20 → 12 ms).
+ * overrides). On the 2-core bench machine (5 alternating runs each): W3's training epoch took
+ * 1.58 s (median) with 2^26, 1.78 s with 2^27 (its 128×784×1024 products, 103 M, on two threads
+ * or one); W6's Hessian-vector products (1000×784×100, 78 M) were the same either way (0.97 s vs
+ * 0.96 s). Smaller products gain little from a second thread and pay its start and stop.
  */
-export const PARALLEL_MIN_MACS = Number(process.env.LOSS_LANDSCAPE_BLAS_PARALLEL_MACS ?? 2 ** 27);
+export const PARALLEL_MIN_MACS = Number(process.env.LOSS_LANDSCAPE_BLAS_PARALLEL_MACS ?? 2 ** 26);
 
 export type BlasLoad = { ok: true; lib: BlasLibrary } | { ok: false; reason: string };
 
