@@ -292,6 +292,8 @@ export type RunnerMessage =
   | { type: 'trained'; runId: string; train: TrainSummary; examples: ExampleCounts }
   | { type: 'curvePoints'; runId: string; index: number[]; alpha: number[]; trainLoss: number[]; testLoss: number[];
       trainAccuracy: (number | null)[]; testAccuracy: (number | null)[]; total: number }
+  /** A worker runner's point of a split line, to the runner that forked it (never to a host). */
+  | { type: 'linePoint'; runId: string; index: number; point: LinePoint }
   | { type: 'planeSetup'; runId: string; directions: PlaneResult['directions']; a: number[]; b: number[];
       trajectory: PlaneResult['trajectory']; randomWalk: PlaneResult['randomWalk']; init: [number, number]; final: [number, number] }
   /** Cells of the grid: `i` is the row (index into b), `j` the column (index into a), as in `loss[i][j]`. */
@@ -302,6 +304,18 @@ export type RunnerMessage =
   | { type: 'finished'; runId: string; lines: string[]; files: string[] }
   | { type: 'error'; runId: string; error: UserError }
   | { type: 'log'; runId: string; level: 'info' | 'warn'; message: string };
+
+/** Everything interpolate computes at one α (a line's point from a shard or a worker runner). */
+export interface LinePoint {
+  trainLoss: number; testLoss: number; trainAccuracy: number | null; testAccuracy: number | null; trainLossSE: number;
+  /** bn 'both': the losses with BatchNorm statistics recomputed (NaN otherwise). */
+  bnTrainLoss: number; bnTestLoss: number;
+}
+
+/** A line's share of work for a worker runner: θ(α) = (1−α)·θ_a + α·θ_b, state likewise. */
+export interface LineJobWire {
+  thetaA: Float32Array; thetaB: Float32Array; stateA: Float32Array; stateB: Float32Array; alpha: number[];
+}
 
 /** A plane's share of work for a worker runner. */
 export interface PlaneJobWire {
@@ -318,6 +332,8 @@ export type HostToRunner =
    * travel as they are, no temp files): evaluate these rows of the plane θ_c + a·u + b·v.
    */
   | { type: 'planeRows'; request: RunRequest; job: PlaneJobWire; rows: number[] }
+  /** The same for a line: evaluate these points (indices into job.alpha); answered by 'linePoint'. */
+  | { type: 'lineIndices'; request: RunRequest; job: LineJobWire; indices: number[] }
   | { type: 'cancel'; runId: string };
 
 /** Host → webview: everything the runner says, plus run bookkeeping. */

@@ -24,7 +24,7 @@ import {
 } from './analyses/context';
 
 export { PhaseError } from './analyses/context';
-export type { GridJob, LineJob, PlaneJob, PlaneSplit, ProbeEvents, ResolvedOptions } from './analyses/context';
+export type { GridJob, LineJob, LineSplit, PlaneJob, PlaneSplit, ProbeEvents, ResolvedOptions } from './analyses/context';
 
 /**
  * The options of one probe: the request's, else the definition's `probe`/`survey` blocks, else

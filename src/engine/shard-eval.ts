@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import type { LandscapeConfig } from '../api/types';
+import type { LinePoint } from '../protocol';
 import { head, loadData, type Dataset } from './data';
 import type { EvalSet } from './evaluate';
 import { lossSpec, type LossSpec } from './losses';
@@ -73,11 +74,7 @@ export async function evaluatePlane(config: LandscapeConfig, options: ResolvedOp
 }
 
 /** Everything interpolate computes at one α (the values of a line's point in a shard). */
-export interface LinePoint {
-  trainLoss: number; testLoss: number; trainAccuracy: number | null; testAccuracy: number | null; trainLossSE: number;
-  /** bn 'both': the losses with BatchNorm statistics recomputed (NaN otherwise). */
-  bnTrainLoss: number; bnTestLoss: number;
-}
+export type { LinePoint };
 
 /** Points (indices into job.alpha) of a line, in the given order. */
 export async function evaluateLine(config: LandscapeConfig, options: ResolvedOptions, job: LineJob, indices: number[],

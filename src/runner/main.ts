@@ -3,11 +3,12 @@
  * `.landscape.ts`, trains the chosen definition and runs one analysis, streaming
  * `RunnerMessage`s over IPC. It exits after `result` or `error`; the parent kills it to cancel.
  */
-import type { HostToRunner, PlaneJobWire, ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
+import type { HostToRunner, LineJobWire, PlaneJobWire, ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
 import { loadFile, toUserError, UserFacingError } from './load';
 import { takeEsbuildNote } from './esbuild-api';
-import { resolveOptions, runProbe, runPlaneRows, PhaseError } from '../engine/run-probe';
-import { fromWire, makeSplitter, WorkerFailure } from './split';
+import { resolveOptions, runProbe, runPlaneRows, PhaseError, type ResolvedOptions } from '../engine/run-probe';
+import type { LandscapeConfig } from '../api/types';
+import { fromWire, hasBigProducts, makeLineSplitter, makeSplitter, WorkerFailure } from './split';
 import { NonFiniteLossError } from '../engine/train';
 import { DataError } from '../engine/data';
 import { ResourceError } from '../engine/cost';
@@ -18,8 +19,8 @@ import { saveWeights, type WeightsToSave } from './save-weights';
 import { OptionsError } from '../shared/options';
 import { startWatchdog } from './watchdog';
 import { Planner } from './plan-writer';
-import { runShard, type ShardMode } from './shard';
-import { PlanMismatchError } from '../engine/shard-eval';
+import { runShard, testDelay, type ShardMode } from './shard';
+import { evaluateLine, PlanMismatchError } from '../engine/shard-eval';
 import { ShardFileError } from '../shards/format';
 
 /** A failed write of ours (plan or shard files): ENOSPC, EROFS, EACCES… */
@@ -63,6 +64,9 @@ export async function run(req: RunRequest): Promise<boolean> {
       ...(backend.adapter ? { adapter: backend.adapter.description } : {}) });
     let cellsDone = 0, cellsTotal = 0, trainCount = 0;
     let weights: WeightsToSave | undefined;
+    let kernels: number[][] = [];
+    // evaluation batches are of 1000 examples (AffineEvaluator)
+    const big = (examples: number) => hasBigProducts(kernels, Math.min(1000, examples), backend.blas != null);
     const sendCells = async (i: number[], j: number[], loss: number[]) => {
       cellsDone += i.length;
       await send({ type: 'planePoints', runId, i, j, loss, done: cellsDone, total: cellsTotal });
@@ -80,11 +84,12 @@ export async function run(req: RunRequest): Promise<boolean> {
       },
       planeSetup: (s) => { cellsTotal = s.a.length * s.b.length; void send({ type: 'planeSetup', runId, ...s }); },
       planeCells: async (i, j, loss) => { await sendCells(i, j, loss); await breathe(); },
-      splitPlane: planner || backend.name === 'webgpu' ? undefined : makeSplitter(req, () => trainCount, sendCells), // one GPU: no second process
+      splitPlane: planner || backend.name === 'webgpu' ? undefined : makeSplitter(req, () => trainCount, sendCells, big), // one GPU: no second process
+      splitLine: planner || backend.name === 'webgpu' ? undefined : makeLineSplitter(req, big),
       deferGrid: planner?.capture,
       surveyRun: async (index, total, run) => { await send({ type: 'surveyRun', runId, index, total, run }); await breathe(); },
       warn: (message) => void send({ type: 'log', runId, level: 'warn', message }),
-      recorded: (record, second) => { weights = { definition: name, analysis: options.analysis, record, seed: def.config.seed ?? 1, second }; },
+      recorded: (record, second) => { kernels = record.layout.entries.map((e) => e.shape); weights = { definition: name, analysis: options.analysis, record, seed: def.config.seed ?? 1, second }; },
       planeBasis: (basis, a, b) => { if (weights) weights.plane = { basis, a, b }; },
     }, loaded.file);
     if (esbuildNote) result.notes.push(esbuildNote);
@@ -160,23 +165,38 @@ export function describeFailure(e: unknown, file: string, defLine?: number): Use
   return toUserError(e, file, 'internal', defLine);
 }
 
-/** Worker mode: evaluate some rows of a plane for the runner that forked us. */
-async function planeRows(req: RunRequest, job: PlaneJobWire, rows: number[]): Promise<boolean> {
+/**
+ * Worker mode (a runner forked by another one to share a grid): load the same definition and
+ * data, start the same backend, then do `work`. Failures go back as an 'error' message.
+ */
+async function asWorker(req: RunRequest, work: (config: LandscapeConfig, options: ResolvedOptions) => Promise<void>): Promise<boolean> {
   try {
     const loaded = await loadFile(req.file);
     const def = loaded.definitions.get(req.definition ?? loaded.infos[0].name)!;
     const options = resolveOptions(def.config, req.options);
     await initBackend(options.backend, undefined, { blas: options.blas });
-    await runPlaneRows(def.config, options, fromWire(job), rows, async (i, j, loss) => {
-      await send({ type: 'planePoints', runId: req.runId, i, j, loss, done: 0, total: 0 });
-      await breathe();
-    });
+    await work(def.config, options);
     return true;
   } catch (e) {
     await send({ type: 'error', runId: req.runId, error: describeFailure(e, req.file) });
     return false;
   }
 }
+
+/** Some rows of a plane. */
+const planeRows = (req: RunRequest, job: PlaneJobWire, rows: number[]) => asWorker(req, (config, options) =>
+  runPlaneRows(config, options, fromWire(job), rows, async (i, j, loss) => {
+    await send({ type: 'planePoints', runId: req.runId, i, j, loss, done: 0, total: 0 });
+    await breathe();
+  }));
+
+/** Some points of a line. */
+const lineIndices = (req: RunRequest, job: LineJobWire, indices: number[]) => asWorker(req, (config, options) =>
+  evaluateLine(config, options, job, indices, async (index, point) => {
+    testDelay();
+    await send({ type: 'linePoint', runId: req.runId, index, point });
+    await breathe();
+  }));
 
 if (require.main === module) {
   // Never outlive the parent, whatever the user's code does to this thread's event loop.
@@ -196,6 +216,11 @@ if (require.main === module) {
         if (busy) return;
         busy = true;
         planeRows(msg.request, msg.job, msg.rows).then((ok) => process.exit(ok ? 0 : 1), (e) => { console.error(e); process.exit(2); });
+        break;
+      case 'lineIndices':
+        if (busy) return;
+        busy = true;
+        lineIndices(msg.request, msg.job, msg.indices).then((ok) => process.exit(ok ? 0 : 1), (e) => { console.error(e); process.exit(2); });
         break;
       default: {
         const never: never = msg;

@@ -68,6 +68,22 @@ test('8. a cancelled split plane leaves no folder in the temp folder; a killed p
   assert.deepEqual(readdirSync(t), []);
 });
 
+test('8b. a killed line worker is named, not the user\'s line; nothing is left running', async () => {
+  const t = tmp('split-line');
+  const env = { TMPDIR: t, LOSS_LANDSCAPE_WORKERS: '2', LOSS_LANDSCAPE_TEST_POINT_DELAY_MS: '50' };
+  const b = startCli(['probe', fixture('tiny.landscape.ts'), '--points', '400'], env);
+  assert.ok(await until(() => /\[[\d.]+s\] probe/.test(b.stderr), 60_000), b.stderr);
+  let worker: number | undefined, runner: number | undefined;
+  assert.ok(await until(() => { [runner] = descendants(b.child.pid!); worker = runner && descendants(runner)[0]; return !!worker; }, 10_000), 'a worker was forked');
+  process.kill(worker!, 'SIGKILL');
+  const r = await b.done;
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, new RegExp(`error \\(crash\\): the line's second worker process \\(pid ${worker}\\) was killed \\(SIGKILL\\)`));
+  assert.doesNotMatch(r.stderr, /tiny\.landscape\.ts:\d+/);
+  assert.ok(await until(() => !alive(runner!), 5_000), 'the runner is gone');
+  assert.deepEqual(readdirSync(t), []);
+});
+
 test('9. what the user\'s code prints goes to stderr, bounded, and --json stays valid JSON', async () => {
   const r = await runCli(['probe', fixture('tiny.landscape.ts'), '--json', '--points', '5']);
   assert.equal(r.code, 0, r.stderr);

@@ -149,6 +149,22 @@ test('a plane split over two runner processes equals the single-process plane', 
   assert.ok(a.flat().every(Number.isFinite));
 });
 
+test('a line split over two runner processes equals the single-process line, bit for bit', async () => {
+  const outs = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'll-split-line-')));
+  for (const [k, workers] of [[0, '1'], [1, '2']] as const) {
+    const r = await runCli(['probe', fixture('two-defs.landscape.ts'), '--points', '31', '--out', outs[k]], { env: { LOSS_LANDSCAPE_WORKERS: workers } });
+    assert.equal(r.code, 0, r.stderr);
+    if (workers === '2') assert.match(r.stdout, /line points split over 2 processes/);
+    else assert.doesNotMatch(r.stdout, /split over/);
+  }
+  const [a, b] = outs.map((o) => JSON.parse(readFileSync(join(o, 'result.json'), 'utf8')).interpolate);
+  for (const k of ['alpha', 'trainLoss', 'testLoss', 'trainAccuracy', 'testAccuracy', 'trainLossSE', 'monotone', 'barrier', 'barrierAlpha']) {
+    assert.deepEqual(b[k], a[k], k);
+  }
+  assert.ok(a.trainLoss.length >= 31);
+  assert.ok(a.trainLoss.every(Number.isFinite));
+});
+
 test('--out for a plane also writes plane.npy (the loss grid) and plane.vtp (the surface); not for a line', async () => {
   const out = mkdtempSync(join(tmpdir(), 'll-cli-npy-'));
   const r = await runCli(['probe', fixture('two-defs.landscape.ts'), '--analysis', 'plane', '--grid', '7', '--out', out]);

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LandscapeConfig } from '../../api/types';
-import type { AnalysisKind, AnyProbeOptions, ExampleCounts, PlaneResult, ProbeResult, SurveyRun, TrainSummary } from '../../protocol';
+import type { AnalysisKind, AnyProbeOptions, ExampleCounts, LinePoint, PlaneResult, ProbeResult, SurveyRun, TrainSummary } from '../../protocol';
 import type { Dataset } from '../data';
 import type { EvalSet } from '../evaluate';
 import type { LossSpec } from '../losses';
@@ -17,6 +17,8 @@ export type ResolvedOptions = Required<Omit<AnyProbeOptions, OptionalKeys>> & Pi
 
 export interface PlaneJob { basis: PlaneBasis; state: Float32Array; a: number[]; b: number[]; examples: number }
 export interface PlaneSplit { rows: number[]; others: Promise<Array<[number, number, number]>> }
+/** A line shared with another process: the points (indices into α) done here, the others' values. */
+export interface LineSplit { indices: number[]; others: Promise<Array<[number, LinePoint]>> }
 /** A line θ(α) = (1−α)·θ_a + α·θ_b with its state endpoints and its α values. */
 export interface LineJob { thetaA: Float32Array; thetaB: Float32Array; stateA: Float32Array; stateB: Float32Array; alpha: number[] }
 /** The grid of an analysis, fixed, with the evaluation sets it is evaluated on (for a plan). */
@@ -37,6 +39,11 @@ export interface ProbeEvents {
    * process should do, and a promise of the other rows' cells. The caller streams those itself.
    */
   splitPlane?(job: PlaneJob): Promise<PlaneSplit | undefined>;
+  /**
+   * The same for a line's points: `onOther` is called as the other process's points arrive (to
+   * report them), and `others` has them all at the end (to fill them in).
+   */
+  splitLine?(job: LineJob, sets: { train: EvalSet; test?: EvalSet }, onOther: (index: number, p: LinePoint) => void | Promise<void>): Promise<LineSplit | undefined>;
   /**
    * Called once training is done, with everything recorded (e.g. to save weights) and the
    * second solution when the analysis trains one (seed2, connect).

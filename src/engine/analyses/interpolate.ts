@@ -1,10 +1,12 @@
 /**
  * interpolate (Goodfellow, Vinyals & Saxe 2015): J((1−α)θ_a + αθ_b) along the line from θ₀ to
  * θ_T — or between the solutions of two seeds (`seed2`): train and test loss and accuracy,
- * monotone on [0,1]?, the barrier above the chord.
+ * monotone on [0,1]?, the barrier above the chord. Points may be shared with a second process
+ * (ev.splitLine); each point's values are the same wherever computed.
  */
 import { alphaGrid } from '../grid';
-import { interpolate } from '../interpolate';
+import { interpolate, lineSummary } from '../interpolate';
+import type { InterpolateResult, LinePoint } from '../../protocol';
 import { bnSet, phase, type ProbesTraining } from './context';
 
 const BN_NOTE = {
@@ -26,16 +28,26 @@ export const interpolateAnalysis: ProbesTraining<'interpolate'> = {
       thetaA: r2 ? rec.thetaT : rec.theta0, thetaB: r2 ? r2.thetaT : rec.thetaT,
       stateA: r2 ? rec.stateT : rec.state0, stateB: r2 ? r2.stateT : rec.stateT, alpha,
     };
-    const deferred = await ev.deferGrid?.({ kind: 'line', line, sets: { train: evalTrain, test: evalTest } });
+    const sets = { train: evalTrain, test: evalTest };
+    const deferred = await ev.deferGrid?.({ kind: 'line', line, sets });
+    let done = 0;
+    const report = async (i: number, p: Pick<LinePoint, 'trainLoss' | 'testLoss' | 'trainAccuracy' | 'testAccuracy'>) => {
+      ev.progress?.('probe', ++done, alpha.length);
+      await ev.curvePoint?.(i, alpha[i], p.trainLoss, p.testLoss, p.trainAccuracy, p.testAccuracy, alpha.length);
+    };
+    const split = deferred ? undefined : await ev.splitLine?.(line, sets, report);
     const r = await phase('probe', () => interpolate({
       model, spec, layout: rec.layout, ...line,
-      sets: { train: evalTrain, test: evalTest }, fastFirstLayer: options.fastFirstLayer,
-      bn: options.bn, bnSet: bnSet(data.train.x), indices: deferred ? [] : undefined,
-      onPoint: async (i, a, tr, te, done) => {
-        ev.progress?.('probe', done, alpha.length);
-        await ev.curvePoint?.(i, a, tr.loss, te?.loss ?? NaN, tr.accuracy, te?.accuracy ?? null, alpha.length);
-      },
+      sets, fastFirstLayer: options.fastFirstLayer,
+      bn: options.bn, bnSet: bnSet(data.train.x), indices: deferred ? [] : split?.indices,
+      onPoint: (i, _a, tr, te) => report(i, { trainLoss: tr.loss, testLoss: te?.loss ?? NaN, trainAccuracy: tr.accuracy, testAccuracy: te?.accuracy ?? null }),
     }));
+    if (split) {
+      // the other process's points (reported as they arrived)
+      for (const [i, p] of await phase('probe', () => split.others)) fillPoint(r, i, p);
+      Object.assign(r, lineSummary(alpha, r.trainLoss));
+      notes.push('line points split over 2 processes');
+    }
     const { fast, fastReason, ...interp } = r;
     interp.endpoints = second?.from ? { a: 'θ_T loaded', b: 'compareTo' }
       : second ? { a: `θ_T (seed ${seed})`, b: `θ_T (seed ${second.seed})` } : { a: 'θ₀ init', b: 'θ_T trained' };
@@ -44,3 +56,10 @@ export const interpolateAnalysis: ProbesTraining<'interpolate'> = {
     return { interpolate: interp };
   },
 };
+
+/** Puts a point computed elsewhere into the line's arrays. */
+function fillPoint(r: InterpolateResult, i: number, p: LinePoint): void {
+  r.trainLoss[i] = p.trainLoss; r.testLoss[i] = p.testLoss; r.trainLossSE[i] = p.trainLossSE;
+  r.trainAccuracy[i] = p.trainAccuracy; r.testAccuracy[i] = p.testAccuracy;
+  if (r.bnRecomputed) { r.bnRecomputed.trainLoss[i] = p.bnTrainLoss; r.bnRecomputed.testLoss[i] = p.bnTestLoss; }
+}
