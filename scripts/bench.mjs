@@ -245,8 +245,8 @@ async function main() {
         line.push(`torch+trick ${q1.seconds.toFixed(2)}/${q2.seconds.toFixed(2)}`);
       }
       if (EXTRAS && w.kind === 'plane') {
-        const one = { env: { LOSS_LANDSCAPE_BLAS_THREADS: '1' } }; // one core each, as the product's split does
-        const [a, b] = await Promise.all([ours(['run', DATA, wj, '--rows', 'even'], one), ours(['run', DATA, wj, '--rows', 'odd'], one)]);
+        // the BLAS settings of one process, as the product's split does (so the values are the same)
+        const [a, b] = await Promise.all([ours(['run', DATA, wj, '--rows', 'even']), ours(['run', DATA, wj, '--rows', 'odd'])]);
         const s = (Math.max(a.t1, b.t1) - Math.min(a.t0, b.t0)) / 1000;
         r.ours2p.push({ seconds: s, parts: [a.seconds, b.seconds] }); line.push(`ours 2 procs ${s.toFixed(2)}`);
       }
@@ -429,9 +429,15 @@ function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
   L.push('- *GFLOP naive* counts every point as a full forward pass (what PyTorch executes); *ours* counts what our engine executes '
     + '(with the first-layer trick: X·W_c, X·U(, X·V) once, then only the layers after the first per point). GFLOP/s columns are executed FLOPs / time; '
     + `compare them with the peaks above. Our *effective* rate (naive FLOPs / our time) is in results.json (ours_effective_gflops).`);
-  L.push('- *CPU-time ratio*: our process CPU seconds in the timed region over PyTorch 1-thread\'s (both single-threaded): much less sensitive than wall time to other jobs on the machine, a cross-check when the load average is high.');
+  L.push('- *CPU-time ratio*: our process CPU seconds in the timed region over PyTorch 1-thread\'s: less sensitive than wall time to other jobs on the machine, a cross-check when the load average is high (ours runs products from 2^26 multiply-adds on every core, so its CPU time can exceed its wall time).');
   L.push('- *PyTorch + our first-layer trick* (extra, not what the Python tools do) shows where our edge comes from: with the same trick, PyTorch would be that fast.');
-  L.push('- *ours 2 procs* (extra): the plane\'s rows split even/odd over two processes (planeProbe `rows`), wall time from the first start to the last end of the two probes — what the product would gain by fanning a grid out over both cores.');
+  L.push('- *ours 2 procs* (extra): the plane\'s rows split even/odd over two processes (planeProbe `rows`) with one process\'s BLAS settings, wall time from the first start to the last end of the two probes — what the product\'s split gives (it splits only models whose products stay under 2^26 multiply-adds, e.g. W4b and W5: bigger ones already use every core through the BLAS).');
+  if (peak.blas) {
+    const pct = (k) => (all[k]?.ours_gflops != null ? `${k} ${fmt(all[k].ours_gflops, 1)} GFLOP/s = ${fmt((100 * all[k].ours_gflops) / peak.blas.gflops, 0)} %` : null);
+    L.push(`- Executed GFLOP/s against the BLAS peak of this run (${fmt(peak.blas.gflops, 1)} GFLOP/s, ours 1024² through TF.js): ${['W1', 'W2', 'W3'].map(pct).filter(Boolean).join('; ')}.`);
+  }
+  const rss = Object.entries(all).filter(([, r]) => r.ours_peak_rss_MiB != null).map(([k, r]) => `${k} ${fmt(r.ours_peak_rss_MiB, 0)}`);
+  if (rss.length) L.push(`- Peak RSS of our process per workload (MiB, process.resourceUsage().maxRSS, whole process incl. data): ${rss.join(', ')}.`);
   if (all.W3) {
     const r = all.W3;
     L.push(`- W3 agreement (summation orders differ, so loose): per-step loss max rel diff ${sci(r.max_rel_diff)}; epoch mean loss ours ${fmt(r.epoch_mean_loss_ours, 5)} vs PyTorch ${fmt(r.epoch_mean_loss_torch, 5)}; `
