@@ -91,51 +91,99 @@ function freshVector(n: number, basis: Float64Array[], rng: () => number, store?
   return null;
 }
 
+/**
+ * A Lanczos process that can be extended: `extend(m)` continues the same Krylov space up to m
+ * steps (no product is repeated), `run()` gives the Ritz pairs of what is there so far.
+ */
+class Lanczos {
+  /** Basis vectors: the first rows of `store` (grown by doubling), handed out as row views. */
+  private store: Float64Array;
+  readonly basis: Float64Array[] = [];
+  readonly alpha: number[] = [];
+  readonly beta: number[] = [];
+  /** The residual of the last step (not yet normalized) and its norm. */
+  private pending?: { w: Float64Array; b: number };
+  private scale = 0; // running ‖T‖ estimate, for the breakdown test
+  lastBeta = 0;
+  products = 0;
+  /** The basis spans everything the operator reaches (no fresh direction is left). */
+  exhausted = false;
+  private rng: () => number;
+
+  constructor(private op: SymOp, readonly n: number, seed: number, capacity: number) {
+    this.rng = mulberry32(seed * 2654435761 + 12345);
+    this.store = new Float64Array(Math.max(1, capacity) * n);
+  }
+
+  private row(j: number): Float64Array {
+    if ((j + 1) * this.n > this.store.length) {
+      const grown = new Float64Array(Math.max(2 * this.store.length, (j + 1) * this.n));
+      grown.set(this.store);
+      this.store = grown;
+      for (let k = 0; k < this.basis.length; k++) this.basis[k] = grown.subarray(k * this.n, (k + 1) * this.n);
+    }
+    return this.store.subarray(j * this.n, (j + 1) * this.n);
+  }
+
+  /** The next basis vector, or null when the space is exhausted. */
+  private next(): Float64Array | null {
+    const { n, basis } = this;
+    const used = this.store.subarray(0, basis.length * n);
+    if (!this.pending) return freshVector(n, basis, this.rng, used);
+    const { w, b } = this.pending;
+    this.pending = undefined;
+    if (b > 1e-7 * Math.max(this.scale, 1e-30)) {
+      for (let i = 0; i < n; i++) w[i] /= b;
+      this.beta.push(b);
+      return w;
+    }
+    // invariant subspace found: restart orthogonally (T gets a zero off-diagonal)
+    const f = freshVector(n, basis, this.rng, used);
+    if (f) this.beta.push(0);
+    return f;
+  }
+
+  /** Continues up to m steps in all (m ≤ n). */
+  async extend(m: number, onStep?: (done: number, total: number) => void | Promise<void>): Promise<void> {
+    const n = this.n;
+    while (this.alpha.length < m && !this.exhausted) {
+      const q = this.next();
+      if (!q) { this.exhausted = true; this.lastBeta = 0; break; }
+      const row = this.row(this.basis.length);
+      row.set(q);
+      this.basis.push(row);
+      const aq = await this.op(new Float32Array(q));
+      this.products++;
+      await onStep?.(this.alpha.length + 1, m);
+      const w = new Float64Array(aq);
+      const a = dot64(w, q);
+      this.alpha.push(a);
+      orthogonalize(w, this.basis, this.store.subarray(0, this.basis.length * n));
+      const b = Math.sqrt(dot64(w, w));
+      this.scale = Math.max(this.scale, Math.abs(a) + b + this.lastBeta);
+      this.pending = { w, b };
+      this.lastBeta = b;
+    }
+  }
+
+  run(): LanczosRun {
+    const { alpha, beta } = this;
+    const k = alpha.length;
+    const T = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j): number =>
+      i === j ? alpha[i] : j === i + 1 ? beta[i] : i === j + 1 ? beta[j] : 0));
+    const { values, vectors } = symEig(T);
+    const exhausted = this.exhausted || k >= this.n;
+    const residuals = vectors.map((s) => (exhausted ? 0 : Math.abs(this.lastBeta * s[k - 1])));
+    return { alpha: [...alpha], beta: beta.slice(0, Math.max(0, k - 1)), basis: this.basis.slice(0, k), ritzValues: values, ritzCoords: vectors, residuals, products: this.products };
+  }
+}
+
 /** Runs m steps of Lanczos with full reorthogonalization on `op` (dimension n). */
 export async function lanczos(op: SymOp, n: number, opts: LanczosOptions = {}): Promise<LanczosRun> {
   const m = Math.max(1, Math.min(n, opts.steps ?? Math.min(n, 30)));
-  const rng = mulberry32((opts.seed ?? 1) * 2654435761 + 12345);
-  // the basis vectors are the rows of one matrix (for the BLAS), handed out as row views
-  const store = new Float64Array(m * n);
-  const basis: Float64Array[] = [];
-  const alpha: number[] = [], beta: number[] = [];
-  let q = freshVector(n, basis, rng, store)!;
-  let lastBeta = 0;
-  let products = 0;
-  let scale = 0; // running ‖T‖ estimate, for the breakdown test
-  for (let j = 0; j < m; j++) {
-    const row = store.subarray(basis.length * n, (basis.length + 1) * n);
-    row.set(q);
-    basis.push(row);
-    const aq = await op(new Float32Array(q));
-    products++;
-    await opts.onStep?.(products, m);
-    const w = new Float64Array(aq);
-    const a = dot64(w, q);
-    alpha.push(a);
-    orthogonalize(w, basis, store);
-    const b = Math.sqrt(dot64(w, w));
-    scale = Math.max(scale, Math.abs(a) + b + lastBeta);
-    if (j === m - 1) { lastBeta = b; break; }
-    if (b > 1e-7 * Math.max(scale, 1e-30)) {
-      for (let i = 0; i < n; i++) w[i] /= b;
-      beta.push(b); lastBeta = b;
-      q = w;
-    } else {
-      // invariant subspace found: restart orthogonally (T gets a zero off-diagonal)
-      const f = freshVector(n, basis, rng, store);
-      if (!f) { lastBeta = 0; break; }
-      beta.push(0); lastBeta = 0;
-      q = f;
-    }
-  }
-  const k = alpha.length;
-  const T = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j): number =>
-    i === j ? alpha[i] : j === i + 1 ? beta[i] : i === j + 1 ? beta[j] : 0));
-  const { values, vectors } = symEig(T);
-  const exhausted = k >= n;
-  const residuals = vectors.map((s) => (exhausted ? 0 : Math.abs(lastBeta * s[k - 1])));
-  return { alpha, beta, basis, ritzValues: values, ritzCoords: vectors, residuals, products };
+  const l = new Lanczos(op, n, opts.seed ?? 1, m);
+  await l.extend(m, opts.onStep);
+  return l.run();
 }
 
 /** The Ritz vector Q·s (unit, Float32). */
@@ -179,7 +227,8 @@ export interface TopEigen {
 export interface ConvergeOptions {
   /**
    * Iterate until every returned Ritz pair has residual ≤ max(relTol·|θ|, absTol·‖A‖) (‖A‖ ≈
-   * the largest |Ritz value|): then |θ − λ| ≤ that residual. Each failed try doubles the steps,
+   * the largest |Ritz value|): then |θ − λ| ≤ that residual. Each failed try doubles the steps
+   * (the same Krylov space continued: no product is done twice),
    * up to `maxSteps` (default min(n, max(8 × steps, 160))). Off (one run) when relTol is undefined.
    */
   relTol?: number;
@@ -194,16 +243,17 @@ export interface ConvergeOptions {
 export async function topEigen(op: SymOp, n: number, k: number, opts: LanczosOptions & ConvergeOptions = {}): Promise<TopEigen> {
   let steps = Math.min(n, opts.steps ?? Math.max(2 * k + 10, 20));
   const maxSteps = Math.min(n, opts.maxSteps ?? Math.max(8 * steps, 160));
-  let products = 0;
+  // one Krylov space, extended (never restarted) until the pairs asked for are within tolerance
+  const l = new Lanczos(op, n, opts.seed ?? 1, steps);
   for (;;) {
-    const run = await lanczos(op, n, { ...opts, steps });
-    products += run.products;
+    await l.extend(steps, opts.onStep);
+    const run = l.run();
     const count = Math.min(k, run.ritzValues.length);
     const last = run.ritzValues.length - 1;
     const scale = Math.max(...run.ritzValues.map(Math.abs));
     const ok = (i: number) => run.residuals[i] <= Math.max((opts.relTol ?? 0) * Math.abs(run.ritzValues[i]), (opts.absTol ?? 1e-4) * scale);
     const converged = [...Array.from({ length: count }, (_, i) => i), last].every(ok);
-    if (converged || opts.relTol === undefined || steps >= maxSteps) {
+    if (converged || opts.relTol === undefined || steps >= maxSteps || l.exhausted) {
       return {
         values: run.ritzValues.slice(0, count),
         vectors: Array.from({ length: count }, (_, i) => ritzVector(run, i)),
@@ -211,7 +261,7 @@ export async function topEigen(op: SymOp, n: number, k: number, opts: LanczosOpt
         min: run.ritzValues[last],
         minVector: ritzVector(run, last),
         minResidual: run.residuals[last],
-        steps: products,
+        steps: run.products,
         converged,
       };
     }

@@ -33,6 +33,21 @@ function matOp(a: number[][]) {
   return (v: Float32Array) => Float32Array.from(a.map((row) => row.reduce((s, x, j) => s + x * v[j], 0)));
 }
 
+test('Lanczos that has not converged continues its Krylov space (no product is done twice)', async () => {
+  const n = 400;
+  // a slowly decaying spectrum: 8 steps cannot pin the top 4 down to 1e-6
+  const lam = Array.from({ length: n }, (_, i) => 10 / (1 + 0.15 * i) - (i === n - 1 ? 3 : 0));
+  let calls = 0;
+  const op = (v: Float32Array) => { calls++; return Float32Array.from(v, (x, i) => x * lam[i]); };
+  const e = await topEigen(op, n, 4, { steps: 8, seed: 2, relTol: 1e-6, absTol: 1e-9 });
+  assert.ok(e.steps > 8, `it had to go on: ${e.steps} steps`);
+  assert.equal(calls, e.steps, 'every product counted once: no restart from scratch');
+  assert.ok([16, 32, 64].includes(e.steps), `steps double: ${e.steps}`);
+  assert.ok(e.converged);
+  e.values.forEach((v, i) => close(v, lam[i], 1e-5, `λ${i + 1}`));
+  close(e.min, lam[n - 1], 1e-3, 'λ_min');
+});
+
 test('Lanczos finds the extreme eigenvalues of an explicit matrix; Hutchinson is unbiased within its SE', async () => {
   const rng = mulberry32(3);
   const n = 60;
