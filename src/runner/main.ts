@@ -186,6 +186,7 @@ async function asWorker(req: RunRequest, work: (config: LandscapeConfig, options
 /** Some rows of a plane. */
 const planeRows = (req: RunRequest, job: PlaneJobWire, rows: number[]) => asWorker(req, (config, options) =>
   runPlaneRows(config, options, fromWire(job), rows, async (i, j, loss) => {
+    testDelay();
     await send({ type: 'planePoints', runId: req.runId, i, j, loss, done: 0, total: 0 });
     await breathe();
   }));

@@ -23,7 +23,7 @@ type Values = (number | null)[];
 
 const FLUSH_MS = 1000;
 
-/** Test hook: sleep this long after each point (to kill a shard or a line worker half-way in the tests). */
+/** Test hook: sleep this long after each point (or a worker's chunk of cells), to kill a shard or a worker half-way in the tests. */
 export function testDelay(): void {
   const ms = Number(process.env.LOSS_LANDSCAPE_TEST_POINT_DELAY_MS);
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

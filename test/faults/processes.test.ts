@@ -46,7 +46,8 @@ test('a runner killed from outside is reported as such (exit 3), not blamed on t
 
 test('8. a cancelled split plane leaves no folder in the temp folder; a killed plane worker is named, not the user\'s line', async () => {
   const t = tmp('split');
-  const env = { TMPDIR: t, LOSS_LANDSCAPE_WORKERS: '2' };
+  // the worker slowed down (test hook, per chunk of cells): the plane is still running when cancelled
+  const env = { TMPDIR: t, LOSS_LANDSCAPE_WORKERS: '2', LOSS_LANDSCAPE_TEST_POINT_DELAY_MS: '30' };
   const args = ['probe', fixture('tiny.landscape.ts'), '--analysis', 'plane', '--grid', '120'];
   // cancel half-way
   const a = startCli(args, env);
