@@ -10,7 +10,7 @@ export function hasFusedAxpy(): boolean {
   return tf.getKernel(AXPY_KERNEL, tf.getBackend()) != null;
 }
 
-export function axpy(y: tf.Tensor, alpha: number, x: tf.Tensor): tf.Tensor {
+export function axpyTensor(y: tf.Tensor, alpha: number, x: tf.Tensor): tf.Tensor {
   if (hasFusedAxpy() && x.dtype === 'float32' && y.dtype === 'float32' && tf.util.arraysEqual(x.shape, y.shape)) {
     return tf.engine().runKernel(AXPY_KERNEL, { x, y }, { alpha }) as tf.Tensor;
   }

@@ -10,7 +10,7 @@
  * rounding; a test checks it on random models.
  */
 import * as tf from '@tensorflow/tfjs';
-import { axpy } from './axpy';
+import { axpyTensor } from './axpy';
 import type { LossSpec } from './losses';
 import { AffineParams, ParamLayout, splitFlat } from './params';
 import { recomputeBatchNorm } from './batchnorm';
@@ -268,7 +268,7 @@ export class AffineEvaluator {
         if (!plan) return this.model.apply(b.x, { training: false }) as tf.Tensor;
         const pre = plan.pre[bi];
         let z = pre[0];
-        coeffs.forEach((c, k) => { if (c !== 0) z = axpy(z, c, pre[k + 1]); });
+        coeffs.forEach((c, k) => { if (c !== 0) z = axpyTensor(z, c, pre[k + 1]); });
         let h = plan.activation(z);
         for (const layer of plan.rest) h = layer.apply(h, { training: false }) as tf.Tensor;
         return h === pre[0] ? tf.clone(h) : h; // never hand out (and later dispose) a precomputed product

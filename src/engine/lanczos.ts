@@ -34,8 +34,10 @@ export interface LanczosRun {
   /** Diagonal α and off-diagonal β of T (β[j] couples steps j and j+1; 0 at restarts). */
   alpha: number[];
   beta: number[];
-  /** Orthonormal basis q₁…q_m (Float64). */
+  /** Orthonormal basis q₁…q_m (Float64), views of the rows of `rows`. */
   basis: Float64Array[];
+  /** The basis as one row-major m × n matrix (for the BLAS). */
+  rows: Float64Array;
   /** Ritz values, descending, with the eigenvectors of T (columns of S, as rows here). */
   ritzValues: number[];
   ritzCoords: number[][];
@@ -183,7 +185,7 @@ class Lanczos {
     const { values, vectors } = symEig(T);
     const exhausted = this.exhausted || k >= this.n;
     const residuals = vectors.map((s) => (exhausted ? 0 : Math.abs(this.lastBeta * s[k - 1])));
-    return { alpha: [...alpha], beta: beta.slice(0, Math.max(0, k - 1)), basis: this.basis.slice(0, k), ritzValues: values, ritzCoords: vectors, residuals, products: this.products };
+    return { alpha: [...alpha], beta: beta.slice(0, Math.max(0, k - 1)), basis: this.basis.slice(0, k), rows: this.store.subarray(0, k * this.n), ritzValues: values, ritzCoords: vectors, residuals, products: this.products };
   }
 }
 
@@ -199,13 +201,10 @@ export async function lanczos(op: SymOp, n: number, opts: LanczosOptions = {}): 
 export function ritzVector(run: LanczosRun, index: number): Float32Array {
   const s = run.ritzCoords[index];
   const n = run.basis[0].length, m = s.length;
-  let y: Float64Array;
-  const gemv = activeDgemv(), store = run.basis[0].buffer === run.basis[m - 1]?.buffer ? run.basis[0] : null;
-  if (gemv && store && store.byteOffset === 0) {
-    y = new Float64Array(n);
-    gemv(ROW_MAJOR, TRANS, m, n, 1, new Float64Array(store.buffer, 0, m * n), n, Float64Array.from(s), 1, 0, y, 1);
-  } else {
-    y = new Float64Array(n);
+  const gemv = activeDgemv();
+  const y = new Float64Array(n);
+  if (gemv) gemv(ROW_MAJOR, TRANS, m, n, 1, run.rows, n, Float64Array.from(s), 1, 0, y, 1);
+  else {
     s.forEach((c, j) => { if (c !== 0) { const q = run.basis[j]; for (let i = 0; i < n; i++) y[i] += c * q[i]; } });
   }
   let nn = 0;

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { stackedSum } from './stacked';
 import { readFlatFromHeap } from '../backends/wasm/wasm-internals';
-import { axpy as axpyT } from './axpy';
+import { axpyTensor } from './axpy';
 
 export interface ParamEntry {
   name: string;
@@ -100,7 +100,7 @@ export class AffineParams {
       if (skip?.has(i)) return;
       const t = tf.tidy(() => {
         let acc = this.base[i];
-        coeffs.forEach((c, k) => { if (c !== 0) acc = axpyT(acc, c, this.dirs[k][i]); });
+        coeffs.forEach((c, k) => { if (c !== 0) acc = axpyTensor(acc, c, this.dirs[k][i]); });
         return acc === this.base[i] ? tf.clone(acc) : acc;
       });
       v.write(t);

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
 import { mulberry32, permutation } from './random';
-import { axpy, hasFusedAxpy } from './axpy';
+import { axpyTensor, hasFusedAxpy } from './axpy';
 import { flatTensor, readFlatNow, readParams, readState, paramLayout, ParamLayout, trainableVars } from './params';
 
 /** Steps between two reads of the recorded losses (and snapshots). */
@@ -60,7 +60,7 @@ function sgdStep(optimizer: tf.SGDOptimizer, loss: () => tf.Scalar, varList: tf.
   for (const v of varList) {
     const g = grads[v.name];
     if (!g) continue;
-    v.assign(axpy(v, alpha, g));
+    v.assign(axpyTensor(v, alpha, g));
   }
   tf.dispose(Object.values(grads));
   (optimizer as unknown as { incrementIterations(): void }).incrementIterations();

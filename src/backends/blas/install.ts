@@ -2,7 +2,8 @@
  * Puts the BLAS kernels (./matmul.ts, ./vector-kernels.ts) in front of the wasm backend's
  * BatchMatMul, _FusedMatMul (already our fixed versions, see ../wasm/patch_kernels.ts) and Sum,
  * which stay as the fallback for small products and other cases, and registers AXPY_KERNEL
- * (SGD's update in one pass; the engine uses it only where it is registered). Idempotent; `uninstallBlas` restores the wasm kernels.
+ * (y + α·x in one pass; the engine uses it only where it is registered). Idempotent;
+ * `uninstallBlas` restores the wasm kernels.
  * The library is loaded once per process.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -87,18 +88,6 @@ export function blasInstalled(): boolean {
 export function activeDgemv(): Dgemv | null {
   if (!loaded?.ok || tf.getBackend() !== 'wasm' || !blasInstalled()) return null;
   return loaded.lib.dgemv;
-}
-
-/**
- * Sets the BLAS thread count (e.g. 1 while the work is split over processes); returns the count
- * in effect before, or null without a BLAS.
- */
-export function setBlasThreads(n: number): number | null {
-  const load = blasLibrary();
-  if (!load.ok) return null;
-  const before = load.lib.threads;
-  load.lib.setThreads(n);
-  return before;
 }
 
 export function blasInfo(lib: BlasLibrary): BlasInfo {

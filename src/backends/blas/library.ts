@@ -10,8 +10,8 @@
  * under ≈ 256k multiply-adds on one thread). Measured on the idle 2-core bench machine: 2 threads
  * took W1 from 15.8 s to 12.9 s and W2 from 45.2 s to 31.1 s; a 1024² product runs at 85 GFLOP/s
  * on one thread, 170 on two. (An earlier default of cores − 1 came from runs on a machine shared
- * with other jobs, where the second thread had no core to run on.) A plane split over processes
- * gives each one thread (runner/split.ts).
+ * with other jobs, where the second thread had no core to run on.) Products below
+ * PARALLEL_MIN_MACS run on one thread (`threadsFor`).
  */
 import * as fs from 'fs';
 import * as os from 'os';

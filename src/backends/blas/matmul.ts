@@ -12,15 +12,11 @@
  * wasm fixes), which is faster there.
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelArgs, KernelImpl, TensorInfo, WasmBackend, asWasm, callKernel, free, heapOffset, sizeOf } from '../wasm/wasm-internals';
+import { KernelArgs, KernelImpl, TensorInfo, WasmBackend, asWasm, callKernel, f32, free, sizeOf } from '../wasm/wasm-internals';
 import { broadcastIndex } from '../wasm/fast-matmul';
 import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
 
 const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu']);
-
-function heapF32(backend: WasmBackend, t: TensorInfo): Float32Array {
-  return new Float32Array(backend.wasm.HEAPU8.buffer, heapOffset(backend, t), sizeOf(t.shape));
-}
 
 /** A bias we can write into C: one value, or N values along the last axis. */
 function rowBias(bias: TensorInfo, N: number): boolean {
@@ -30,8 +26,8 @@ function rowBias(bias: TensorInfo, N: number): boolean {
 
 /** Writes `bias` (see rowBias) into every row of C. */
 function fillBias(backend: WasmBackend, c: Float32Array, bias: TensorInfo, N: number): void {
-  if (sizeOf(bias.shape) === 1) { c.fill(heapF32(backend, bias)[0]); return; }
-  c.set(heapF32(backend, bias), 0);
+  if (sizeOf(bias.shape) === 1) { c.fill(f32(backend, bias)[0]); return; }
+  c.set(f32(backend, bias), 0);
   // Doubling copies: log2(rows) memmoves instead of one per row.
   for (let filled = N; filled < c.length; filled *= 2) c.copyWithin(filled, 0, Math.min(filled, c.length - filled));
 }
@@ -80,7 +76,7 @@ export function blasMatMul(blas: BlasLibrary, fallback: KernelImpl, fused: boole
 
     const out = backend.makeOutput([...outer, M, N], 'float32');
     // Views only now: makeOutput may have grown (and so replaced) the heap.
-    const A = heapF32(backend, a), B = heapF32(backend, b), C = heapF32(backend, out);
+    const A = f32(backend, a), B = f32(backend, b), C = f32(backend, out);
     if (bias) fillBias(backend, C, bias, N);
     const beta = bias ? 1 : 0;
     const opA = tA ? TRANS : NO_TRANS, opB = tB ? TRANS : NO_TRANS;

@@ -7,14 +7,10 @@
  *    θ − lr·g, which TF.js does as Multiply then Add (two passes, one temporary).
  */
 import * as tf from '@tensorflow/tfjs';
-import { KernelImpl, TensorInfo, asWasm, heapOffset, sizeOf } from '../wasm/wasm-internals';
+import { KernelImpl, TensorInfo, asWasm, f32, sizeOf } from '../wasm/wasm-internals';
 import { BlasLibrary, ROW_MAJOR, TRANS } from './library';
 
 export const AXPY_KERNEL = 'LossLandscapeAxpy';
-
-function view(backend: ReturnType<typeof asWasm>, t: TensorInfo): Float32Array {
-  return new Float32Array(backend.wasm.HEAPU8.buffer, heapOffset(backend, t), sizeOf(t.shape));
-}
 
 const ones = new Map<number, Float32Array>();
 function onesOf(n: number): Float32Array {
@@ -36,7 +32,7 @@ export function blasSum(blas: BlasLibrary, fallback: KernelImpl): KernelImpl {
     }
     const out = backend.makeOutput(attrs.keepDims ? [1, N] : [N], 'float32');
     blas.threadsFor(1);
-    blas.sgemv(ROW_MAJOR, TRANS, M, N, 1, view(backend, x), N, onesOf(M), 1, 0, view(backend, out), 1);
+    blas.sgemv(ROW_MAJOR, TRANS, M, N, 1, f32(backend, x), N, onesOf(M), 1, 0, f32(backend, out), 1);
     return out;
   };
 }
@@ -53,10 +49,10 @@ export function blasAxpy(blas: BlasLibrary): KernelImpl {
     const out = backend.makeOutput(y.shape, 'float32');
     const n = sizeOf(y.shape);
     if (n === 0) return out;
-    const o = view(backend, out);
-    o.set(view(backend, y));
+    const o = f32(backend, out);
+    o.set(f32(backend, y));
     blas.threadsFor(1);
-    blas.saxpy!(n, alpha, view(backend, x), 1, o, 1);
+    blas.saxpy!(n, alpha, f32(backend, x), 1, o, 1);
     return out;
   };
 }

@@ -22,16 +22,13 @@ function depthwiseGeometry(xShape: number[], filterShape: number[], a: Depthwise
   return { ...geometry(info), chMul: filterShape[3] };
 }
 
-export function depthwiseConv2dBackpropFilter(args: KernelArgs): TensorInfo {
-  const backend = asWasm(args.backend);
-  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-  const attrs = args.attrs as unknown as DepthwiseAttrs & { filterShape: [number, number, number, number] };
-  const g = depthwiseGeometry(x.shape, attrs.filterShape, attrs);
+/**
+ * Every (output pixel, filter tap) pair whose input pixel lies inside the image: the offsets of
+ * dy's channels at the output pixel, of x's at the input pixel and of the filter's at the tap.
+ */
+function forEachTap(g: ReturnType<typeof depthwiseGeometry>, visit: (dyo: number, xo: number, wo: number) => void): void {
   const { batch, inH, inW, inC, outH, outW, fH, fW, sH, sW, dH, dW, padTop, padLeft, chMul } = g;
   const K = inC * chMul;
-  const acc = new Float64Array(fH * fW * K);
-  const out = backend.makeOutput(attrs.filterShape, 'float32');
-  const xs = f32(backend, x), dys = f32(backend, dy);
   for (let b = 0; b < batch; b++) {
     for (let oh = 0; oh < outH; oh++) {
       for (let ow = 0; ow < outW; ow++) {
@@ -44,19 +41,34 @@ export function depthwiseConv2dBackpropFilter(args: KernelArgs): TensorInfo {
             if (iw < 0 || iw >= inW) continue;
             const xo = ((b * inH + ih) * inW + iw) * inC;
             const wo = (fh * fW + fw) * K;
-            if (chMul === 1) {
-              for (let k = 0; k < K; k++) acc[wo + k] += xs[xo + k] * dys[dyo + k];
-            } else {
-              for (let c = 0, k = 0; c < inC; c++) {
-                const xv = xs[xo + c];
-                for (let m = 0; m < chMul; m++, k++) acc[wo + k] += xv * dys[dyo + k];
-              }
-            }
+            visit(dyo, xo, wo);
           }
         }
       }
     }
   }
+}
+
+export function depthwiseConv2dBackpropFilter(args: KernelArgs): TensorInfo {
+  const backend = asWasm(args.backend);
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const attrs = args.attrs as unknown as DepthwiseAttrs & { filterShape: [number, number, number, number] };
+  const g = depthwiseGeometry(x.shape, attrs.filterShape, attrs);
+  const { inC, fH, fW, chMul } = g;
+  const K = inC * chMul;
+  const acc = new Float64Array(fH * fW * K);
+  const out = backend.makeOutput(attrs.filterShape, 'float32');
+  const xs = f32(backend, x), dys = f32(backend, dy);
+  forEachTap(g, (dyo, xo, wo) => {
+    if (chMul === 1) {
+      for (let k = 0; k < K; k++) acc[wo + k] += xs[xo + k] * dys[dyo + k];
+    } else {
+      for (let c = 0, k = 0; c < inC; c++) {
+        const xv = xs[xo + c];
+        for (let m = 0; m < chMul; m++, k++) acc[wo + k] += xv * dys[dyo + k];
+      }
+    }
+  });
   f32(backend, out).set(acc);
   return out;
 }
@@ -66,35 +78,19 @@ export function depthwiseConv2dBackpropInput(args: KernelArgs): TensorInfo {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const attrs = args.attrs as unknown as DepthwiseAttrs & { inputShape: [number, number, number, number] };
   const g = depthwiseGeometry(attrs.inputShape, filter.shape, attrs);
-  const { batch, inH, inW, inC, outH, outW, fH, fW, sH, sW, dH, dW, padTop, padLeft, chMul } = g;
-  const K = inC * chMul;
+  const { inC, chMul } = g;
   const out = zeros(backend, attrs.inputShape.slice());
   const dx = f32(backend, out), dys = f32(backend, dy), w = f32(backend, filter);
-  for (let b = 0; b < batch; b++) {
-    for (let oh = 0; oh < outH; oh++) {
-      for (let ow = 0; ow < outW; ow++) {
-        const dyo = ((b * outH + oh) * outW + ow) * K;
-        for (let fh = 0; fh < fH; fh++) {
-          const ih = oh * sH + fh * dH - padTop;
-          if (ih < 0 || ih >= inH) continue;
-          for (let fw = 0; fw < fW; fw++) {
-            const iw = ow * sW + fw * dW - padLeft;
-            if (iw < 0 || iw >= inW) continue;
-            const xo = ((b * inH + ih) * inW + iw) * inC;
-            const wo = (fh * fW + fw) * K;
-            if (chMul === 1) {
-              for (let c = 0; c < inC; c++) dx[xo + c] += dys[dyo + c] * w[wo + c];
-            } else {
-              for (let c = 0, k = 0; c < inC; c++) {
-                let s = 0;
-                for (let m = 0; m < chMul; m++, k++) s += dys[dyo + k] * w[wo + k];
-                dx[xo + c] += s;
-              }
-            }
-          }
-        }
+  forEachTap(g, (dyo, xo, wo) => {
+    if (chMul === 1) {
+      for (let c = 0; c < inC; c++) dx[xo + c] += dys[dyo + c] * w[wo + c];
+    } else {
+      for (let c = 0, k = 0; c < inC; c++) {
+        let s = 0;
+        for (let m = 0; m < chMul; m++, k++) s += dys[dyo + k] * w[wo + k];
+        dx[xo + c] += s;
       }
     }
-  }
+  });
   return out;
 }

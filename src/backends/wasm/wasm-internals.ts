@@ -152,10 +152,9 @@ export function readFlatFromHeap(tensors: readonly tf.Tensor[]): Float32Array | 
   }
   const backend = asWasm(tf.backend());
   const out = new Float32Array(total);
-  const heap = backend.wasm.HEAPU8.buffer;
   let pos = 0;
   for (const t of tensors) {
-    out.set(new Float32Array(heap, heapOffset(backend, t), t.size), pos);
+    out.set(f32(backend, t), pos);
     pos += t.size;
   }
   return out;
