@@ -235,6 +235,11 @@ export interface TrainSummary {
   finalTestAccuracy: number | null;
   parameters: number;
   snapshots: number;
+  /**
+   * How the training steps were computed: 'blas-dense' (a Dense stack's steps written on the
+   * BLAS, no autodiff), 'autodiff' (TF.js's gradients); absent when nothing was trained.
+   */
+  stepsOn?: 'blas-dense' | 'autodiff';
 }
 
 export interface ProbeResult {

@@ -19,7 +19,7 @@ import { findAdapter, initWebGpu, type AdapterInfo } from './webgpu/init';
 import { chooseAuto, type ModelSize } from './webgpu/auto';
 
 export type { BlasInfo };
-export { activeDgemv } from './blas/install';
+export { activeBlas, activeDgemv } from './blas/install';
 export type { Dgemv } from './blas/library';
 
 export type EngineBackend = 'wasm' | 'cpu' | 'node' | 'webgpu';

@@ -13,6 +13,8 @@ export interface LossSpec {
   /** Per-example accuracy in {0,1} [n], or undefined. */
   accuracy?: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor1D;
   name: string;
+  /** The loss's name when it is one of ours (a string in the definition); absent for a user function. */
+  builtin?: string;
 }
 
 const EPS = 1e-7;
@@ -73,5 +75,5 @@ export function lossSpec(loss: Loss, metrics: MetricName | undefined): LossSpec 
       return flat1d(tf.metrics.categoricalAccuracy(t, p));
     });
   }
-  return { perExample, mean, accuracy, name };
+  return { perExample, mean, accuracy, name, builtin: typeof loss === 'string' ? loss : undefined };
 }

@@ -15,6 +15,6 @@ export function summarizeTraining(rec: TrainRecord, epochs: number, fin: { loss:
     epochs, steps: rec.steps, lossPerEpoch: rec.lossPerEpoch, lossPerStep,
     finalTrainLoss: fin.loss, finalTestLoss: finTest?.loss ?? NaN,
     finalTrainAccuracy: fin.accuracy, finalTestAccuracy: finTest?.accuracy ?? null,
-    parameters: rec.layout.total, snapshots: rec.snapshots.length,
+    parameters: rec.layout.total, snapshots: rec.snapshots.length, stepsOn: rec.stepsOn,
   };
 }

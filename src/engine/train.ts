@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
 import { mulberry32, permutation } from './random';
 import { axpyTensor, hasFusedAxpy } from './axpy';
-import { flatTensor, readFlatNow, readParams, readState, paramLayout, ParamLayout, trainableVars } from './params';
+import { flatTensor, readFlatNow, readParams, readState, paramLayout, ParamLayout, trainableVars, writeFlat } from './params';
+import { DenseStackPlan, DenseStackTrainer, denseStackPlan, isPlainSgd } from './dense-stack';
 
 /** Steps between two reads of the recorded losses (and snapshots). */
 const READ_EVERY = 64;
@@ -36,17 +37,19 @@ export interface TrainRecord {
   lossPerEpoch: number[];
   lossPerStep: Float32Array;
   steps: number;
+  /**
+   * How the steps were computed: 'blas-dense' (the Dense stack's steps written on the BLAS,
+   * ./dense-stack.ts) or 'autodiff' (TF.js's gradients); `stepsNote` says why not 'blas-dense'.
+   * Absent where nothing was trained (a loaded model).
+   */
+  stepsOn?: 'blas-dense' | 'autodiff';
+  stepsNote?: string;
 }
 
 export class NonFiniteLossError extends Error {
   constructor(readonly epoch: number, readonly step: number, readonly value: number) {
     super(`the training loss became ${value} at epoch ${epoch + 1}, step ${step + 1}: lower the learning rate, check the data for NaN, or clip the predictions`);
   }
-}
-
-/** Plain SGD (not a subclass such as Momentum), whose update is θ ← θ − lr·g. */
-function isPlainSgd(optimizer: tf.Optimizer): boolean {
-  return optimizer instanceof tf.SGDOptimizer && optimizer.constructor === tf.SGDOptimizer;
 }
 
 /**
@@ -56,15 +59,76 @@ function isPlainSgd(optimizer: tf.Optimizer): boolean {
  */
 function sgdStep(optimizer: tf.SGDOptimizer, loss: () => tf.Scalar, varList: tf.Variable[]): tf.Scalar {
   const { value, grads } = optimizer.computeGradients(loss, varList);
-  const alpha = -(optimizer as unknown as { learningRate: number }).learningRate;
+  const alpha = -learningRate(optimizer);
   for (const v of varList) {
     const g = grads[v.name];
     if (!g) continue;
     v.assign(axpyTensor(v, alpha, g));
   }
   tf.dispose(Object.values(grads));
-  (optimizer as unknown as { incrementIterations(): void }).incrementIterations();
+  countStep(optimizer);
   return value;
+}
+
+const learningRate = (o: tf.SGDOptimizer) => (o as unknown as { learningRate: number }).learningRate;
+const countStep = (o: tf.Optimizer) => (o as unknown as { incrementIterations(): void }).incrementIterations();
+
+/** How a training's steps are computed: TF.js's autodiff, or the Dense stack's BLAS steps. */
+interface Stepper {
+  /** One step on the examples `rows`: the batch's mean loss (a scalar on the backend, or read). */
+  step(rows: number[]): tf.Scalar | number;
+  /** θ now, copied, where that needs no kernel; else null (see tensor). */
+  now(): Float32Array | null;
+  /** θ now as a flat tensor (read later, at a flush). */
+  tensor(): tf.Tensor;
+  /** Puts θ into the model's variables (the BLAS steps keep their own copy). */
+  sync(): void;
+}
+
+function autodiffStepper(model: tf.LayersModel, optimizer: tf.Optimizer, spec: LossSpec, x: tf.Tensor, y: tf.Tensor): Stepper {
+  const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const sgdFused = isPlainSgd(optimizer) && hasFusedAxpy();
+  const vars = trainableVars(model);
+  return {
+    step(rows) {
+      const idx = tf.tensor1d(rows, 'int32');
+      try {
+        return tf.tidy((): tf.Scalar => {
+          const xb = tf.gather(x, idx);
+          const yb = tf.gather(y, idx);
+          const loss = () => spec.mean(yb, model.apply(xb, { training: true }) as tf.Tensor);
+          const c = sgdFused ? sgdStep(optimizer as tf.SGDOptimizer, loss, varList) : optimizer.minimize(loss, true, varList);
+          if (!c) throw new Error('the optimizer returned no cost');
+          return c;
+        });
+      } finally { idx.dispose(); }
+    },
+    // wasm: copied from the heap now (no kernel, no pending tensor)
+    now: () => readFlatNow(vars),
+    tensor: () => flatTensor(vars),
+    sync() { /* the variables are θ */ },
+  };
+}
+
+function denseStepper(model: tf.LayersModel, optimizer: tf.SGDOptimizer, plan: DenseStackPlan, layout: ParamLayout,
+  theta0: Float32Array, batchSize: number, x: tf.Tensor, y: tf.Tensor): Stepper {
+  const trainer = new DenseStackTrainer(plan, theta0.slice(), batchSize, x, y);
+  const vars = trainableVars(model);
+  let synced = true;
+  return {
+    step(rows) {
+      synced = false;
+      const loss = trainer.run(rows, learningRate(optimizer));
+      countStep(optimizer);
+      return loss;
+    },
+    now: () => trainer.theta.slice(),
+    tensor: () => tf.tensor1d(trainer.theta),
+    sync() {
+      if (!synced) writeFlat(vars, trainer.theta, layout);
+      synced = true;
+    },
+  };
 }
 
 export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec: LossSpec,
@@ -85,22 +149,27 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
   const lossPerStep = new Float32Array(totalSteps);
   const lossPerEpoch: number[] = [];
   const rng = mulberry32(opts.seed * 1000003 + 7);
-  const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const sgdFused = isPlainSgd(optimizer) && hasFusedAxpy();
-  const vars = trainableVars(model);
+  const dense = denseStackPlan(model, spec, optimizer, layout, x, y);
+  const stepper = 'plan' in dense
+    ? denseStepper(model, optimizer as tf.SGDOptimizer, dense.plan, layout, theta0, Math.min(n, opts.batchSize), x, y)
+    : autodiffStepper(model, optimizer, spec, x, y);
   // Losses and snapshots stay on the backend until a flush reads them all at once (every
   // READ_EVERY steps and at each epoch's end): a per-step read stalls a GPU's queue.
-  let costs: tf.Scalar[] = [];
+  let costs: (tf.Scalar | number)[] = [];
   let snaps: { t: tf.Tensor; step: number }[] = [];
   let firstPending = 0;
   const flush = async () => {
     if (costs.length === 0 && snaps.length === 0) return;
-    const all = tf.stack(costs);
-    tf.dispose(costs); costs = [];
-    const values = await all.data();
-    all.dispose();
-    const read = await Promise.all(snaps.map((s) => s.t.data()));
-    snaps.forEach((s, k) => { snapshots.push(read[k] as Float32Array); snapshotSteps.push(s.step); s.t.dispose(); });
+    const pending = costs.filter((c): c is tf.Scalar => typeof c !== 'number');
+    const all = pending.length ? tf.stack(pending) : null;
+    tf.dispose(pending);
+    const read = all ? await all.data() : new Float32Array(0);
+    all?.dispose();
+    let r = 0;
+    const values = costs.map((c) => (typeof c === 'number' ? c : read[r++]));
+    costs = [];
+    const snapped = await Promise.all(snaps.map((s) => s.t.data()));
+    snaps.forEach((s, k) => { snapshots.push(snapped[k] as Float32Array); snapshotSteps.push(s.step); s.t.dispose(); });
     snaps = [];
     for (let k = 0; k < values.length; k++) {
       const st = firstPending + k;
@@ -114,37 +183,30 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       const order = opts.shuffle ? permutation(n, rng) : Array.from({ length: n }, (_, i) => i);
       for (let s = 0; s < n; s += opts.batchSize) {
-        const idx = tf.tensor1d(order.slice(s, s + opts.batchSize), 'int32');
-        const cost = tf.tidy((): tf.Scalar => {
-          const xb = tf.gather(x, idx);
-          const yb = tf.gather(y, idx);
-          const loss = () => spec.mean(yb, model.apply(xb, { training: true }) as tf.Tensor);
-          const c = sgdFused ? sgdStep(optimizer as tf.SGDOptimizer, loss, varList) : optimizer.minimize(loss, true, varList);
-          if (!c) throw new Error('the optimizer returned no cost');
-          return c;
-        });
-        idx.dispose();
-        costs.push(cost);
+        costs.push(stepper.step(order.slice(s, s + opts.batchSize)));
         step++;
         if (step % stride === 0 && step < totalSteps) {
-          // wasm: copied from the heap now (no kernel, no pending tensor); else read at the next flush
-          const now = snaps.length === 0 ? readFlatNow(vars) : null;
-          if (now) { snapshots.push(now); snapshotSteps.push(step); } else snaps.push({ t: flatTensor(vars), step });
+          // copied now where that needs no kernel; else read at the next flush
+          const now = snaps.length === 0 ? stepper.now() : null;
+          if (now) { snapshots.push(now); snapshotSteps.push(step); } else snaps.push({ t: stepper.tensor(), step });
         }
         if (costs.length >= READ_EVERY) await flush();
         opts.onStep?.(step, totalSteps);
       }
       await flush();
+      stepper.sync();
       let sum = 0;
       for (let k = step - stepsPerEpoch; k < step; k++) sum += lossPerStep[k];
       lossPerEpoch.push(sum / stepsPerEpoch);
       await opts.onEpoch?.(epoch, sum / stepsPerEpoch, step, totalSteps);
     }
   } finally {
-    tf.dispose(costs); tf.dispose(snaps.map((s) => s.t));
+    tf.dispose(costs.filter((c): c is tf.Scalar => typeof c !== 'number')); tf.dispose(snaps.map((s) => s.t));
+    stepper.sync();
   }
   const thetaT = await readParams(model);
   snapshots.push(thetaT);
   snapshotSteps.push(step);
-  return { layout, theta0, thetaT, state0, stateT: await readState(model), snapshots, snapshotSteps, lossPerEpoch, lossPerStep, steps: step };
+  return { layout, theta0, thetaT, state0, stateT: await readState(model), snapshots, snapshotSteps, lossPerEpoch, lossPerStep, steps: step,
+    stepsOn: 'plan' in dense ? 'blas-dense' : 'autodiff', stepsNote: 'plan' in dense ? undefined : dense.reason };
 }

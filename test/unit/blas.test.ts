@@ -199,7 +199,10 @@ test('SGD training steps: the fused update (one axpy kernel) equals TF.js\'s Mul
   const ref = await run();
   installBlas();
   assert.ok(tf.getKernel('LossLandscapeAxpy', 'wasm'), 'the fused update is registered with the BLAS');
-  const got = await run();
+  // TF.js's autodiff steps with the fused update (not the Dense stack's BLAS steps: dense-train.test.ts)
+  process.env.LOSS_LANDSCAPE_DENSE_TRAIN = 'off';
+  const got = await run().finally(() => { delete process.env.LOSS_LANDSCAPE_DENSE_TRAIN; });
+  assert.equal(got.rec.stepsOn, 'autodiff');
   assert.equal(got.iterations, ref.iterations, 'the optimizer counts the steps');
   assert.equal(got.iterations, 6);
   for (let i = 0; i < ref.rec.thetaT.length; i++) {

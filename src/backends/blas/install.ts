@@ -86,8 +86,13 @@ export function blasInstalled(): boolean {
  * (Lanczos' reorthogonalization), which keeps a JS fallback.
  */
 export function activeDgemv(): Dgemv | null {
+  return activeBlas()?.dgemv ?? null;
+}
+
+/** The BLAS while the BLAS path is on (see activeDgemv), else null. */
+export function activeBlas(): BlasLibrary | null {
   if (!loaded?.ok || tf.getBackend() !== 'wasm' || !blasInstalled()) return null;
-  return loaded.lib.dgemv;
+  return loaded.lib;
 }
 
 export function blasInfo(lib: BlasLibrary): BlasInfo {

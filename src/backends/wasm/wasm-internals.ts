@@ -159,3 +159,12 @@ export function readFlatFromHeap(tensors: readonly tf.Tensor[]): Float32Array | 
   }
   return out;
 }
+
+/**
+ * A float32 tensor's data as a view of the wasm heap (no copy), or null off wasm / for other
+ * dtypes. Invalid after the next allocation on the backend: take it again after any.
+ */
+export function heapView(t: tf.Tensor): Float32Array | null {
+  if (tf.getBackend() !== 'wasm' || t.dtype !== 'float32' || t.isDisposed) return null;
+  return f32(asWasm(tf.backend()), t);
+}

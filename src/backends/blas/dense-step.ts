@@ -1,0 +1,223 @@
+/**
+ * SGD steps of a stack of Dense layers computed directly with the BLAS, without TF.js's
+ * autodiff tape: forward products, the loss and its gradient in closed form, backward products,
+ * and the update θ ← θ − lr·∇ folded into the weight-gradient product itself
+ * (cblas_sgemm with α = −lr, β = 1 on the kernel: no gradient buffer, no separate update pass).
+ *
+ * The arithmetic is TF.js's for the same model (./dense-stack.ts in the engine decides when a
+ * model qualifies): y = act(x·W + b) per layer, the loss formulas of tfjs-layers
+ * (categorical cross-entropy: p / Σp, clipped to [ε, 1 − ε], −Σ t·log; the clip's gradient is
+ * zero outside the range, as TF.js's), their gradients through the same chain. It differs from
+ * TF.js's steps only by float32 rounding (sums in another order, the fused update).
+ *
+ * θ is one flat Float32Array in the model's layout (kernel [in, units] row-major, then bias,
+ * per layer); the step updates it in place. Buffers are allocated once for the largest batch.
+ */
+import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
+
+export type DenseActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
+export type DenseLoss = 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError';
+
+export interface DenseLayerSpec {
+  inputs: number;
+  units: number;
+  activation: DenseActivation;
+  /** Offset of the kernel [inputs, units] in θ. */
+  kernel: number;
+  /** Offset of the bias [units] in θ, or −1 without one. */
+  bias: number;
+}
+
+/** TF.js's backend epsilon (tfjs-layers' `epsilon()`), as the float32 bounds its clip compares with. */
+const CLIP_LO = Math.fround(1e-7);
+const CLIP_HI = Math.fround(1 - 1e-7);
+
+export class DenseStackStep {
+  /** acts[0]: the batch's inputs; acts[l + 1]: layer l's output. */
+  private readonly acts: Float32Array[];
+  private readonly deltas: [Float32Array, Float32Array];
+  private readonly targets: Float32Array;
+  private readonly ones: Float32Array;
+  private readonly classes: number;
+
+  constructor(
+    private readonly blas: BlasLibrary,
+    private readonly layers: DenseLayerSpec[],
+    private readonly loss: DenseLoss,
+    readonly theta: Float32Array,
+    private readonly maxBatch: number,
+  ) {
+    if (layers.length === 0) throw new Error('DenseStackStep: no layers');
+    this.acts = [new Float32Array(maxBatch * layers[0].inputs), ...layers.map((l) => new Float32Array(maxBatch * l.units))];
+    const widest = Math.max(...layers.map((l) => Math.max(l.inputs, l.units)));
+    this.deltas = [new Float32Array(maxBatch * widest), new Float32Array(maxBatch * widest)];
+    this.classes = layers[layers.length - 1].units;
+    this.targets = new Float32Array(maxBatch * this.classes);
+    this.ones = new Float32Array(maxBatch).fill(1);
+  }
+
+  /**
+   * One step on the examples `rows` of x ([n, inputs] row-major) and y ([n, classes], or [n]
+   * class indices for the sparse loss); returns the batch's mean loss.
+   */
+  step(x: Float32Array, y: Float32Array, rows: ArrayLike<number>, lr: number): number {
+    const B = rows.length;
+    if (B === 0 || B > this.maxBatch) throw new Error(`DenseStackStep: batch of ${B} (at most ${this.maxBatch})`);
+    const d0 = this.layers[0].inputs, k = this.classes;
+    const a0 = this.acts[0];
+    for (let r = 0; r < B; r++) a0.set(x.subarray(rows[r] * d0, (rows[r] + 1) * d0), r * d0);
+    const sparse = this.loss === 'sparseCategoricalCrossentropy';
+    const t = this.targets;
+    if (sparse) {
+      t.fill(0, 0, B * k);
+      for (let r = 0; r < B; r++) {
+        const c = Math.trunc(y[rows[r]]);
+        if (c >= 0 && c < k) t[r * k + c] = 1; // TF.js's oneHot: out-of-range labels give a zero row
+      }
+    } else {
+      for (let r = 0; r < B; r++) t.set(y.subarray(rows[r] * k, (rows[r] + 1) * k), r * k);
+    }
+    for (let l = 0; l < this.layers.length; l++) this.forward(l, B);
+    const last = this.layers.length - 1;
+    let delta = this.deltas[0];
+    const lossMean = this.lossGradient(this.acts[last + 1], B, delta);
+    for (let l = last; l >= 0; l--) {
+      const L = this.layers[l];
+      const other = delta === this.deltas[0] ? this.deltas[1] : this.deltas[0];
+      if (l > 0) {
+        // δ_{l−1} = (δ_l · Wᵀ) ⊙ act′ — with W before its update
+        this.gemm(NO_TRANS, TRANS, B, L.inputs, L.units, 1, delta, L.units, this.kernel(L), L.units, 0, other, L.inputs);
+        activationBackward(this.layers[l - 1].activation, this.acts[l], other, B * L.inputs);
+      }
+      // W ← W − lr·(a_{l}ᵀ · δ_l), b ← b − lr·Σ_rows δ_l
+      this.gemm(TRANS, NO_TRANS, L.inputs, L.units, B, -lr, this.acts[l], L.inputs, delta, L.units, 1, this.kernel(L), L.units);
+      if (L.bias >= 0) this.biasUpdate(delta, B, L.units, -lr, L.bias);
+      delta = other;
+    }
+    return lossMean;
+  }
+
+  private forward(l: number, B: number): void {
+    const L = this.layers[l];
+    const out = this.acts[l + 1];
+    const n = B * L.units;
+    let beta = 0;
+    if (L.bias >= 0) {
+      out.set(this.theta.subarray(L.bias, L.bias + L.units), 0);
+      for (let filled = L.units; filled < n; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, n - filled));
+      beta = 1;
+    }
+    this.gemm(NO_TRANS, NO_TRANS, B, L.units, L.inputs, 1, this.acts[l], L.inputs, this.kernel(L), L.units, beta, out, L.units);
+    activationForward(L.activation, out, B, L.units);
+  }
+
+  /** C ← α·op(A)·op(B) + β·C, on every BLAS thread only for big products. */
+  private gemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number,
+    a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void {
+    this.blas.threadsFor(M * N * K);
+    this.blas.sgemm(ROW_MAJOR, tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+
+  /** Layer l's kernel [inputs, units], a view of θ. */
+  private kernel(L: DenseLayerSpec): Float32Array {
+    return this.theta.subarray(L.kernel, L.kernel + L.inputs * L.units);
+  }
+
+  private biasUpdate(delta: Float32Array, B: number, units: number, alpha: number, offset: number): void {
+    const b = this.theta.subarray(offset, offset + units);
+    if (this.blas.sgemv) {
+      this.blas.sgemv(ROW_MAJOR, TRANS, B, units, alpha, delta, units, this.ones, 1, 1, b, 1);
+      return;
+    }
+    for (let j = 0; j < units; j++) {
+      let s = 0;
+      for (let r = 0; r < B; r++) s += delta[r * units + j];
+      b[j] += alpha * s;
+    }
+  }
+
+  /** The batch's mean loss; writes dLoss/d(pre-activation of the last layer) into `delta`. */
+  private lossGradient(p: Float32Array, B: number, delta: Float32Array): number {
+    const k = this.classes, t = this.targets;
+    const act = this.layers[this.layers.length - 1].activation;
+    const g = new Float64Array(k);
+    let total = 0;
+    for (let r = 0; r < B; r++) {
+      const o = r * k;
+      if (this.loss === 'meanSquaredError') {
+        let s = 0;
+        for (let j = 0; j < k; j++) {
+          // float32 like TF.js's Sub and Square (a diverging run overflows to Infinity at the same step)
+          const d = Math.fround(p[o + j] - t[o + j]);
+          s += Math.fround(d * d);
+          g[j] = (2 * d) / (k * B);
+        }
+        total += s / k;
+      } else {
+        // q = p / Σp, c = clip(q, ε, 1 − ε), loss = −Σ t·log c
+        let sum = 0;
+        for (let j = 0; j < k; j++) sum += p[o + j];
+        let loss = 0, gq = 0;
+        const dq = g; // dLoss/dq first, then turned into dLoss/dp below
+        for (let j = 0; j < k; j++) {
+          const q = Math.fround(p[o + j] / sum);
+          const c = q < CLIP_LO ? CLIP_LO : q > CLIP_HI ? CLIP_HI : q;
+          if (t[o + j] !== 0) loss -= t[o + j] * Math.log(c);
+          dq[j] = q >= CLIP_LO && q <= CLIP_HI ? -t[o + j] / (c * B) : 0;
+          gq += dq[j] * p[o + j];
+        }
+        total += loss;
+        // d(p_j / S)/dp_i = δ_ij / S − p_j / S²
+        for (let j = 0; j < k; j++) g[j] = dq[j] / sum - gq / (sum * sum);
+      }
+      // through the last activation (output p)
+      if (act === 'softmax') {
+        let dot = 0;
+        for (let j = 0; j < k; j++) dot += g[j] * p[o + j];
+        for (let j = 0; j < k; j++) delta[o + j] = p[o + j] * (g[j] - dot);
+      } else {
+        for (let j = 0; j < k; j++) delta[o + j] = g[j];
+        activationBackward(act, p.subarray(o, o + k), delta.subarray(o, o + k), k);
+      }
+    }
+    return Math.fround(total / B);
+  }
+}
+
+/** In place on [rows, units]. */
+function activationForward(act: DenseActivation, out: Float32Array, rows: number, units: number): void {
+  const n = rows * units;
+  if (act === 'relu') {
+    // Branch-free on the bits (a compare per value mispredicts on random signs): x < 0 → +0.
+    const bits = new Int32Array(out.buffer, out.byteOffset, n);
+    for (let i = 0; i < n; i++) { const v = bits[i]; bits[i] = v & ~(v >> 31); }
+  } else if (act === 'sigmoid') {
+    for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
+  } else if (act === 'tanh') {
+    for (let i = 0; i < n; i++) out[i] = Math.tanh(out[i]);
+  } else if (act === 'softmax') {
+    for (let r = 0; r < rows; r++) {
+      const o = r * units;
+      let max = -Infinity;
+      for (let j = 0; j < units; j++) if (out[o + j] > max) max = out[o + j];
+      let sum = 0;
+      for (let j = 0; j < units; j++) { const e = Math.fround(Math.exp(out[o + j] - max)); out[o + j] = e; sum += e; }
+      for (let j = 0; j < units; j++) out[o + j] /= sum;
+    }
+  }
+}
+
+/** δ ← δ ⊙ act′, from the activation's output y (softmax is only ever last: see lossGradient). */
+function activationBackward(act: DenseActivation, y: Float32Array, delta: Float32Array, n: number): void {
+  if (act === 'relu') {
+    // TF.js: dy · step(x), step(x) = x > 0; y = relu(x) > 0 exactly when x > 0 (y's bits ≥ 0)
+    const yb = new Int32Array(y.buffer, y.byteOffset, n), db = new Int32Array(delta.buffer, delta.byteOffset, n);
+    for (let i = 0; i < n; i++) db[i] &= (-yb[i]) >> 31;
+  } else if (act === 'sigmoid') {
+    for (let i = 0; i < n; i++) delta[i] *= y[i] * (1 - y[i]);
+  } else if (act === 'tanh') {
+    for (let i = 0; i < n; i++) delta[i] *= 1 - y[i] * y[i];
+  } else if (act === 'softmax') {
+    throw new Error('DenseStackStep: softmax is supported on the last layer only');
+  }
+}
