@@ -25,6 +25,7 @@ import { randomBasis } from '../src/engine/directions';
 import { mulberry32, permutation, withSeededMathRandom } from '../src/engine/random';
 import { mnist } from '../src/api/datasets';
 import { curvatureAt } from '../src/engine/curvature';
+import { denseStepProfile } from '../src/backends/blas/dense-step';
 
 /** Bump when what `gen` writes changes (the orchestrator regenerates on mismatch). */
 export const GEN_VERSION = 4;
@@ -214,10 +215,16 @@ async function profile(dir: string, w: Workload): Promise<unknown> {
       await train(L.model, tf.train.sgd(w.lr!), spec, xs, ys, { epochs: 1, batchSize: w.batch!, seed: W3_SEED, shuffle: true });
     };
     await run1(); // warm-up
+    Object.assign(denseStepProfile, { on: true, steps: 0, stepMs: 0, gemmMs: 0 });
     const k = await kernels(run1);
+    const dense = { ...denseStepProfile };
+    denseStepProfile.on = false;
     const t0 = performance.now(); await readParams(L.model); const snapMs = performance.now() - t0;
     tf.dispose([xs, ys]);
-    return { id: w.id, perStepMs: k.totalMs / (steps + 1), byKernelMsPerStep: scaleRec(k.byKernel, 1 / (steps + 1)), readParamsMs: snapMs };
+    const per = 1 / (steps + 1);
+    return { id: w.id, perStepMs: k.totalMs * per, byKernelMsPerStep: scaleRec(k.byKernel, per), readParamsMs: snapMs,
+      // the Dense stack's BLAS steps (no TF.js kernels): the step and its sgemm calls
+      denseSteps: dense.steps ? { stepMs: dense.stepMs * per, gemmMs: dense.gemmMs * per } : null };
   }
   const base = w.kind === 'line' ? L.theta0 : L.thetaT;
   const dirs = w.kind === 'line' ? [sub(L.thetaT, L.theta0)] : [L.u, L.v];

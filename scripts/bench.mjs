@@ -362,6 +362,14 @@ function profileNote(id, r, peakWasm, peakName = 'wasm') {
     const tot = sum(rec);
     return Object.entries(rec).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${((100 * v) / tot).toFixed(0)}%`).join(', ');
   };
+  if (p.perStepMs != null && p.denseSteps) {
+    const steps = Math.ceil(r.config.n / r.config.batch), d = p.denseSteps;
+    const stepGflop = r.gflop_ours_executed / steps;
+    return `${fmt(p.perStepMs, 1)} ms per step × ${steps} steps ≈ ${fmt((p.perStepMs * steps) / 1000)} s (timed run: ${fmt((1000 * r.ours_s) / steps, 1)} ms/step). `
+      + `The Dense stack's steps on the BLAS (no autodiff): ${fmt(d.stepMs, 1)} ms/step, of which sgemm ${fmt(d.gemmMs, 1)} ms = ${fmt(stepGflop / (d.gemmMs / 1000), 1)} GFLOP/s vs ${fmt(peakWasm, 1)} ${peakName} peak `
+      + `and ${fmt(d.stepMs - d.gemmMs, 1)} ms the batch copy, activations and loss; ${fmt(p.perStepMs - d.stepMs, 1)} ms/step outside the steps (θ snapshots, the loop); `
+      + `a θ snapshot (readParams) ${fmt(p.readParamsMs, 1)} ms.`;
+  }
   if (p.perStepMs != null) {
     const steps = Math.ceil(r.config.n / r.config.batch);
     const k = p.byKernelMsPerStep, kt = sum(k);

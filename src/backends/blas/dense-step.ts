@@ -29,6 +29,12 @@ export interface DenseLayerSpec {
 }
 
 /** TF.js's backend epsilon (tfjs-layers' `epsilon()`), as the float32 bounds its clip compares with. */
+/**
+ * Where a step's time goes, accumulated while `on` (for `npm run bench`'s profile; off in use:
+ * it costs two clock reads per product).
+ */
+export const denseStepProfile = { on: false, steps: 0, stepMs: 0, gemmMs: 0 };
+
 const CLIP_LO = Math.fround(1e-7);
 const CLIP_HI = Math.fround(1 - 1e-7);
 
@@ -61,6 +67,13 @@ export class DenseStackStep {
    * class indices for the sparse loss); returns the batch's mean loss.
    */
   step(x: Float32Array, y: Float32Array, rows: ArrayLike<number>, lr: number): number {
+    const t0 = denseStepProfile.on ? performance.now() : 0;
+    try { return this.run(x, y, rows, lr); } finally {
+      if (denseStepProfile.on) { denseStepProfile.steps++; denseStepProfile.stepMs += performance.now() - t0; }
+    }
+  }
+
+  private run(x: Float32Array, y: Float32Array, rows: ArrayLike<number>, lr: number): number {
     const B = rows.length;
     if (B === 0 || B > this.maxBatch) throw new Error(`DenseStackStep: batch of ${B} (at most ${this.maxBatch})`);
     const d0 = this.layers[0].inputs, k = this.classes;
@@ -114,8 +127,10 @@ export class DenseStackStep {
   /** C ← α·op(A)·op(B) + β·C, on every BLAS thread only for big products. */
   private gemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void {
+    const t0 = denseStepProfile.on ? performance.now() : 0;
     this.blas.threadsFor(M * N * K);
     this.blas.sgemm(ROW_MAJOR, tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (denseStepProfile.on) denseStepProfile.gemmMs += performance.now() - t0;
   }
 
   /** Layer l's kernel [inputs, units], a view of θ. */
