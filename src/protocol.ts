@@ -375,7 +375,8 @@ export interface CurvatureResult {
   traceSE: number;
   verdict: string;
   verdictText: string;
-  method: 'double-backprop' | 'finite-difference';
+  /** How Hessian-vector products were computed ('r-op': the R-operator on the BLAS, for Dense stacks). */
+  method: 'r-op' | 'double-backprop' | 'finite-difference';
   slices: { t: number[]; top: number[]; bottom: number[] };
   /**
    * λ along the path: fixed-length Lanczos runs (not iterated to convergence), so estimates;

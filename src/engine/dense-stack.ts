@@ -44,8 +44,17 @@ interface DenseLike extends tf.layers.Layer {
 export function denseStackPlan(model: tf.LayersModel, spec: LossSpec, optimizer: tf.Optimizer, layout: ParamLayout,
   x: tf.Tensor, y: tf.Tensor): { plan: DenseStackPlan } | { reason: string } {
   if (/^(off|0|false|no)$/i.test(process.env.LOSS_LANDSCAPE_DENSE_TRAIN ?? '')) return { reason: 'turned off by LOSS_LANDSCAPE_DENSE_TRAIN' };
-  if (!activeBlas()) return { reason: 'the BLAS path is off' };
   if (!isPlainSgd(optimizer)) return { reason: `the optimizer is not plain SGD (${optimizer.getClassName()})` };
+  return denseModelPlan(model, spec, layout, x, y);
+}
+
+/**
+ * The model, loss and data as a Dense stack the BLAS code can run (training steps, Hessian-vector
+ * products), or why not. Needs the BLAS path on.
+ */
+export function denseModelPlan(model: tf.LayersModel, spec: LossSpec, layout: ParamLayout,
+  x: tf.Tensor, y: tf.Tensor): { plan: DenseStackPlan } | { reason: string } {
+  if (!activeBlas()) return { reason: 'the BLAS path is off' };
   if (!spec.builtin || !LOSSES.has(spec.builtin)) return { reason: `loss ${spec.name}` };
   if (!(model instanceof tf.Sequential)) return { reason: 'not a tf.Sequential model' };
   if (x.dtype !== 'float32') return { reason: `x is ${x.dtype}` };

@@ -31,14 +31,24 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
 import type { EvalSet } from './evaluate';
-import { norm, readParams, trainableVars } from './params';
+import { norm, paramLayout, readParams, trainableVars } from './params';
+import { activeBlas } from '../backends';
+import { DenseStackHessian } from '../backends/blas/dense-hvp';
+import { DenseStackPlan, denseModelPlan } from './dense-stack';
 
-export type HvpMethod = 'double-backprop' | 'finite-difference';
+/**
+ * 'r-op': exact products by the R-operator for Dense stacks on the BLAS (backends/blas/dense-hvp.ts),
+ * taken in 'auto' mode where the model qualifies (./dense-stack.ts: denseModelPlan).
+ */
+export type HvpMethod = 'r-op' | 'double-backprop' | 'finite-difference';
 
 export interface HvpOptions {
   /** Examples per batch (default 1000). */
   batchSize?: number;
-  /** 'auto' (default): double backprop, falling back to finite differences if it throws or fails the check. */
+  /**
+   * 'auto' (default): the R-operator on the BLAS for Dense stacks, else double backprop, falling
+   * back to finite differences if it throws or fails the check.
+   */
   method?: HvpMethod | 'auto';
   /** Relative finite-difference step (default 3e-4; see the file comment). */
   fdStep?: number;
@@ -140,6 +150,13 @@ export class HessianOperator {
   private theta: Promise<Float32Array>;
   private fdStep: number;
   private auto: boolean;
+  private total: number;
+  /** The Dense stack's plan when the R-operator is used; its operator and the batches' data, made at the first product. */
+  private densePlan?: DenseStackPlan;
+  private dense?: DenseStackHessian;
+  private denseData: { x: Float32Array; y: Float32Array }[] = [];
+  /** Why the R-operator is not used ('auto' mode), if it is not. */
+  denseNote?: string;
 
   constructor(private model: tf.LayersModel, private spec: LossSpec, set: EvalSet, opts: HvpOptions = {}) {
     const batchSize = opts.batchSize ?? 1000;
@@ -155,9 +172,33 @@ export class HessianOperator {
     this.n = this.sizes.reduce((a, b) => a + b, 0);
     this.theta = readParams(model);
     this.theta.catch(() => undefined); // awaited where used
-    this.method = opts.method === 'finite-difference' ? 'finite-difference' : 'double-backprop';
+    this.method = opts.method === 'finite-difference' ? 'finite-difference' : opts.method === 'r-op' ? 'r-op' : 'double-backprop';
     this.fdStep = opts.fdStep ?? 3e-4;
     this.auto = (opts.method ?? 'auto') === 'auto';
+    this.total = total;
+    if (this.auto || this.method === 'r-op') {
+      const off = /^(off|0|false|no)$/i.test(process.env.LOSS_LANDSCAPE_DENSE_HVP ?? '');
+      const plan = off ? { reason: 'turned off by LOSS_LANDSCAPE_DENSE_HVP' } : denseModelPlan(model, spec, paramLayout(model), set.x, set.y);
+      if ('plan' in plan) { this.densePlan = plan.plan; this.method = 'r-op'; } else {
+        this.denseNote = plan.reason;
+        if (this.method === 'r-op') throw new Error(`the R-operator needs a Dense stack on the BLAS: ${plan.reason}`);
+      }
+    }
+  }
+
+  /** H·v by the R-operator on the BLAS (exact; no tape). */
+  private async hvpDense(v: Float32Array): Promise<Float32Array> {
+    const plan = this.densePlan!;
+    this.dense ??= new DenseStackHessian(activeBlas()!, plan.layers, plan.loss, await this.theta, this.total);
+    const out = new Float32Array(this.n);
+    let start = 0;
+    this.batches.forEach((b, k) => {
+      // copies, read once: kept by the operator's cache across products
+      const data = this.denseData[k] ??= { x: b.x.dataSync() as Float32Array, y: Float32Array.from(b.y.dataSync()) };
+      this.dense!.accumulate(start, data.x, data.y, v, out);
+      start += b.x.shape[0];
+    });
+    return out;
   }
 
   /** The loss on the batch, in inference mode. */
@@ -314,6 +355,7 @@ export class HessianOperator {
   async hvp(v: Float32Array): Promise<Float32Array> {
     if (v.length !== this.n) throw new Error(`direction has ${v.length} values, the model ${this.n}`);
     this.products++;
+    if (this.method === 'r-op') return this.hvpDense(v);
     if (this.method === 'double-backprop') {
       try {
         const r = await this.hvpDouble(v);

@@ -35,8 +35,8 @@ export interface DenseLayerSpec {
  */
 export const denseStepProfile = { on: false, steps: 0, stepMs: 0, gemmMs: 0 };
 
-const CLIP_LO = Math.fround(1e-7);
-const CLIP_HI = Math.fround(1 - 1e-7);
+export const CLIP_LO = Math.fround(1e-7);
+export const CLIP_HI = Math.fround(1 - 1e-7);
 
 export class DenseStackStep {
   /** acts[0]: the batch's inputs; acts[l + 1]: layer l's output. */
@@ -200,7 +200,7 @@ export class DenseStackStep {
 }
 
 /** In place on [rows, units]. */
-function activationForward(act: DenseActivation, out: Float32Array, rows: number, units: number): void {
+export function activationForward(act: DenseActivation, out: Float32Array, rows: number, units: number): void {
   const n = rows * units;
   if (act === 'relu') {
     // Branch-free on the bits (a compare per value mispredicts on random signs): x < 0 → +0.
@@ -223,7 +223,7 @@ function activationForward(act: DenseActivation, out: Float32Array, rows: number
 }
 
 /** δ ← δ ⊙ act′, from the activation's output y (softmax is only ever last: see lossGradient). */
-function activationBackward(act: DenseActivation, y: Float32Array, delta: Float32Array, n: number): void {
+export function activationBackward(act: DenseActivation, y: Float32Array, delta: Float32Array, n: number): void {
   if (act === 'relu') {
     // TF.js: dy · step(x), step(x) = x > 0; y = relu(x) > 0 exactly when x > 0 (y's bits ≥ 0)
     const yb = new Int32Array(y.buffer, y.byteOffset, n), db = new Int32Array(delta.buffer, delta.byteOffset, n);
