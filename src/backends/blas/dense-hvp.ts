@@ -12,7 +12,7 @@
  * first layer and about four at the others.
  */
 import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
-import { CLIP_HI, CLIP_LO, DenseActivation, DenseLayerSpec, DenseLoss, activationForward } from './dense-step';
+import { CLIP_HI, CLIP_LO, DenseActivation, DenseLayerSpec, DenseLoss, activationBackward, activationForward } from './dense-step';
 
 /** Cached forward activations and δ of every batch up to this many float32 values (256 MiB). */
 const CACHE_FLOATS = 64 * 2 ** 20;
@@ -45,6 +45,11 @@ export class DenseStackHessian {
   private readonly classes: number;
   private readonly cache = new Map<number, Prepared>();
   private readonly cacheable: boolean;
+  /** Per-row scratch of the loss's derivatives (k values each). */
+  private readonly gq: Float64Array;
+  private readonly clipped: Float64Array;
+  private readonly inRange: Uint8Array;
+  private readonly Rgq: Float64Array;
 
   /**
    * @param theta the point (flat, the model's layout); not modified
@@ -58,6 +63,8 @@ export class DenseStackHessian {
     private readonly n: number,
   ) {
     this.classes = layers[layers.length - 1].units;
+    const k = this.classes;
+    this.gq = new Float64Array(k); this.clipped = new Float64Array(k); this.inRange = new Uint8Array(k); this.Rgq = new Float64Array(k);
     const perRow = layers.reduce((s, l) => s + 3 * l.units, 0);
     this.cacheable = perRow * n <= CACHE_FLOATS;
   }
@@ -84,8 +91,7 @@ export class DenseStackHessian {
       const ra = Ra[l];
       if (ra) this.gemm(NO_TRANS, NO_TRANS, B, S.units, S.inputs, 1, ra, S.inputs, this.w(this.theta, S), S.units, 1, Rz, S.units);
       if (l < L - 1) {
-        const slope = slopeOf(S.activation), a = prep.acts[l + 1];
-        for (let i = 0; i < Rz.length; i++) Rz[i] *= slope(a[i]);
+        activationBackward(S.activation, prep.acts[l + 1], Rz, Rz.length); // R{a} = f′ ⊙ R{z}
         Ra.push(Rz);
       }
     }
@@ -105,8 +111,10 @@ export class DenseStackHessian {
       const Rg = new Float32Array(B * S.inputs);
       this.gemm(NO_TRANS, TRANS, B, S.inputs, S.units, 1, Rd, S.units, this.w(this.theta, S), S.units, 0, Rg, S.inputs);
       this.gemm(NO_TRANS, TRANS, B, S.inputs, S.units, 1, d, S.units, this.w(v, S), S.units, 1, Rg, S.inputs);
-      const slope = slopeOf(P.activation), curv = curvatureOf(P.activation), a = prep.acts[l], g = prep.pre[l - 1], r = ra!;
-      for (let i = 0; i < Rg.length; i++) Rg[i] = Rg[i] * slope(a[i]) + (curv && g ? g[i] * curv(a[i]) * r[i] : 0);
+      const a = prep.acts[l], g = prep.pre[l - 1], r = ra!;
+      activationBackward(P.activation, a, Rg, Rg.length);
+      if (g && P.activation === 'sigmoid') for (let i = 0; i < Rg.length; i++) Rg[i] += g[i] * (1 - 2 * a[i]) * r[i];
+      else if (g && P.activation === 'tanh') for (let i = 0; i < Rg.length; i++) Rg[i] -= 2 * g[i] * a[i] * r[i];
       Rd = Rg;
     }
   }
@@ -131,9 +139,8 @@ export class DenseStackHessian {
       const S = this.layers[l], P = this.layers[l - 1];
       const g = new Float32Array(B * S.inputs);
       this.gemm(NO_TRANS, TRANS, B, S.inputs, S.units, 1, deltas[l], S.units, this.w(this.theta, S), S.units, 0, g, S.inputs);
-      const slope = slopeOf(P.activation), a = acts[l];
-      const d = new Float32Array(g.length);
-      for (let i = 0; i < g.length; i++) d[i] = g[i] * slope(a[i]);
+      const d = g.slice();
+      activationBackward(P.activation, acts[l], d, d.length);
       deltas[l - 1] = d;
       if (curvatureOf(P.activation)) pre[l - 1] = g;
     }
@@ -196,7 +203,7 @@ export class DenseStackHessian {
     let S = 0;
     for (let j = 0; j < k; j++) S += p[o + j];
     let G = 0, RS = 0;
-    const gq = new Float64Array(k), c = new Float64Array(k), m = new Uint8Array(k);
+    const gq = this.gq, c = this.clipped, m = this.inRange;
     for (let j = 0; j < k; j++) {
       const q = Math.fround(p[o + j] / S);
       m[j] = q >= CLIP_LO && q <= CLIP_HI ? 1 : 0;
@@ -208,7 +215,7 @@ export class DenseStackHessian {
     for (let j = 0; j < k; j++) g[j] = gq[j] / S - G / (S * S);
     if (!Rp || !Rg) return;
     let RG = 0;
-    const Rgq = new Float64Array(k);
+    const Rgq = this.Rgq;
     for (let j = 0; j < k; j++) {
       const Rq = Rp[j] / S - (p[o + j] * RS) / (S * S);
       Rgq[j] = m[j] ? (s * t[o + j] * Rq) / (c[j] * c[j]) : 0;
