@@ -60,8 +60,8 @@ export async function readFlat(vars: Var[]): Promise<Float32Array> {
 }
 
 /** The same, at once, where the backend keeps tensors in memory we can copy from (wasm); else null. */
-export function readFlatNow(vars: Var[]): Float32Array | null {
-  return readFlatFromHeap(vars.map((v) => v.read()));
+export function readFlatNow(vars: Var[], into?: Float32Array): Float32Array | null {
+  return readFlatFromHeap(vars.map((v) => v.read()), into);
 }
 
 export const readParams = (model: tf.LayersModel) => readFlat(trainableVars(model));

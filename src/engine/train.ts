@@ -7,6 +7,7 @@ import type { LossSpec } from './losses';
 import { mulberry32, permutation } from './random';
 import { axpyTensor, hasFusedAxpy } from './axpy';
 import { flatTensor, readFlatNow, readParams, readState, paramLayout, ParamLayout, trainableVars, writeFlat } from './params';
+import { adviseHugePages } from '../backends/native/huge-pages';
 import { DenseStackPlan, DenseStackTrainer, denseStackPlan, isPlainSgd } from './dense-stack';
 
 /** Steps between two reads of the recorded losses (and snapshots). */
@@ -73,12 +74,29 @@ function sgdStep(optimizer: tf.SGDOptimizer, loss: () => tf.Scalar, varList: tf.
 const learningRate = (o: tf.SGDOptimizer) => (o as unknown as { learningRate: number }).learningRate;
 const countStep = (o: tf.Optimizer) => (o as unknown as { incrementIterations(): void }).incrementIterations();
 
+/**
+ * The snapshots between θ₀ and θ_T as views of one buffer, allocated at the first one: one
+ * allocation instead of one per snapshot (each fresh 7.5 MB ArrayBuffer of the 784-1024-1024-10
+ * MLP also pushed V8 towards another full GC by its external memory), on huge pages where Linux
+ * gives them (filling fresh memory is mostly page faults).
+ */
+function snapshotArena(size: number, count: number): { next(): Float32Array | null } {
+  let buffer: Float32Array | null = null, used = 0;
+  return {
+    next() {
+      if (used >= count || size === 0) return null;
+      if (!buffer) { buffer = new Float32Array(size * count); adviseHugePages(buffer); }
+      return buffer.subarray(size * used, size * ++used);
+    },
+  };
+}
+
 /** How a training's steps are computed: TF.js's autodiff, or the Dense stack's BLAS steps. */
 interface Stepper {
   /** One step on the examples `rows`: the batch's mean loss (a scalar on the backend, or read). */
   step(rows: number[]): tf.Scalar | number;
-  /** θ now, copied, where that needs no kernel; else null (see tensor). */
-  now(): Float32Array | null;
+  /** θ now copied into `into`, where that needs no kernel; else false (see tensor). */
+  now(into: Float32Array): boolean;
   /** θ now as a flat tensor (read later, at a flush). */
   tensor(): tf.Tensor;
   /** Puts θ into the model's variables (the BLAS steps keep their own copy). */
@@ -104,7 +122,7 @@ function autodiffStepper(model: tf.LayersModel, optimizer: tf.Optimizer, spec: L
       } finally { idx.dispose(); }
     },
     // wasm: copied from the heap now (no kernel, no pending tensor)
-    now: () => readFlatNow(vars),
+    now: (into) => readFlatNow(vars, into) !== null,
     tensor: () => flatTensor(vars),
     sync() { /* the variables are θ */ },
   };
@@ -122,7 +140,7 @@ function denseStepper(model: tf.LayersModel, optimizer: tf.SGDOptimizer, plan: D
       countStep(optimizer);
       return loss;
     },
-    now: () => trainer.theta.slice(),
+    now: (into) => { into.set(trainer.theta); return true; },
     tensor: () => tf.tensor1d(trainer.theta),
     sync() {
       if (!synced) writeFlat(vars, trainer.theta, layout);
@@ -149,6 +167,7 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
   const lossPerStep = new Float32Array(totalSteps);
   const lossPerEpoch: number[] = [];
   const rng = mulberry32(opts.seed * 1000003 + 7);
+  const arena = snapshotArena(layout.total, Math.floor((totalSteps - 1) / stride));
   const dense = denseStackPlan(model, spec, optimizer, layout, x, y);
   const stepper = 'plan' in dense
     ? denseStepper(model, optimizer as tf.SGDOptimizer, dense.plan, layout, theta0, Math.min(n, opts.batchSize), x, y)
@@ -187,8 +206,8 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
         step++;
         if (step % stride === 0 && step < totalSteps) {
           // copied now where that needs no kernel; else read at the next flush
-          const now = snaps.length === 0 ? stepper.now() : null;
-          if (now) { snapshots.push(now); snapshotSteps.push(step); } else snaps.push({ t: stepper.tensor(), step });
+          const slot = snaps.length === 0 ? arena.next() : null;
+          if (slot && stepper.now(slot)) { snapshots.push(slot); snapshotSteps.push(step); } else snaps.push({ t: stepper.tensor(), step });
         }
         if (costs.length >= READ_EVERY) await flush();
         opts.onStep?.(step, totalSteps);
