@@ -14,6 +14,7 @@
  * per layer); the step updates it in place. Buffers are allocated once for the largest batch.
  */
 import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
+import { SimdArena } from '../simd/elementwise';
 
 export type DenseActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 export type DenseLoss = 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError';
@@ -45,6 +46,8 @@ export class DenseStackStep {
   private readonly targets: Float32Array;
   private readonly ones: Float32Array;
   private readonly classes: number;
+  /** Where acts and deltas live when SIMD kernels are available (relu and its mask run there). */
+  private readonly simd: SimdArena | null;
 
   constructor(
     private readonly blas: BlasLibrary,
@@ -54,9 +57,12 @@ export class DenseStackStep {
     private readonly maxBatch: number,
   ) {
     if (layers.length === 0) throw new Error('DenseStackStep: no layers');
-    this.acts = [new Float32Array(maxBatch * layers[0].inputs), ...layers.map((l) => new Float32Array(maxBatch * l.units))];
     const widest = Math.max(...layers.map((l) => Math.max(l.inputs, l.units)));
-    this.deltas = [new Float32Array(maxBatch * widest), new Float32Array(maxBatch * widest)];
+    const sizes = [layers[0].inputs, ...layers.map((l) => l.units), widest, widest].map((w) => maxBatch * w);
+    this.simd = SimdArena.create(sizes.reduce((a, b) => a + b, 0), sizes.length);
+    const arrays = sizes.map((n) => (this.simd ? this.simd.alloc(n) : new Float32Array(n)));
+    this.acts = arrays.slice(0, layers.length + 1);
+    this.deltas = [arrays[layers.length + 1], arrays[layers.length + 2]];
     this.classes = layers[layers.length - 1].units;
     this.targets = new Float32Array(maxBatch * this.classes);
     this.ones = new Float32Array(maxBatch).fill(1);
@@ -100,7 +106,9 @@ export class DenseStackStep {
       if (l > 0) {
         // δ_{l−1} = (δ_l · Wᵀ) ⊙ act′ — with W before its update
         this.gemm(NO_TRANS, TRANS, B, L.inputs, L.units, 1, delta, L.units, this.kernel(L), L.units, 0, other, L.inputs);
-        activationBackward(this.layers[l - 1].activation, this.acts[l], other, B * L.inputs);
+        const n = B * L.inputs;
+        if (this.simd && this.layers[l - 1].activation === 'relu') this.simd.reluMask(other.subarray(0, n), this.acts[l].subarray(0, n));
+        else activationBackward(this.layers[l - 1].activation, this.acts[l], other, n);
       }
       // W ← W − lr·(a_{l}ᵀ · δ_l), b ← b − lr·Σ_rows δ_l
       this.gemm(TRANS, NO_TRANS, L.inputs, L.units, B, -lr, this.acts[l], L.inputs, delta, L.units, 1, this.kernel(L), L.units);
@@ -121,7 +129,8 @@ export class DenseStackStep {
       beta = 1;
     }
     this.gemm(NO_TRANS, NO_TRANS, B, L.units, L.inputs, 1, this.acts[l], L.inputs, this.kernel(L), L.units, beta, out, L.units);
-    activationForward(L.activation, out, B, L.units);
+    if (this.simd && L.activation === 'relu') this.simd.relu(out.subarray(0, n));
+    else activationForward(L.activation, out, B, L.units);
   }
 
   /** C ← α·op(A)·op(B) + β·C, on every BLAS thread only for big products. */
