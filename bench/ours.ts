@@ -26,6 +26,7 @@ import { mulberry32, permutation, withSeededMathRandom } from '../src/engine/ran
 import { mnist } from '../src/api/datasets';
 import { curvatureAt } from '../src/engine/curvature';
 import { denseStepProfile } from '../src/backends/blas/dense-step';
+import { denseEvalProfile } from '../src/backends/blas/dense-eval';
 
 /** Bump when what `gen` writes changes (the orchestrator regenerates on mismatch). */
 export const GEN_VERSION = 4;
@@ -239,9 +240,14 @@ async function profile(dir: string, w: Workload): Promise<unknown> {
   const reps = 3;
   t = performance.now(); for (let r = 0; r < reps; r++) params.set(coeffs); const setMs = (performance.now() - t) / reps;
   t = performance.now(); for (let r = 0; r < reps; r++) await ev.current('train', coeffs); const evalMs = (performance.now() - t) / reps;
+  Object.assign(denseEvalProfile, { on: true, ms: 0, gemmMs: 0 });
   const k = await kernels(async () => { await ev.at(coeffs, 'train'); });
+  const dense = { ...denseEvalProfile };
+  denseEvalProfile.on = false;
   ev.dispose(); params.dispose();
-  return { id: w.id, fast: ev.fast, fastReason: ev.fastReason, paramsMs, precomputeMs, perPoint: { setMs, evalMs }, byKernelMsPerPoint: k.byKernel, profiledPointMs: k.totalMs };
+  return { id: w.id, fast: ev.fast, fastReason: ev.fastReason, paramsMs, precomputeMs, perPoint: { setMs, evalMs }, byKernelMsPerPoint: k.byKernel, profiledPointMs: k.totalMs,
+    // points on the BLAS without TF.js (Dense stacks): the batches' time and their sgemm calls
+    densePoint: ev.denseNote === undefined && ev.fast ? { ms: dense.ms, gemmMs: dense.gemmMs } : null, denseNote: ev.denseNote };
 }
 
 function sub(a: Float32Array, b: Float32Array): Float32Array {

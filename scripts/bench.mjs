@@ -386,6 +386,14 @@ function profileNote(id, r, peakWasm, peakName = 'wasm') {
       + `Eigenvalues ours ${r.eigenvalues_ours.map((v) => v.toPrecision(4)).join(', ')} vs PyTorch ${r.eigenvalues_torch.map((v) => v.toPrecision(4)).join(', ')}.`;
   }
   const P = pointsOf(r.config);
+  if (p.densePoint) {
+    const d = p.densePoint, m = macs(r.config.model);
+    const pointGflop = (2 * r.config.n * (m.total - m.first)) / 1e9;
+    return `first-layer trick, points on the BLAS without TF.js (a Dense stack): setup ${fmt(p.paramsMs / 1000)} s + precompute ${fmt(p.precomputeMs / 1000)} s, `
+      + `then ${fmt(p.perPoint.evalMs, 1)} ms per point × ${P} points ≈ ${fmt((p.precomputeMs + P * p.perPoint.evalMs) / 1000)} s (timed run ${fmt(r.ours_s)} s). `
+      + `In a profiled point: ${fmt(d.ms, 1)} ms in its batches, of which sgemm ${fmt(d.gemmMs, 1)} ms (${fmt(pointGflop / (d.gemmMs / 1000), 1)} GFLOP/s) and the rest the fused first-layer pass, bias + relu and the loss per row. `
+      + `${fmt(r.ours_gflops, 1)} GFLOP/s executed vs ${fmt(peakWasm, 1)} ${peakName} peak.`;
+  }
   const k = p.byKernelMsPerPoint, kt = sum(k), pp = p.perPoint.setMs + p.perPoint.evalMs, wall = p.profiledPointMs;
   const total = (p.precomputeMs + P * pp) / 1000;
   return `${p.fast ? 'first-layer trick' : `no first-layer trick (${p.fastReason})`}: setup ${fmt(p.paramsMs / 1000)} s + precompute ${fmt(p.precomputeMs / 1000)} s, `

@@ -15,6 +15,10 @@ import type { LossSpec } from './losses';
 import { AffineParams, ParamLayout, splitFlat } from './params';
 import { recomputeBatchNorm } from './batchnorm';
 import { stackedSum, stackedTotals, stackPlan, type StackPlan } from './stacked';
+import { activeBlas } from '../backends';
+import { DenseEvalBatch, DenseStackForward } from '../backends/blas/dense-eval';
+import { denseModelPlan } from './dense-stack';
+import { heapView } from '../backends/wasm/wasm-internals';
 
 export interface EvalSet { x: tf.Tensor; y: tf.Tensor }
 export interface Metrics { loss: number; lossSE: number | null; accuracy: number | null }
@@ -147,12 +151,68 @@ export class AffineEvaluator {
     this.fast = blocker === null;
     this.fastReason = blocker ?? 'first-layer linearity trick';
     if (this.fast) this.plan(layout, base, dirs);
+    if (this.fast && !opts.recomputeStatsOn) this.denseSetup(layout, base, dirs, sets);
     const sp = opts.recomputeStatsOn ? 'BatchNorm statistics are recomputed per point' : stackPlan(model, spec);
     this.stack = typeof sp === 'string' ? undefined : sp;
     this.widest = Math.max(1, ...layout.entries.flatMap((e) => e.shape));
   }
   private stack: StackPlan | undefined;
   private widest: number;
+  /**
+   * Dense stacks with the BLAS path on: points evaluated on the BLAS without TF.js
+   * (backends/blas/dense-eval.ts), from the first layer's precomputed products copied out once.
+   */
+  private dense?: { forward: DenseStackForward; sets: Map<string, DenseEvalBatch[]>; at?: number[]; accuracy: boolean };
+  /** Why points are evaluated through TF.js rather than on the BLAS directly (fast path only). */
+  denseNote?: string;
+
+  private denseSetup(layout: ParamLayout, base: Float32Array, dirs: Float32Array[], sets: Record<string, EvalSet>): void {
+    const off = /^(off|0|false|no)$/i.test(process.env.LOSS_LANDSCAPE_DENSE_EVAL ?? '');
+    const first = Object.values(sets)[0];
+    const plan = off ? { reason: 'turned off by LOSS_LANDSCAPE_DENSE_EVAL' } : denseModelPlan(this.model, this.spec, layout, first.x, first.y);
+    if (!('plan' in plan)) { this.denseNote = plan.reason; return; }
+    const layers = plan.plan.layers, classes = layers[layers.length - 1].units;
+    const sparse = plan.plan.loss === 'sparseCategoricalCrossentropy';
+    const accuracy = this.opts.accuracy !== false && !!this.spec.accuracy;
+    if (accuracy && classes < 2) { this.denseNote = 'binary accuracy'; return; }
+    for (const s of Object.values(sets)) {
+      const n = s.x.shape[0];
+      if (s.x.size !== n * layers[0].inputs || s.y.size !== (sparse ? n : n * classes)) { this.denseNote = 'a data set does not match the model'; return; }
+    }
+    const all = [...this.sets.values()].flat();
+    const rows = Math.max(1, ...all.map((b) => b.n));
+    const stored = { floats: all.reduce((s, b) => s + b.n, 0) * layers[0].units * (1 + dirs.length), arrays: all.length * (1 + dirs.length) };
+    const forward = new DenseStackForward(activeBlas()!, layers, plan.plan.loss, accuracy, base, dirs, rows, stored);
+    const out = new Map<string, DenseEvalBatch[]>();
+    for (const [key, bs] of this.sets) {
+      const pre = this.plans.get(key)!.pre;
+      out.set(key, bs.map((b, i) => ({
+        pre: pre[i].map((t) => forward.store(f32Now(t))),
+        y: b.y.dtype === 'float32' ? (b.y.dataSync() as Float32Array) : Float32Array.from(b.y.dataSync() as Int32Array),
+        rows: b.n,
+      })));
+    }
+    // the copies replace the backend's tensors (nothing else reads them on this path)
+    for (const p of this.plans.values()) p.pre.forEach((t) => tf.dispose(t));
+    this.plans.clear();
+    this.dense = { forward, sets: out, accuracy };
+  }
+
+  /** A point's metrics on the BLAS path (see `dense`). */
+  private pendingDense(key: string, coeffs: number[]): PendingMetrics {
+    const d = this.dense!;
+    const bs = d.sets.get(key);
+    if (!bs) throw new Error(`no data set '${key}'`);
+    if (!d.at || d.at.length !== coeffs.length || d.at.some((c, k) => c !== coeffs[k])) { d.forward.setPoint(coeffs); d.at = coeffs.slice(); }
+    const tot = [0, 0, 0];
+    let n = 0;
+    for (const b of bs) {
+      const t = d.forward.totals(b, coeffs);
+      tot[0] += t[0]; tot[1] += t[1]; tot[2] += t[2]; n += b.rows;
+    }
+    // float64 sums in the closure; the tensor only keeps readAll's one-read-per-chunk shape
+    return { total: tf.tensor1d(tot, 'float32'), finish: () => metricsOf(tot, n, true, d.accuracy) };
+  }
 
   /** Whether `pendingMany` evaluates several points per pass here (WebGPU, stackable MLP). */
   get stacks(): boolean {
@@ -192,6 +252,8 @@ export class AffineEvaluator {
   /** Like `at`, read later (see `readAll`): moves θ to the point and queues its evaluation. */
   pendingAt(coeffs: number[], key: string): PendingMetrics {
     this.lastCoeffs = coeffs;
+    // the BLAS path forms the point's weights itself (the fast path never left the variables at the point)
+    if (this.dense) return this.pendingDense(key, coeffs);
     this.params.set(coeffs, this.fast && !this.opts.recomputeStatsOn ? this.firstLayerVars : undefined);
     if (this.opts.recomputeStatsOn) recomputeBatchNorm(this.model, this.opts.recomputeStatsOn);
     return this.pendingCurrent(key, coeffs);
@@ -259,6 +321,7 @@ export class AffineEvaluator {
 
   /** Like `current`, read later (see `readAll`). */
   pendingCurrent(key: string, coeffs: number[]): PendingMetrics {
+    if (this.dense) return this.pendingDense(key, coeffs);
     const bs = this.sets.get(key);
     if (!bs) throw new Error(`no data set '${key}'`);
     const acc = new Accumulator(this.spec, this.opts.accuracy !== false);
@@ -283,6 +346,11 @@ export class AffineEvaluator {
     for (const bs of this.sets.values()) for (const b of bs) tf.dispose([b.x, b.y]);
     for (const p of this.plans.values()) p.pre.forEach((t) => tf.dispose(t));
   }
+}
+
+/** A float32 tensor's values (a view of the wasm heap, valid until the next allocation, or a copy). */
+function f32Now(t: tf.Tensor): Float32Array {
+  return heapView(t) ?? (t.dataSync() as Float32Array);
 }
 
 /** Plain metrics of the model at its current weights. */

@@ -43,6 +43,43 @@ test('relu and reluMask equal scalar loops: every length 0–37 and 1027, offset
   assert.deepEqual(Array.from(buf.subarray(0, 7)), [0, 0, 0, 0, 0, 7, 7]);
 });
 
+test('lincomb (one and two directions) and biasAct equal float32 scalar arithmetic, with and without relu', () => {
+  const arena = SimdArena.create(8 * 4096)!;
+  const f = Math.fround;
+  const P = [arena.alloc(1100), arena.alloc(1100), arena.alloc(1100)], dst = arena.alloc(1100);
+  for (const n of [0, 1, 3, 4, 5, 8, 13, 37, 1027]) {
+    P.forEach((p, k) => p.set(rand(1100, 10 * n + k, -3, 3).map((v, i) => (i % 9 === 4 ? -0 : v))));
+    for (const relu of [false, true]) {
+      for (const c of [[0.37], [-1.5, 0.25], [0, 2]]) {
+        const views = P.slice(0, c.length + 1).map((p) => p.subarray(0, n)), d = dst.subarray(0, n);
+        arena.lincomb(d, views, c, relu);
+        for (let i = 0; i < n; i++) {
+          let v = f(views[0][i] + f(f(c[0]) * views[1][i]));
+          if (c.length === 2) v = f(v + f(f(c[1]) * views[2][i]));
+          if (relu && v < 0) v = 0;
+          assert.ok(Object.is(d[i], v), `lincomb n=${n} c=${c} relu=${relu} [${i}]: ${d[i]} vs ${v}`);
+        }
+      }
+    }
+  }
+  assert.throws(() => arena.lincomb(dst, [P[0], P[1], P[2], P[0]], [1, 2, 3], false), /one or two/);
+  assert.throws(() => arena.lincomb(dst, [new Float32Array(1100), P[1]], [1], false), /outside the arena/);
+  const bias = arena.alloc(9);
+  for (const units of [1, 3, 4, 5, 9]) {
+    for (const relu of [false, true]) {
+      const rows = 7, a = dst.subarray(0, rows * units), b = bias.subarray(0, units);
+      const src = rand(rows * units, units, -2, 2);
+      a.set(src); b.set(rand(units, units + 50, -1, 1));
+      arena.biasAct(a, b, relu);
+      src.forEach((v, i) => {
+        let w = f(v + b[i % units]);
+        if (relu && w < 0) w = 0;
+        assert.ok(Object.is(a[i], w), `biasAct units=${units} relu=${relu} [${i}]`);
+      });
+    }
+  }
+});
+
 test('LOSS_LANDSCAPE_SIMD=off: no arena (the callers use JS arrays and loops)', () => {
   process.env.LOSS_LANDSCAPE_SIMD = 'off';
   assert.equal(SimdArena.create(100), null);

@@ -9,7 +9,12 @@
  */
 import { ELEMENTWISE_WASM } from './elementwise-wasm';
 
-interface Exports { relu(p: number, n: number): void; reluMask(d: number, a: number, n: number): void }
+interface Exports {
+  relu(p: number, n: number): void;
+  reluMask(d: number, a: number, n: number): void;
+  lincomb(dst: number, p0: number, p1: number, c1: number, p2: number, c2: number, two: number, act: number, n: number): void;
+  biasAct(a: number, b: number, rows: number, units: number, act: number): void;
+}
 interface Memory { buffer: ArrayBuffer }
 /** The part of the WebAssembly JS API used here (the Node lib types in use do not declare it). */
 interface WasmApi {
@@ -65,6 +70,23 @@ export class SimdArena {
   /** a ← max(a, 0) in place (x < 0 → 0; NaN stays). */
   relu(a: Float32Array): void {
     this.k.relu(a.byteOffset, a.length);
+  }
+
+  /**
+   * dst ← p[0] + c[0]·p[1] (+ c[1]·p[2]), then relu when asked: one or two directions (float32
+   * multiply and add, in that order). All arrays in this arena, of dst's length.
+   */
+  lincomb(dst: Float32Array, p: Float32Array[], c: number[], relu: boolean): void {
+    if (c.length < 1 || c.length > 2 || p.length !== c.length + 1) throw new Error('SimdArena.lincomb: one or two directions');
+    for (const a of [dst, ...p]) if (!this.owns(a) || a.length !== dst.length) throw new Error('SimdArena.lincomb: arrays outside the arena or of other lengths');
+    const two = c.length === 2;
+    this.k.lincomb(dst.byteOffset, p[0].byteOffset, p[1].byteOffset, c[0], two ? p[2].byteOffset : p[0].byteOffset, two ? c[1] : 0, two ? 1 : 0, relu ? 1 : 0, dst.length);
+  }
+
+  /** a[r, j] ← a[r, j] + bias[j] over [rows, bias.length], then relu when asked (both in this arena). */
+  biasAct(a: Float32Array, bias: Float32Array, relu: boolean): void {
+    if (!this.owns(a) || !this.owns(bias) || a.length % bias.length !== 0) throw new Error('SimdArena.biasAct: arrays outside the arena or shapes that do not match');
+    this.k.biasAct(a.byteOffset, bias.byteOffset, a.length / bias.length, bias.length, relu ? 1 : 0);
   }
 
   /** d ← a > 0 ? d : 0 in place (relu's derivative from its output a). */

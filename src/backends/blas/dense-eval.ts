@@ -1,0 +1,172 @@
+/**
+ * The loss and accuracy of a Dense stack at points θ(c) = base + Σ c_k·dir_k of a line or plane,
+ * computed on the BLAS without TF.js (used by engine/evaluate.ts's AffineEvaluator on its
+ * first-layer fast path): the first layer's pre-activation is the precomputed
+ * P_base + Σ c_k P_dir_k (the same axpy order as the TF.js path), the other layers' weights are
+ * formed from base and directions per point, then bias + sgemm + activation per layer (relu on
+ * the SIMD kernels) and tfjs-layers' per-example loss and accuracy per row.
+ * Sums are kept in float64; they differ from the TF.js path's float32 sums by rounding only.
+ */
+import { BlasLibrary, NO_TRANS, ROW_MAJOR } from './library';
+import { CLIP_HI, CLIP_LO, DenseLayerSpec, DenseLoss, activationForward } from './dense-step';
+import { SimdArena } from '../simd/elementwise';
+
+export interface DenseEvalBatch {
+  /** [P_base, P_dir_1, …]: X·W + b of the first layer at base and along each direction, [rows, units₀]. */
+  pre: Float32Array[];
+  /** Targets [rows, classes], or class indices [rows] (sparse loss). */
+  y: Float32Array;
+  rows: number;
+}
+
+/** Where a point's time goes, accumulated while `on` (for `npm run bench`'s profile). */
+export const denseEvalProfile = { on: false, ms: 0, gemmMs: 0 };
+
+/** Σ loss, Σ loss², Σ correct over a batch. */
+export type Totals = [number, number, number];
+
+export class DenseStackForward {
+  private readonly h: Float32Array[];
+  private readonly simd: SimdArena | null;
+  private readonly point: Float32Array;
+  private readonly classes: number;
+
+  /**
+   * @param base, dirs the flat θ of the line/plane (the model's layout); only the layers after
+   *   the first are read from them
+   * @param maxRows the largest batch
+   * @param stored floats (and arrays) that will be `store`d: the batches' first-layer products
+   */
+  constructor(
+    private readonly blas: BlasLibrary,
+    private readonly layers: DenseLayerSpec[],
+    private readonly loss: DenseLoss,
+    private readonly accuracy: boolean,
+    private readonly base: Float32Array,
+    private readonly dirs: Float32Array[],
+    maxRows: number,
+    stored: { floats: number; arrays: number },
+  ) {
+    const sizes = layers.map((l) => maxRows * l.units);
+    const floats = sizes.reduce((a, b) => a + b, 0) + base.length + stored.floats;
+    // activations, the point's weights and the stored products in one SIMD arena (fused passes)
+    this.simd = SimdArena.create(floats, sizes.length + 1 + stored.arrays);
+    this.h = sizes.map((n) => (this.simd ? this.simd.alloc(n) : new Float32Array(n)));
+    this.point = this.simd ? this.simd.alloc(base.length) : new Float32Array(base.length);
+    this.classes = layers[layers.length - 1].units;
+  }
+
+  /** A copy of `a` kept for the evaluator (in the SIMD arena where there is one). */
+  store(a: Float32Array): Float32Array {
+    if (!this.simd) return a.slice();
+    const out = this.simd.alloc(a.length);
+    out.set(a);
+    return out;
+  }
+
+  /** Puts the weights of the layers after the first at θ(c) (call once per point, before `totals`). */
+  setPoint(coeffs: number[]): void {
+    for (const L of this.layers.slice(1)) {
+      for (const [off, len] of [[L.kernel, L.inputs * L.units], [L.bias, L.units]]) {
+        if (off < 0) continue;
+        const dst = this.point.subarray(off, off + len);
+        dst.set(this.base.subarray(off, off + len));
+        coeffs.forEach((c, k) => { if (c !== 0) this.axpy(c, this.dirs[k].subarray(off, off + len), dst); });
+      }
+    }
+  }
+
+  /** The batch's sums at the point last set (first layer from `coeffs`). */
+  totals(b: DenseEvalBatch, coeffs: number[]): Totals {
+    const t0 = denseEvalProfile.on ? performance.now() : 0;
+    try { return this.batchTotals(b, coeffs); } finally { if (denseEvalProfile.on) denseEvalProfile.ms += performance.now() - t0; }
+  }
+
+  private sgemm(M: number, N: number, K: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void {
+    const t0 = denseEvalProfile.on ? performance.now() : 0;
+    this.blas.threadsFor(M * N * K);
+    this.blas.sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, M, N, K, 1, a, K, b, N, beta, c, N);
+    if (denseEvalProfile.on) denseEvalProfile.gemmMs += performance.now() - t0;
+  }
+
+  private batchTotals(b: DenseEvalBatch, coeffs: number[]): Totals {
+    const B = b.rows;
+    const first = this.layers[0];
+    let h = this.h[0].subarray(0, B * first.units);
+    const fused = (act: DenseLayerSpec['activation']) => this.simd && (act === 'relu' || act === 'linear');
+    if (fused(first.activation) && (coeffs.length === 1 || coeffs.length === 2) && b.pre.every((p) => this.simd!.owns(p))) {
+      this.simd!.lincomb(h, b.pre, coeffs, first.activation === 'relu'); // one pass: P₀ + c₁P₁ (+ c₂P₂), relu
+    } else {
+      h.set(b.pre[0]);
+      coeffs.forEach((c, k) => { if (c !== 0) this.axpy(c, b.pre[k + 1], h); });
+      this.activate(first.activation, h, B, first.units);
+    }
+    for (let l = 1; l < this.layers.length; l++) {
+      const L = this.layers[l];
+      const out = this.h[l].subarray(0, B * L.units);
+      const kernel = this.point.subarray(L.kernel, L.kernel + L.inputs * L.units);
+      if (L.bias >= 0 && fused(L.activation)) {
+        // the product, then bias + relu in one pass
+        this.sgemm(B, L.units, L.inputs, h, kernel, 0, out);
+        this.simd!.biasAct(out, this.point.subarray(L.bias, L.bias + L.units), L.activation === 'relu');
+      } else {
+        let beta = 0;
+        if (L.bias >= 0) {
+          out.set(this.point.subarray(L.bias, L.bias + L.units), 0);
+          for (let filled = L.units; filled < out.length; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, out.length - filled));
+          beta = 1;
+        }
+        this.sgemm(B, L.units, L.inputs, h, kernel, beta, out);
+        this.activate(L.activation, out, B, L.units);
+      }
+      h = out;
+    }
+    return this.rowTotals(h, b.y, B);
+  }
+
+  private activate(act: DenseLayerSpec['activation'], a: Float32Array, rows: number, units: number): void {
+    if (act === 'relu' && this.simd) this.simd.relu(a);
+    else activationForward(act, a, rows, units);
+  }
+
+  private axpy(alpha: number, x: Float32Array, y: Float32Array): void {
+    if (this.blas.saxpy) { this.blas.saxpy(y.length, alpha, x, 1, y, 1); return; }
+    for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
+  }
+
+  /** Per-example loss (tfjs-layers' formulas) and accuracy, summed. */
+  private rowTotals(p: Float32Array, y: Float32Array, B: number): Totals {
+    const k = this.classes, sparse = this.loss === 'sparseCategoricalCrossentropy';
+    let sum = 0, sumSq = 0, correct = 0;
+    for (let r = 0; r < B; r++) {
+      const o = r * k;
+      const label = sparse ? Math.trunc(y[r]) : -1;
+      const t = (j: number) => (sparse ? (j === label ? 1 : 0) : y[o + j]);
+      let loss = 0;
+      if (this.loss === 'meanSquaredError') {
+        for (let j = 0; j < k; j++) { const d = Math.fround(p[o + j] - t(j)); loss += Math.fround(d * d); }
+        loss /= k;
+      } else {
+        let S = 0;
+        for (let j = 0; j < k; j++) S += p[o + j];
+        for (let j = 0; j < k; j++) {
+          const tj = t(j);
+          if (tj === 0) continue;
+          const q = Math.fround(p[o + j] / S);
+          loss -= tj * Math.log(q < CLIP_LO ? CLIP_LO : q > CLIP_HI ? CLIP_HI : q);
+        }
+      }
+      loss = Math.fround(loss);
+      sum += loss; sumSq += loss * loss;
+      if (this.accuracy) {
+        // tf.argMax: the first index of the largest value
+        let pm = 0;
+        for (let j = 1; j < k; j++) if (p[o + j] > p[o + pm]) pm = j;
+        let tm = label;
+        if (!sparse) { tm = 0; for (let j = 1; j < k; j++) if (y[o + j] > y[o + tm]) tm = j; }
+        if (pm === tm) correct++;
+      }
+    }
+    return [sum, sumSq, correct];
+  }
+}
