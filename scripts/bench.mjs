@@ -52,7 +52,7 @@ const NO_BLAS = has('--no-blas');
 const BLAS_ENV = NO_BLAS ? { LOSS_LANDSCAPE_BLAS: 'off' } : {};
 
 // ---- workloads (bench/workloads.mjs) -------------------------------------------------------
-const wanted = (id) => !ONLY || ONLY.includes(id) || ONLY.includes(id.replace(/[ab]$/, ''));
+const wanted = (id) => !ONLY || ONLY.includes(id.toUpperCase()) || ONLY.includes(id.replace(/[ab]$/, '').toUpperCase());
 const WORKLOADS = FULL.filter((w) => wanted(w.id)).map((w) => (QUICK ? { ...w, ...QUICK_SIZES[w.id] } : w));
 if (WORKLOADS.length === 0) { console.error(`--only ${val('--only')}: no such workload (W1..W6, W4a, W4b)`); process.exit(2); }
 
