@@ -19,6 +19,8 @@ export interface DenseEvalBatch {
   rows: number;
 }
 
+const clip = (q: number) => (q < CLIP_LO ? CLIP_LO : q > CLIP_HI ? CLIP_HI : q);
+
 /** Where a point's time goes, accumulated while `on` (for `npm run bench`'s profile). */
 export const denseEvalProfile = { on: false, ms: 0, gemmMs: 0 };
 
@@ -30,6 +32,8 @@ export class DenseStackForward {
   private readonly simd: SimdArena | null;
   private readonly point: Float32Array;
   private readonly classes: number;
+  /** One row of the output (probabilities), float64 scratch. */
+  private readonly row: Float64Array;
 
   /**
    * @param base, dirs the flat θ of the line/plane (the model's layout); only the layers after
@@ -54,6 +58,7 @@ export class DenseStackForward {
     this.h = sizes.map((n) => (this.simd ? this.simd.alloc(n) : new Float32Array(n)));
     this.point = this.simd ? this.simd.alloc(base.length) : new Float32Array(base.length);
     this.classes = layers[layers.length - 1].units;
+    this.row = new Float64Array(this.classes);
   }
 
   /** A copy of `a` kept for the evaluator (in the SIMD arena where there is one). */
@@ -117,7 +122,8 @@ export class DenseStackForward {
           beta = 1;
         }
         this.sgemm(B, L.units, L.inputs, h, kernel, beta, out);
-        this.activate(L.activation, out, B, L.units);
+        // the last layer's softmax is taken row by row with the loss (rowTotals)
+        if (!(l === this.layers.length - 1 && L.activation === 'softmax')) this.activate(L.activation, out, B, L.units);
       }
       h = out;
     }
@@ -134,36 +140,50 @@ export class DenseStackForward {
     for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
   }
 
-  /** Per-example loss (tfjs-layers' formulas) and accuracy, summed. */
-  private rowTotals(p: Float32Array, y: Float32Array, B: number): Totals {
-    const k = this.classes, sparse = this.loss === 'sparseCategoricalCrossentropy';
+  /**
+   * Per-example loss (tfjs-layers' formulas) and accuracy, summed. `z` is the last layer's
+   * output, or its logits when that layer's activation is softmax (taken here per row, as TF.js's
+   * kernel does: exp(z − max) / Σ, in float32).
+   */
+  private rowTotals(z: Float32Array, y: Float32Array, B: number): Totals {
+    const k = this.classes, sparse = this.loss === 'sparseCategoricalCrossentropy', mse = this.loss === 'meanSquaredError';
+    const softmax = this.layers[this.layers.length - 1].activation === 'softmax';
+    const p = this.row, f = Math.fround;
     let sum = 0, sumSq = 0, correct = 0;
     for (let r = 0; r < B; r++) {
       const o = r * k;
-      const label = sparse ? Math.trunc(y[r]) : -1;
-      const t = (j: number) => (sparse ? (j === label ? 1 : 0) : y[o + j]);
+      if (softmax) {
+        let max = -Infinity;
+        for (let j = 0; j < k; j++) if (z[o + j] > max) max = z[o + j];
+        let e = 0;
+        for (let j = 0; j < k; j++) { p[j] = f(Math.exp(z[o + j] - max)); e += p[j]; }
+        for (let j = 0; j < k; j++) p[j] = f(p[j] / e);
+      } else {
+        for (let j = 0; j < k; j++) p[j] = z[o + j];
+      }
       let loss = 0;
-      if (this.loss === 'meanSquaredError') {
-        for (let j = 0; j < k; j++) { const d = Math.fround(p[o + j] - t(j)); loss += Math.fround(d * d); }
+      if (mse) {
+        for (let j = 0; j < k; j++) { const d = f(p[j] - y[o + j]); loss += f(d * d); }
         loss /= k;
       } else {
         let S = 0;
-        for (let j = 0; j < k; j++) S += p[o + j];
-        for (let j = 0; j < k; j++) {
-          const tj = t(j);
-          if (tj === 0) continue;
-          const q = Math.fround(p[o + j] / S);
-          loss -= tj * Math.log(q < CLIP_LO ? CLIP_LO : q > CLIP_HI ? CLIP_HI : q);
+        for (let j = 0; j < k; j++) S += p[j];
+        if (sparse) {
+          const c = Math.trunc(y[r]);
+          if (c >= 0 && c < k) loss = -Math.log(clip(f(p[c] / S)));
+        } else {
+          for (let j = 0; j < k; j++) { const t = y[o + j]; if (t !== 0) loss -= t * Math.log(clip(f(p[j] / S))); }
         }
       }
-      loss = Math.fround(loss);
+      loss = f(loss);
       sum += loss; sumSq += loss * loss;
       if (this.accuracy) {
         // tf.argMax: the first index of the largest value
         let pm = 0;
-        for (let j = 1; j < k; j++) if (p[o + j] > p[o + pm]) pm = j;
-        let tm = label;
-        if (!sparse) { tm = 0; for (let j = 1; j < k; j++) if (y[o + j] > y[o + tm]) tm = j; }
+        for (let j = 1; j < k; j++) if (p[j] > p[pm]) pm = j;
+        let tm = 0;
+        if (sparse) tm = Math.trunc(y[r]);
+        else for (let j = 1; j < k; j++) if (y[o + j] > y[o + tm]) tm = j;
         if (pm === tm) correct++;
       }
     }
