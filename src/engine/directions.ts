@@ -9,7 +9,7 @@
  */
 import type { DirectionsKind } from '../protocol';
 import type { ParamLayout } from './params';
-import { axpy, dot, norm, scale, sub } from './params';
+import { axpy, distanceSq, dot, norm, scale, sub } from './params';
 import { principalDirections } from './linalg';
 import { fillGaussian, Rng } from './random';
 
@@ -26,15 +26,21 @@ export interface PlaneBasis {
 export function makeProjector(basis: { center: Float32Array; u: Float32Array; v: Float32Array }) {
   const uu = dot(basis.u, basis.u), vv = dot(basis.v, basis.v), uv = dot(basis.u, basis.v);
   const det = uu * vv - uv * uv;
-  const project = (d: Float32Array): [number, number] => {
-    const du = dot(d, basis.u), dv = dot(d, basis.v);
-    return [(vv * du - uv * dv) / det, (uu * dv - uv * du) / det];
-  };
+  const solve = (du: number, dv: number): [number, number] => [(vv * du - uv * dv) / det, (uu * dv - uv * du) / det];
   return {
-    /** Coordinates of a point θ. */
-    point: (theta: Float32Array) => project(sub(theta, basis.center)),
+    /** The Gram matrix of (u, v): [uu, uv, vv]. */
+    gram: [uu, uv, vv] as const,
+    /** Coordinates of a point θ (one pass; the same sums as projecting sub(θ, center)). */
+    point: (theta: Float32Array): [number, number] => {
+      const { center: c, u, v } = basis;
+      let du = 0, dv = 0;
+      for (let i = 0; i < theta.length; i++) { const d = Math.fround(theta[i] - c[i]); du += d * u[i]; dv += d * v[i]; }
+      return solve(du, dv);
+    },
     /** Coordinates of a displacement vector. */
-    vector: project,
+    vector: (d: Float32Array): [number, number] => solve(dot(d, basis.u), dot(d, basis.v)),
+    /** Coordinates from the products d·u, d·v. */
+    solve,
   };
 }
 
@@ -79,7 +85,7 @@ export async function goodfellowBasis(theta0: Float32Array, thetaT: Float32Array
     axpy(v, -dot(v, u) / uu, u);
   }
   v = scale(v, Math.sqrt(uu) / (norm(v) || 1));
-  const total = snapshots.reduce((acc, s) => { const d = sub(s, theta0); return acc + dot(d, d); }, 0);
+  const total = snapshots.reduce((acc, s) => acc + distanceSq(s, theta0), 0);
   return { kind: 'goodfellow', center: theta0, u, v, explained: total > 0 ? 1 - resid / total + principalShare(residuals, v) / total : 1 };
 }
 

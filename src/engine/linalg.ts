@@ -42,7 +42,7 @@ export async function gram(rows: Float32Array[]): Promise<number[][]> {
   rows.forEach((r, i) => data.set(r, i * p));
   const g = tf.tidy(() => {
     const d = tf.tensor2d(data, [k, p]);
-    return tf.matMul(d, tf.transpose(d));
+    return tf.matMul(d, d, false, true); // the transpose as a flag (a k × p Transpose kernel took ≈ 1.5 s for 197 × 269,322)
   });
   const flat = await g.data();
   g.dispose();

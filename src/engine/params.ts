@@ -125,6 +125,12 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 export const norm = (a: Float32Array) => Math.sqrt(dot(a, a));
+/** ‖a − b‖² without the difference vector (the same sum as dot(sub(a, b), sub(a, b))). */
+export function distanceSq(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) { const d = Math.fround(a[i] - b[i]); s += d * d; }
+  return s;
+}
 export function sub(a: Float32Array, b: Float32Array): Float32Array {
   const r = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) r[i] = a[i] - b[i];

@@ -51,3 +51,27 @@ export function withSeededMathRandom<T>(seed: number, fn: () => T, salt = 17): T
     throw e;
   }
 }
+
+/** One standard normal sample (Box–Muller, the cosine half). */
+export function gaussian(rng: Rng): number {
+  const u = Math.max(rng(), 1e-12), v = rng();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/**
+ * A chi-square sample with `k` ≥ 0 degrees of freedom: 2·Gamma(k/2), by Marsaglia & Tsang
+ * (2000) (shape < 1 boosted by U^(1/shape)); 0 for k = 0.
+ */
+export function chiSquare(k: number, rng: Rng): number {
+  if (!(k > 0)) return 0;
+  let shape = k / 2, boost = 1;
+  if (shape < 1) { boost = Math.pow(Math.max(rng(), 1e-300), 1 / shape); shape += 1; }
+  const d = shape - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const x = gaussian(rng);
+    const v = (1 + c * x) ** 3;
+    if (v <= 0) continue;
+    const u = Math.max(rng(), 1e-300);
+    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return 2 * d * v * boost;
+  }
+}

@@ -2,6 +2,13 @@
 import { curvatureAnalysis as hessianAt } from '../curvature';
 import { phase, type ProbesTraining } from './context';
 
+/** How the Hessian-vector products were computed, in the run's note. */
+const HOW: Record<string, string> = {
+  'r-op': 'exact Hessian-vector products: R-operator on the BLAS',
+  'double-backprop': 'exact Hessian-vector products: double backprop',
+  'finite-difference': 'Hessian-vector products by central differences of gradients',
+};
+
 export const curvatureAnalysis: ProbesTraining<'curvature'> = {
   kind: 'curvature',
   trains: 'once',
@@ -10,7 +17,7 @@ export const curvatureAnalysis: ProbesTraining<'curvature'> = {
       model, spec, layout: rec.layout, record: rec, train: data.train, k: options.k ?? 5, seed,
       onProgress: (done, total, message) => ev.progress?.('probe', done, total, message),
     }));
-    notes.push(`Hessian on the first ${curvature.examples} training examples (${curvature.method})`);
+    notes.push(`Hessian on the first ${curvature.examples} training examples (${HOW[curvature.method]})`);
     return { curvature };
   },
 };
