@@ -7,8 +7,9 @@
  * the SIMD kernels) and tfjs-layers' per-example loss and accuracy per row.
  * Sums are kept in float64; they differ from the TF.js path's float32 sums by rounding only.
  */
-import { BlasLibrary, NO_TRANS, ROW_MAJOR } from './library';
-import { CLIP_HI, CLIP_LO, DenseLayerSpec, DenseLoss, activationForward } from './dense-step';
+import { BlasLibrary, NO_TRANS } from './library';
+import { DenseLayerSpec, DenseLoss, activationForward, clipProbability } from './dense-step';
+import { fillRows, gemm } from './rows';
 import { SimdArena } from '../simd/elementwise';
 
 export interface DenseEvalBatch {
@@ -18,8 +19,6 @@ export interface DenseEvalBatch {
   y: Float32Array;
   rows: number;
 }
-
-const clip = (q: number) => (q < CLIP_LO ? CLIP_LO : q > CLIP_HI ? CLIP_HI : q);
 
 /** Where a point's time goes, accumulated while `on` (for `npm run bench`'s profile). */
 export const denseEvalProfile = { on: false, ms: 0, gemmMs: 0 };
@@ -89,8 +88,7 @@ export class DenseStackForward {
 
   private sgemm(M: number, N: number, K: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void {
     const t0 = denseEvalProfile.on ? performance.now() : 0;
-    this.blas.threadsFor(M * N * K);
-    this.blas.sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, M, N, K, 1, a, K, b, N, beta, c, N);
+    gemm(this.blas, NO_TRANS, NO_TRANS, M, N, K, 1, a, K, b, N, beta, c, N);
     if (denseEvalProfile.on) denseEvalProfile.gemmMs += performance.now() - t0;
   }
 
@@ -117,8 +115,7 @@ export class DenseStackForward {
       } else {
         let beta = 0;
         if (L.bias >= 0) {
-          out.set(this.point.subarray(L.bias, L.bias + L.units), 0);
-          for (let filled = L.units; filled < out.length; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, out.length - filled));
+          fillRows(out, this.point.subarray(L.bias, L.bias + L.units));
           beta = 1;
         }
         this.sgemm(B, L.units, L.inputs, h, kernel, beta, out);
@@ -170,9 +167,9 @@ export class DenseStackForward {
         for (let j = 0; j < k; j++) S += p[j];
         if (sparse) {
           const c = Math.trunc(y[r]);
-          if (c >= 0 && c < k) loss = -Math.log(clip(f(p[c] / S)));
+          if (c >= 0 && c < k) loss = -Math.log(clipProbability(f(p[c] / S)));
         } else {
-          for (let j = 0; j < k; j++) { const t = y[o + j]; if (t !== 0) loss -= t * Math.log(clip(f(p[j] / S))); }
+          for (let j = 0; j < k; j++) { const t = y[o + j]; if (t !== 0) loss -= t * Math.log(clipProbability(f(p[j] / S))); }
         }
       }
       loss = f(loss);

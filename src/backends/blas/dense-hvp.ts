@@ -11,8 +11,9 @@
  * batch and kept (up to CACHE_FLOATS values), so a product costs two products per layer at the
  * first layer and about four at the others.
  */
-import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
-import { CLIP_HI, CLIP_LO, DenseActivation, DenseLayerSpec, DenseLoss, activationBackward, activationForward } from './dense-step';
+import { BlasLibrary, NO_TRANS, TRANS } from './library';
+import { addColumnSums, fillRows, gemm } from './rows';
+import { CLIP_HI, CLIP_LO, DenseActivation, clipProbability, DenseLayerSpec, DenseLoss, activationBackward, activationForward } from './dense-step';
 
 /** Cached forward activations and δ of every batch up to this many float32 values (256 MiB). */
 const CACHE_FLOATS = 64 * 2 ** 20;
@@ -87,9 +88,9 @@ export class DenseStackHessian {
       Rz = new Float32Array(B * S.units);
       let beta = 0;
       if (S.bias >= 0) { fillRows(Rz, v.subarray(S.bias, S.bias + S.units)); beta = 1; }
-      this.gemm(NO_TRANS, NO_TRANS, B, S.units, S.inputs, 1, prep.acts[l], S.inputs, this.w(v, S), S.units, beta, Rz, S.units);
+      gemm(this.blas, NO_TRANS, NO_TRANS, B, S.units, S.inputs, 1, prep.acts[l], S.inputs, this.w(v, S), S.units, beta, Rz, S.units);
       const ra = Ra[l];
-      if (ra) this.gemm(NO_TRANS, NO_TRANS, B, S.units, S.inputs, 1, ra, S.inputs, this.w(this.theta, S), S.units, 1, Rz, S.units);
+      if (ra) gemm(this.blas, NO_TRANS, NO_TRANS, B, S.units, S.inputs, 1, ra, S.inputs, this.w(this.theta, S), S.units, 1, Rz, S.units);
       if (l < L - 1) {
         activationBackward(S.activation, prep.acts[l + 1], Rz, Rz.length); // R{a} = f′ ⊙ R{z}
         Ra.push(Rz);
@@ -101,16 +102,16 @@ export class DenseStackHessian {
       const S = this.layers[l];
       const d = prep.deltas[l];
       const hw = this.w(out, S);
-      this.gemm(TRANS, NO_TRANS, S.inputs, S.units, B, 1, prep.acts[l], S.inputs, Rd, S.units, 1, hw, S.units);
+      gemm(this.blas, TRANS, NO_TRANS, S.inputs, S.units, B, 1, prep.acts[l], S.inputs, Rd, S.units, 1, hw, S.units);
       const ra = Ra[l];
-      if (ra) this.gemm(TRANS, NO_TRANS, S.inputs, S.units, B, 1, ra, S.inputs, d, S.units, 1, hw, S.units);
-      if (S.bias >= 0) this.colSums(Rd, B, S.units, out.subarray(S.bias, S.bias + S.units));
+      if (ra) gemm(this.blas, TRANS, NO_TRANS, S.inputs, S.units, B, 1, ra, S.inputs, d, S.units, 1, hw, S.units);
+      if (S.bias >= 0) addColumnSums(this.blas, Rd, B, S.units, 1, out.subarray(S.bias, S.bias + S.units));
       if (l === 0) break;
       // R{δ_{l−1}} = (R{δ}·Wᵀ + δ·Vᵀ) ⊙ f′ + (δ·Wᵀ) ⊙ (df′/da) ⊙ R{a}
       const P = this.layers[l - 1];
       const Rg = new Float32Array(B * S.inputs);
-      this.gemm(NO_TRANS, TRANS, B, S.inputs, S.units, 1, Rd, S.units, this.w(this.theta, S), S.units, 0, Rg, S.inputs);
-      this.gemm(NO_TRANS, TRANS, B, S.inputs, S.units, 1, d, S.units, this.w(v, S), S.units, 1, Rg, S.inputs);
+      gemm(this.blas, NO_TRANS, TRANS, B, S.inputs, S.units, 1, Rd, S.units, this.w(this.theta, S), S.units, 0, Rg, S.inputs);
+      gemm(this.blas, NO_TRANS, TRANS, B, S.inputs, S.units, 1, d, S.units, this.w(v, S), S.units, 1, Rg, S.inputs);
       const a = prep.acts[l], g = prep.pre[l - 1], r = ra!;
       activationBackward(P.activation, a, Rg, Rg.length);
       if (g && P.activation === 'sigmoid') for (let i = 0; i < Rg.length; i++) Rg[i] += g[i] * (1 - 2 * a[i]) * r[i];
@@ -128,7 +129,7 @@ export class DenseStackHessian {
       const out = new Float32Array(B * S.units);
       let beta = 0;
       if (S.bias >= 0) { fillRows(out, this.theta.subarray(S.bias, S.bias + S.units)); beta = 1; }
-      this.gemm(NO_TRANS, NO_TRANS, B, S.units, S.inputs, 1, acts[l], S.inputs, this.w(this.theta, S), S.units, beta, out, S.units);
+      gemm(this.blas, NO_TRANS, NO_TRANS, B, S.units, S.inputs, 1, acts[l], S.inputs, this.w(this.theta, S), S.units, beta, out, S.units);
       activationForward(S.activation, out, B, S.units);
       acts.push(out);
     }
@@ -138,7 +139,7 @@ export class DenseStackHessian {
     for (let l = L - 1; l > 0; l--) {
       const S = this.layers[l], P = this.layers[l - 1];
       const g = new Float32Array(B * S.inputs);
-      this.gemm(NO_TRANS, TRANS, B, S.inputs, S.units, 1, deltas[l], S.units, this.w(this.theta, S), S.units, 0, g, S.inputs);
+      gemm(this.blas, NO_TRANS, TRANS, B, S.inputs, S.units, 1, deltas[l], S.units, this.w(this.theta, S), S.units, 0, g, S.inputs);
       const d = g.slice();
       activationBackward(P.activation, acts[l], d, d.length);
       deltas[l - 1] = d;
@@ -207,7 +208,7 @@ export class DenseStackHessian {
     for (let j = 0; j < k; j++) {
       const q = Math.fround(p[o + j] / S);
       m[j] = q >= CLIP_LO && q <= CLIP_HI ? 1 : 0;
-      c[j] = q < CLIP_LO ? CLIP_LO : q > CLIP_HI ? CLIP_HI : q;
+      c[j] = clipProbability(q);
       gq[j] = m[j] ? (-s * t[o + j]) / c[j] : 0;
       G += gq[j] * p[o + j];
       if (Rp) RS += Rp[j];
@@ -250,26 +251,4 @@ export class DenseStackHessian {
   private w(flat: Float32Array, S: DenseLayerSpec): Float32Array {
     return flat.subarray(S.kernel, S.kernel + S.inputs * S.units);
   }
-
-  private gemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number,
-    a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void {
-    this.blas.threadsFor(M * N * K);
-    this.blas.sgemm(ROW_MAJOR, tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc);
-  }
-
-  /** out += Σ_rows d ([B, units]). */
-  private colSums(d: Float32Array, B: number, units: number, out: Float32Array): void {
-    if (this.blas.sgemv) {
-      const ones = new Float32Array(B).fill(1);
-      this.blas.sgemv(ROW_MAJOR, TRANS, B, units, 1, d, units, ones, 1, 1, out, 1);
-      return;
-    }
-    for (let r = 0; r < B; r++) for (let j = 0; j < units; j++) out[j] += d[r * units + j];
-  }
-}
-
-/** Every row of `out` ← `row`. */
-function fillRows(out: Float32Array, row: Float32Array): void {
-  out.set(row, 0);
-  for (let filled = row.length; filled < out.length; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, out.length - filled));
 }

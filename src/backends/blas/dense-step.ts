@@ -13,7 +13,8 @@
  * θ is one flat Float32Array in the model's layout (kernel [in, units] row-major, then bias,
  * per layer); the step updates it in place. Buffers are allocated once for the largest batch.
  */
-import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
+import { BlasLibrary, NO_TRANS, TRANS } from './library';
+import { addColumnSums, fillRows, gemm } from './rows';
 import { SimdArena } from '../simd/elementwise';
 
 export type DenseActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
@@ -38,13 +39,14 @@ export const denseStepProfile = { on: false, steps: 0, stepMs: 0, gemmMs: 0 };
 
 export const CLIP_LO = Math.fround(1e-7);
 export const CLIP_HI = Math.fround(1 - 1e-7);
+/** q clipped to [CLIP_LO, CLIP_HI] (tfjs-layers' clipByValue before the log). */
+export const clipProbability = (q: number) => (q < CLIP_LO ? CLIP_LO : q > CLIP_HI ? CLIP_HI : q);
 
 export class DenseStackStep {
   /** acts[0]: the batch's inputs; acts[l + 1]: layer l's output. */
   private readonly acts: Float32Array[];
   private readonly deltas: [Float32Array, Float32Array];
   private readonly targets: Float32Array;
-  private readonly ones: Float32Array;
   private readonly classes: number;
   /** Where acts and deltas live when SIMD kernels are available (relu and its mask run there). */
   private readonly simd: SimdArena | null;
@@ -65,7 +67,6 @@ export class DenseStackStep {
     this.deltas = [arrays[layers.length + 1], arrays[layers.length + 2]];
     this.classes = layers[layers.length - 1].units;
     this.targets = new Float32Array(maxBatch * this.classes);
-    this.ones = new Float32Array(maxBatch).fill(1);
   }
 
   /**
@@ -112,7 +113,7 @@ export class DenseStackStep {
       }
       // W ← W − lr·(a_{l}ᵀ · δ_l), b ← b − lr·Σ_rows δ_l
       this.gemm(TRANS, NO_TRANS, L.inputs, L.units, B, -lr, this.acts[l], L.inputs, delta, L.units, 1, this.kernel(L), L.units);
-      if (L.bias >= 0) this.biasUpdate(delta, B, L.units, -lr, L.bias);
+      if (L.bias >= 0) addColumnSums(this.blas, delta, B, L.units, -lr, this.theta.subarray(L.bias, L.bias + L.units));
       delta = other;
     }
     return lossMean;
@@ -124,8 +125,7 @@ export class DenseStackStep {
     const n = B * L.units;
     let beta = 0;
     if (L.bias >= 0) {
-      out.set(this.theta.subarray(L.bias, L.bias + L.units), 0);
-      for (let filled = L.units; filled < n; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, n - filled));
+      fillRows(out.subarray(0, n), this.theta.subarray(L.bias, L.bias + L.units));
       beta = 1;
     }
     this.gemm(NO_TRANS, NO_TRANS, B, L.units, L.inputs, 1, this.acts[l], L.inputs, this.kernel(L), L.units, beta, out, L.units);
@@ -137,27 +137,13 @@ export class DenseStackStep {
   private gemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void {
     const t0 = denseStepProfile.on ? performance.now() : 0;
-    this.blas.threadsFor(M * N * K);
-    this.blas.sgemm(ROW_MAJOR, tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc);
+    gemm(this.blas, tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc);
     if (denseStepProfile.on) denseStepProfile.gemmMs += performance.now() - t0;
   }
 
   /** Layer l's kernel [inputs, units], a view of θ. */
   private kernel(L: DenseLayerSpec): Float32Array {
     return this.theta.subarray(L.kernel, L.kernel + L.inputs * L.units);
-  }
-
-  private biasUpdate(delta: Float32Array, B: number, units: number, alpha: number, offset: number): void {
-    const b = this.theta.subarray(offset, offset + units);
-    if (this.blas.sgemv) {
-      this.blas.sgemv(ROW_MAJOR, TRANS, B, units, alpha, delta, units, this.ones, 1, 1, b, 1);
-      return;
-    }
-    for (let j = 0; j < units; j++) {
-      let s = 0;
-      for (let r = 0; r < B; r++) s += delta[r * units + j];
-      b[j] += alpha * s;
-    }
   }
 
   /** The batch's mean loss; writes dLoss/d(pre-activation of the last layer) into `delta`. */
@@ -185,7 +171,7 @@ export class DenseStackStep {
         const dq = g; // dLoss/dq first, then turned into dLoss/dp below
         for (let j = 0; j < k; j++) {
           const q = Math.fround(p[o + j] / sum);
-          const c = q < CLIP_LO ? CLIP_LO : q > CLIP_HI ? CLIP_HI : q;
+          const c = clipProbability(q);
           if (t[o + j] !== 0) loss -= t[o + j] * Math.log(c);
           dq[j] = q >= CLIP_LO && q <= CLIP_HI ? -t[o + j] / (c * B) : 0;
           gq += dq[j] * p[o + j];

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { KernelArgs, KernelImpl, TensorInfo, WasmBackend, asWasm, callKernel, f32, free, sizeOf } from '../wasm/wasm-internals';
 import { broadcastIndex } from '../wasm/fast-matmul';
 import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
+import { fillRows } from './rows';
 
 const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu']);
 
@@ -25,11 +26,9 @@ function rowBias(bias: TensorInfo, N: number): boolean {
 }
 
 /** Writes `bias` (see rowBias) into every row of C. */
-function fillBias(backend: WasmBackend, c: Float32Array, bias: TensorInfo, N: number): void {
+function fillBias(backend: WasmBackend, c: Float32Array, bias: TensorInfo): void {
   if (sizeOf(bias.shape) === 1) { c.fill(f32(backend, bias)[0]); return; }
-  c.set(f32(backend, bias), 0);
-  // Doubling copies: log2(rows) memmoves instead of one per row.
-  for (let filled = N; filled < c.length; filled *= 2) c.copyWithin(filled, 0, Math.min(filled, c.length - filled));
+  fillRows(c, f32(backend, bias));
 }
 
 function activate(backend: WasmBackend, out: TensorInfo, act: string, args: KernelArgs): TensorInfo {
@@ -77,7 +76,7 @@ export function blasMatMul(blas: BlasLibrary, fallback: KernelImpl, fused: boole
     const out = backend.makeOutput([...outer, M, N], 'float32');
     // Views only now: makeOutput may have grown (and so replaced) the heap.
     const A = f32(backend, a), B = f32(backend, b), C = f32(backend, out);
-    if (bias) fillBias(backend, C, bias, N);
+    if (bias) fillBias(backend, C, bias);
     const beta = bias ? 1 : 0;
     const opA = tA ? TRANS : NO_TRANS, opB = tB ? TRANS : NO_TRANS;
     blas.threadsFor(M * N * K);

@@ -9,15 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelImpl, TensorInfo, asWasm, f32, sizeOf } from '../wasm/wasm-internals';
 import { BlasLibrary, ROW_MAJOR, TRANS } from './library';
+import { onesOf } from './rows';
 
 export const AXPY_KERNEL = 'LossLandscapeAxpy';
-
-const ones = new Map<number, Float32Array>();
-function onesOf(n: number): Float32Array {
-  let o = ones.get(n);
-  if (!o) { o = new Float32Array(n).fill(1); if (ones.size < 64) ones.set(n, o); }
-  return o;
-}
 
 /** Sum over axis 0 of a rank-2 float32 tensor through sgemv; anything else: `fallback`. */
 export function blasSum(blas: BlasLibrary, fallback: KernelImpl): KernelImpl {
