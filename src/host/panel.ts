@@ -202,13 +202,36 @@ export class PanelRegistry implements vscode.Disposable {
       if (!existing.visible) existing.reveal(preserveFocus);
       return existing;
     }
+    // After a reload VS Code restores a background panel's tab but deserializes it only when it
+    // is shown: such a tab is this definition's panel too. Take its place (same group) rather
+    // than opening a second tab with the same title.
+    const stale = this.unrestoredTabs(panelTitle(definition, file));
+    const viewColumn = stale[0]?.group.viewColumn ?? vscode.ViewColumn.Beside;
+    if (stale.length) {
+      this.log.info(`panel ${panelKey(file, definition)}: replacing ${stale.length} unrestored tab(s)`);
+      void vscode.window.tabGroups.close(stale, true).then(undefined, (e: unknown) => this.log.warn(`closing unrestored tab: ${String(e)}`));
+    }
     const wp = vscode.window.createWebviewPanel(
       PANEL_VIEW_TYPE,
       panelTitle(definition, file),
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      { viewColumn, preserveFocus },
       { ...webviewOptions(this.context.extensionUri), retainContextWhenHidden: true },
     );
     return this.adopt(wp, file, definition);
+  }
+
+  /** Tabs of our panels with this title that no live panel owns (restored but not yet shown). */
+  private unrestoredTabs(title: string): vscode.Tab[] {
+    if (this.all().some((p) => p.webviewPanel.title === title)) return []; // a live panel owns it
+    const tabs: vscode.Tab[] = [];
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        const input = tab.input;
+        if (!(input instanceof vscode.TabInputWebview) || !input.viewType.endsWith(PANEL_VIEW_TYPE)) continue;
+        if (tab.label === title) tabs.push(tab);
+      }
+    }
+    return tabs;
   }
 
   /** Wraps a (new or deserialized) webview panel. */
@@ -250,7 +273,12 @@ export class PanelRegistry implements vscode.Disposable {
         this.log.info(`restore: panel ${target.file}#${target.definition}`);
         wp.webview.options = webviewOptions(this.context.extensionUri);
         const existing = this.get(vscode.Uri.file(target.file), target.definition);
-        if (existing) existing.dispose();
+        if (existing) {
+          // the user already opened (and maybe runs) this definition's panel: it stays the one
+          this.log.info(`restore: ${existing.key} is already open; closing the restored copy`);
+          wp.dispose();
+          return;
+        }
         const panel = this.adopt(wp, vscode.Uri.file(target.file), target.definition, target);
         restore(panel);
       },

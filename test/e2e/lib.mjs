@@ -110,8 +110,13 @@ export function webview(page, index = 0) {
   return page.frameLocator(SEL.webviewOuter).nth(index).frameLocator('#active-frame');
 }
 
-/** The inner frame (a Playwright Frame) of the visible webview of this extension, for evaluate(). */
-export async function webviewFrame(page, { timeout = 30_000 } = {}) {
+/**
+ * The inner frame (a Playwright Frame) of a visible webview of this extension, for evaluate().
+ * Several panels can be visible at once (one per editor group), so a test names the panel it
+ * means: `panel` = { definition, file? } (file: the end of the definition's file path) matched
+ * against the panel's <body data-definition data-file>; without it, the first visible panel.
+ */
+export async function webviewFrame(page, { timeout = 30_000, panel } = {}) {
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
@@ -120,21 +125,25 @@ export async function webviewFrame(page, { timeout = 30_000 } = {}) {
       if (!parent || !parent.url().includes(`extensionId=${EXT_ID}`)) continue;
       try {
         const visible = await parent.frameElement().then((el) => el.isVisible());
-        if (visible && (await f.evaluate(() => !!document.body))) return f;
+        if (!visible) continue;
+        const shows = await f.evaluate(() => document.body ? { definition: document.body.dataset.definition, file: document.body.dataset.file } : undefined);
+        if (!shows) continue;
+        if (panel && (shows.definition !== panel.definition || (panel.file && !shows.file?.endsWith(panel.file)))) continue;
+        return f;
       } catch { /* frame navigating */ }
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error('webview frame not found');
+  throw new Error(`webview frame${panel ? ` of ${panel.definition}${panel.file ? ` (${panel.file})` : ''}` : ''} not found`);
 }
 
-/** Polls `fn` in the webview frame until it returns a truthy value. */
-export async function waitInWebview(page, fn, arg, { timeout = 120_000, interval = 250, label = 'webview condition' } = {}) {
+/** Polls `fn` in the webview frame (of `panel`, see webviewFrame) until it returns a truthy value. */
+export async function waitInWebview(page, fn, arg, { timeout = 120_000, interval = 250, label = 'webview condition', panel } = {}) {
   const deadline = Date.now() + timeout;
   let last;
   while (Date.now() < deadline) {
     try {
-      const f = await webviewFrame(page, { timeout: 5000 });
+      const f = await webviewFrame(page, { timeout: 5000, panel });
       last = await f.evaluate(fn, arg);
       if (last) return last;
     } catch (e) { last = e.message; }
@@ -169,13 +178,13 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const since = () => ((Date.now() - T0) / 1000).toFixed(1);
 export { existsSync };
 
-/** Waits until the visible panel's run is over (done/error/cancelled) and `pred(model)`; returns the panel model. */
-export async function settledIn(page, pred = () => true, label = 'run settled', timeout = 180_000) {
+/** Waits until the visible panel's run (of `panel`, see webviewFrame) is over (done/error/cancelled) and `pred(model)`; returns the panel model. */
+export async function settledIn(page, pred = () => true, label = 'run settled', timeout = 180_000, panel = undefined) {
   const deadline = Date.now() + timeout;
   let last;
   while (Date.now() < deadline) {
     try {
-      const f = await webviewFrame(page, { timeout: 5000 });
+      const f = await webviewFrame(page, { timeout: 5000, panel });
       last = await f.evaluate(() => window.__ll?.model);
       if (last && ['done', 'error', 'cancelled'].includes(last.status) && pred(last)) return last;
     } catch (e) { last = e.message; }

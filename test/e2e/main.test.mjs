@@ -19,8 +19,16 @@ const SETTINGS = { examples: 1000, points: 21, grid: 11 };
 
 let wb;
 let page;
-const model = () => waitInWebview(page, () => window.__ll?.model, undefined, { timeout: 10_000, label: 'panel model' });
-const settled = (pred = () => true, label = 'run settled', timeout = 180_000) => settledIn(page, pred, label, timeout);
+// The panels the tests drive: several can be visible at once (one per editor group), so every
+// look into a webview names its panel.
+const MLP = { definition: 'mlp', file: FILE };
+const SLOW_PANEL = { definition: 'slow', file: SLOW };
+const EXAMPLE = { definition: 'mlp', file: 'example.landscape.ts' };
+const HUGE = { definition: 'huge', file: 'huge.landscape.ts' };
+const OPENED = { definition: 'deepLinear', file: 'result.json' };
+const model = (panel) => waitInWebview(page, () => window.__ll?.model, undefined, { timeout: 10_000, label: 'panel model', panel });
+const settled = (panel, pred = () => true, label = 'run settled', timeout = 180_000) => settledIn(page, pred, label, timeout, panel);
+const frameOf = (panel) => webviewFrame(page, { panel });
 
 /** Goes to a 1-based line of the active editor (Ctrl+G). */
 async function gotoLine(line) {
@@ -38,22 +46,30 @@ async function problems() {
 }
 
 before(async () => {
-  // A slow definition (a wide layer, many epochs) to have time to cancel and to poke the host:
-  // ≈ 0.5 s per epoch with the Dense steps on the BLAS (the 256-unit layer on 5,000 digits ran
-  // its 40 epochs in 2–3 s, ended before the test could cancel, and sent an epoch every 0.15 s),
-  // minutes on TF.js's autodiff path.
+  // A slow definition, slow by the clock on any machine: its loss waits 100 ms per batch (10
+  // batches an epoch, so an epoch takes ≥ 1 s) and it trains for 100,000 epochs. The tests that
+  // start it always end it (Cancel, a kill); however fast the machine, it never finishes first
+  // (a compute-bound one, 40 epochs of a wide layer, finished in 14 s on a fast machine before
+  // the kill step could happen).
   writeFileSync(join(WS, SLOW), `import * as tf from '@tensorflow/tfjs';
 import { landscape, datasets } from 'loss-landscape';
 
+/** The categorical cross-entropy, after waiting 100 ms (a stand-in for a slow training step). */
+function pacedCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  const until = Date.now() + 100;
+  while (Date.now() < until) { /* wait */ }
+  return tf.metrics.categoricalCrossentropy(yTrue, yPred).mean() as tf.Scalar;
+}
+
 export const slow = landscape({
-  data: () => datasets.mnist({ train: 9500, test: 500 }),
+  data: () => datasets.mnist({ train: 320, test: 100 }),
   model: () => tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [784], units: 1024, activation: 'relu' }),
+    tf.layers.dense({ inputShape: [784], units: 32, activation: 'relu' }),
     tf.layers.dense({ units: 10, activation: 'softmax' }),
   ] }),
-  loss: 'categoricalCrossentropy',
+  loss: pacedCrossentropy,
   optimizer: () => tf.train.sgd(0.05),
-  epochs: 40, batchSize: 32, seed: 3,
+  epochs: 100000, batchSize: 32, seed: 3,
 });
 `);
   // model() allocates 14 GB (the fault test): written early so that quick open has indexed it
@@ -94,11 +110,11 @@ test('interpolate CodeLens: panel result equals the CLI result.json', { timeout:
 
     t = Date.now();
     await clickCodeLens(page, 'interpolate');
-    await page.locator(SEL.tab('Landscape: mlp')).waitFor();
+    await page.locator(SEL.tab('Landscape: mlp · mnist-mlp')).waitFor();
     // the progress notification with Cancel while it runs
     await page.locator(SEL.toast).filter({ hasText: 'Loss Landscape' }).first().waitFor({ timeout: 20_000 }).catch(() => {});
     await shot(page, 'main-02-interpolate-running');
-    const m = await settled((m) => m.result?.interpolate, 'interpolate result');
+    const m = await settled(MLP, (m) => m.result?.interpolate, 'interpolate result');
     lap('interpolate CodeLens -> result in the panel', t);
     await shot(page, 'main-03-interpolate-done');
     assert.equal(m.status, 'done');
@@ -114,13 +130,13 @@ test('interpolate CodeLens: panel result equals the CLI result.json', { timeout:
     assert.equal(m.result.train.finalTrainLoss.toFixed(5), cli.train.finalTrainLoss.toFixed(5));
     console.log(`  panel = CLI: ${a.alpha.length} points, train loss at α=0/1: ${a.trainLoss[5].toFixed(4)} / ${a.trainLoss[15].toFixed(4)}`);
     // the chart is drawn
-    const f = await webviewFrame(page);
+    const f = await frameOf(MLP);
     assert.ok(await f.evaluate(() => document.querySelectorAll('canvas').length >= 1));
 
     // unchanged code: the same CodeLens is answered from the cache
     t = Date.now();
     await clickCodeLens(page, 'interpolate');
-    const c = await settled((m) => m.cached === true, 'cached result', 10_000);
+    const c = await settled(MLP, (m) => m.cached === true, 'cached result', 10_000);
     const dt = lap('interpolate again -> cached result', t);
     assert.deepEqual(c.result.interpolate.trainLoss, a.trainLoss);
     assert.ok(dt < 5, `cache replay took ${dt} s`);
@@ -133,7 +149,7 @@ test('palette: Probe Loss Landscape -> Plane (goodfellow) shows the contour map'
     const t = Date.now();
     await palette(page, 'Probe Loss Landscape');
     await pickQuick(page, 'Plane (goodfellow)');
-    const m = await settled((m) => m.analysis === 'plane' && m.result?.plane, 'plane result');
+    const m = await settled(MLP, (m) => m.analysis === 'plane' && m.result?.plane, 'plane result');
     lap('palette Plane (goodfellow) -> contour map', t);
     await sleep(500);
     await shot(page, 'main-04-plane');
@@ -143,7 +159,7 @@ test('palette: Probe Loss Landscape -> Plane (goodfellow) shows the contour map'
     assert.equal(p.loss[0].length, SETTINGS.grid);
     assert.ok(p.trajectory.a.length > 1, 'trajectory projected');
     // the heatmap canvas has colour in it
-    const f = await webviewFrame(page);
+    const f = await frameOf(MLP);
     const colours = await f.evaluate(() => {
       let best = 0;
       for (const cv of document.querySelectorAll('canvas')) {
@@ -169,7 +185,7 @@ async function waitNoRunner(t0, label) {
   assert.deepEqual(left, [], 'no dist/runner.js process remains');
 }
 const waitTraining = () => waitInWebview(page, () => window.__ll?.model?.definition === 'slow' && window.__ll.model.status === 'training'
-  && window.__ll.model.epochs.length >= 1, undefined, { timeout: 90_000, label: 'slow run training' });
+  && window.__ll.model.epochs.length >= 1, undefined, { timeout: 90_000, label: 'slow run training', panel: SLOW_PANEL });
 
 test('Cancel in the progress notification kills the runner', { timeout: 240_000 }, async () => {
   try {
@@ -185,7 +201,7 @@ test('Cancel in the progress notification kills the runner', { timeout: 240_000 
     await shot(page, 'main-06-progress-notification');
     const t = Date.now();
     await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
-    const m = await settled((m) => m.definition === 'slow', 'cancelled', 15_000);
+    const m = await settled(SLOW_PANEL, (m) => m.definition === 'slow', 'cancelled', 15_000);
     assert.equal(m.status, 'cancelled');
     await waitNoRunner(t, 'notification Cancel -> runner process gone');
     await shot(page, 'main-07-cancelled-from-notification');
@@ -194,7 +210,7 @@ test('Cancel in the progress notification kills the runner', { timeout: 240_000 
 
 test('the extension host answers while a probe runs; the panel\'s Cancel kills the runner', { timeout: 240_000 }, async () => {
   try {
-    const f = await webviewFrame(page);
+    const f = await frameOf(SLOW_PANEL);
     await f.locator('vscode-button', { hasText: 'Re-run' }).click(); // forced re-run (no cache)
     await waitTraining();
     assert.equal(runnerProcesses().length, 1, 'one runner process');
@@ -220,11 +236,11 @@ test('the extension host answers while a probe runs; the panel\'s Cancel kills t
     assert.ok(hostDt < 1, `extension host took ${hostDt} s to answer`);
     assert.ok(paletteDt < 1, `palette took ${paletteDt} s`);
 
-    const m0 = await model();
+    const m0 = await model(SLOW_PANEL);
     assert.ok(['loading', 'training', 'probing'].includes(m0.status), `still running (status ${m0.status})`);
     t = Date.now();
-    await (await webviewFrame(page)).locator('vscode-button', { hasText: 'Cancel' }).click();
-    const m = await settled((m) => m.definition === 'slow', 'cancelled', 15_000);
+    await (await frameOf(SLOW_PANEL)).locator('vscode-button', { hasText: 'Cancel' }).click();
+    const m = await settled(SLOW_PANEL, (m) => m.definition === 'slow', 'cancelled', 15_000);
     assert.equal(m.status, 'cancelled');
     await waitNoRunner(t, 'panel Cancel -> runner process gone');
     await shot(page, 'main-09-cancelled-from-panel');
@@ -235,7 +251,7 @@ test('a syntax error shows a diagnostic at its line and an error in the panel', 
   try {
     const line = lineOf(FILE, /optimizer:/);
     assert.ok(line > 0);
-    await page.locator(SEL.tab('Landscape: mlp')).first().click(); // show the mlp panel
+    await page.locator(SEL.tab('Landscape: mlp · mnist-mlp')).first().click(); // show the mlp panel
     await focusEditor(FILE);
     await gotoLine(line);
     await page.keyboard.press('End');
@@ -244,7 +260,7 @@ test('a syntax error shows a diagnostic at its line and an error in the panel', 
     await page.keyboard.press('Control+s'); // re-run on save (the panel's last analysis: plane)
     for (let i = 0; i < 20 && !/sgd\(0\.1\),\)/.test(readFileSync(join(WS, FILE), 'utf8')); i++) await sleep(100);
     assert.match(readFileSync(join(WS, FILE), 'utf8').split('\n')[line - 1], /\),\)\s*$/, 'the edit is saved');
-    const m = await settled((m) => m.definition === 'mlp' && m.status === 'error', 'syntax error in the panel', 60_000);
+    const m = await settled(MLP, (m) => m.definition === 'mlp' && m.status === 'error', 'syntax error in the panel', 60_000);
     lap('save with a syntax error -> error in the panel', t);
     console.log(`  panel error: ${m.error.kind} at ${m.error.line}:${m.error.column}: ${m.error.message}`);
     assert.equal(m.error.kind, 'syntax');
@@ -262,7 +278,7 @@ test('saving an edit re-runs (and clears the diagnostic)', { timeout: 240_000 },
   try {
     const line = lineOf(FILE, /optimizer:/);
     const seedLine = lineOf(FILE, /^\s*seed:\s*1,/);
-    const prev = await model();
+    const prev = await model(MLP);
     await focusEditor(FILE);
     await gotoLine(line);
     await page.keyboard.press('End');
@@ -276,7 +292,7 @@ test('saving an edit re-runs (and clears the diagnostic)', { timeout: 240_000 },
     }
     const t = Date.now();
     await page.keyboard.press('Control+s');
-    const m = await settled((m) => m.definition === 'mlp' && m.status === 'done' && m.result?.plane, 'plane re-run after save');
+    const m = await settled(MLP, (m) => m.definition === 'mlp' && m.status === 'done' && m.result?.plane, 'plane re-run after save');
     lap('save -> re-run done', t);
     assert.notEqual(m.runId, prev.runId);
     assert.equal(m.cached, false);
@@ -298,14 +314,14 @@ test('saving an edit re-runs (and clears the diagnostic)', { timeout: 240_000 },
 
 test('reload restores the panel with its last result', { timeout: 240_000 }, async () => {
   try {
-    await page.locator(SEL.tab('Landscape: mlp')).first().click();
-    const prev = await model();
+    await page.locator(SEL.tab('Landscape: mlp · mnist-mlp')).first().click();
+    const prev = await model(MLP);
     const t = Date.now();
     await page.reload();
     await waitWorkbench(page);
-    await page.locator(SEL.tab('Landscape: mlp')).first().waitFor({ timeout: 60_000 });
-    await page.locator(SEL.tab('Landscape: mlp')).first().click();
-    const m = await settled((m) => m.definition === 'mlp' && m.result?.plane, 'restored plane result', 60_000);
+    await page.locator(SEL.tab('Landscape: mlp · mnist-mlp')).first().waitFor({ timeout: 60_000 });
+    await page.locator(SEL.tab('Landscape: mlp · mnist-mlp')).first().click();
+    const m = await settled(MLP, (m) => m.definition === 'mlp' && m.result?.plane, 'restored plane result', 60_000);
     lap('reload -> panel restored', t);
     assert.equal(m.status, 'done');
     assert.deepEqual(m.result.plane.loss, prev.result.plane.loss);
@@ -325,7 +341,7 @@ test('New Landscape File creates a working example', { timeout: 240_000 }, async
     await shot(page, 'main-13-new-file');
     t = Date.now();
     await clickCodeLens(page, 'interpolate');
-    const m = await settled((m) => m.file?.endsWith('example.landscape.ts') && m.result?.interpolate, 'example interpolate');
+    const m = await settled(EXAMPLE, (m) => m.file?.endsWith('example.landscape.ts') && m.result?.interpolate, 'example interpolate');
     lap('example interpolate -> result', t);
     assert.equal(m.status, 'done');
     assert.ok(m.result.interpolate.trainLoss[15] < m.result.interpolate.trainLoss[5], 'trained loss below initial');
@@ -336,7 +352,7 @@ test('New Landscape File creates a working example', { timeout: 240_000 }, async
 
 test('Export JSON saves the result through the save dialog', { timeout: 60_000 }, async () => {
   try {
-    const f = await webviewFrame(page);
+    const f = await frameOf(EXAMPLE);
     await f.locator('vscode-button', { hasText: 'JSON' }).click();
     // code-server shows VS Code's simple save dialog (a quick input holding the path)
     const input = page.locator(SEL.quickInput);
@@ -358,7 +374,7 @@ test('Export JSON saves the result through the save dialog', { timeout: 60_000 }
 
 // Issue 9: what goes wrong outside the user's code shows a clear message in the panel, and the
 // host stays responsive. (run-e2e.sh caps the runner at LOSS_LANDSCAPE_MAX_MEMORY_MB=3000.)
-const errorBox = async () => (await webviewFrame(page)).locator('.ll-error').first().innerText();
+const errorBox = async (panel) => (await frameOf(panel)).locator('.ll-error').first().innerText();
 
 test('a runner killed from outside, a probe that does not fit, invalid settings: each a clear message in the panel', { timeout: 240_000 }, async () => {
   try {
@@ -366,26 +382,32 @@ test('a runner killed from outside, a probe that does not fit, invalid settings:
     await focusEditor(SLOW);
     await clickCodeLens(page, 'interpolate');
     await page.locator(SEL.tab('Landscape: slow')).first().waitFor();
-    const f = await webviewFrame(page);
+    // after the reload the slow panel's tab was restored but not shown: the CodeLens reuses its
+    // place, it does not open a second "Landscape: slow" tab (nor a third editor group)
+    let tabs = 0;
+    for (let i = 0; i < 50; i++) { tabs = await page.locator(SEL.tab('Landscape: slow')).count(); if (tabs === 1) break; await sleep(100); }
+    assert.equal(tabs, 1, 'one "Landscape: slow" tab');
+    assert.equal(await page.locator('.editor-group-container').count(), 2, 'two editor groups: the files and the panels');
+    const f = await frameOf(SLOW_PANEL);
     await f.locator('vscode-button', { hasText: 'Re-run' }).click();
     await waitTraining();
     const [row] = runnerProcesses();
     const pid = Number(row.split(' ')[0]);
     process.kill(pid, 'SIGKILL');
-    let m = await settled((m) => m.definition === 'slow' && m.status === 'error', 'killed runner', 30_000);
+    let m = await settled(SLOW_PANEL, (m) => m.definition === 'slow' && m.status === 'error', 'killed runner', 30_000);
     assert.equal(m.error.kind, 'crash');
     assert.match(m.error.message, new RegExp(`the runner process \\(pid ${pid}\\) was killed \\(SIGKILL`));
-    assert.match(await errorBox(), /The runner crashed/);
+    assert.match(await errorBox(SLOW_PANEL), /The runner crashed/);
     await shot(page, 'main-17-runner-killed');
 
     // 2. a probe that does not fit: model() allocates 14 GB; the runner stops at its memory cap
     await quickOpen(page, 'huge.landscape.ts');
     await clickCodeLens(page, 'interpolate');
     await page.locator(SEL.tab('Landscape: huge')).first().waitFor();
-    m = await settled((m) => m.definition === 'huge' && m.status === 'error', 'too big', 120_000);
+    m = await settled(HUGE, (m) => m.definition === 'huge' && m.status === 'error', 'too big', 120_000);
     assert.equal(m.error.kind, 'resources');
     assert.match(m.error.message, /out of memory: the runner used \d+ MiB, over its limit of 3000 MiB/);
-    assert.match(await errorBox(), /Too big for this machine/);
+    assert.match(await errorBox(HUGE), /Too big for this machine/);
     await shot(page, 'main-18-out-of-memory');
 
     // 3. invalid settings typed into the workspace's .vscode/settings.json: refused before anything
@@ -401,11 +423,11 @@ test('a runner killed from outside, a probe that does not fit, invalid settings:
         await focusEditor(FILE);
         await gotoLine(lineOf(FILE, /export const mlp/)); // its CodeLens in view
         await clickCodeLens(page, 'interpolate');
-        m = await settled((m) => m.definition === 'mlp' && m.status === 'error' && m.error?.kind === 'options', 'invalid settings', 10_000).catch(() => undefined);
+        m = await settled(MLP, (m) => m.definition === 'mlp' && m.status === 'error' && m.error?.kind === 'options', 'invalid settings', 10_000).catch(() => undefined);
       }
       assert.ok(m, 'the invalid settings were refused');
       assert.match(m.error.message, /lossLandscape\.alphaRange needs LO,HI with LO < HI, both finite \(got \[1, -1\]\)/);
-      assert.match(await errorBox(), /Invalid options/);
+      assert.match(await errorBox(MLP), /Invalid options/);
       assert.deepEqual(runnerProcesses(), [], 'nothing was started');
       await shot(page, 'main-19-invalid-settings');
     } finally { rmSync(file, { force: true }); await sleep(1500); }
@@ -438,7 +460,7 @@ test('Open Result… shows a result.json made by the CLI in a panel, with its vi
     await sleep(500);
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Result' }).first().click();
     await page.locator(SEL.tab('Landscape: deepLinear · result.json')).waitFor({ timeout: 20_000 });
-    const m = await settled((m) => m.definition === 'deepLinear' && m.status === 'done' && m.analysis === 'plane', 'opened result', 20_000);
+    const m = await settled(OPENED, (m) => m.definition === 'deepLinear' && m.status === 'done' && m.analysis === 'plane', 'opened result', 20_000);
     assert.equal(m.result.plane.a.length, 9);
     assert.equal(m.cached, true);
     assert.deepEqual(runnerProcesses(), [], 'no runner for a saved result');
