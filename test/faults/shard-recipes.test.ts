@@ -72,7 +72,7 @@ test('Slurm: the array recipe over a plan, a task cancelled half-way and submitt
     const script = join(recipes, 'slurm-array.sh');
     const sbatch = (array: string) => cluster.run('sbatch', ['--parsable', `--array=${array}`, `--output=${join(dir, 'slurm-%A_%a.log')}`, script, plan, held],
       { cwd: root, env: { LL_TEST_SLOW_TASK: '1', LL_TEST_SLOW_WHILE: hold } }).trim();
-    const done = (job: string) => until(() => cluster.run('squeue', ['-h', '-j', job]).trim() === '', 120_000, 250);
+    const done = (job: string) => until(() => { try { return cluster.run('squeue', ['-h', '-j', job]).trim() === ''; } catch { return false; } }, 120_000, 250);
     const tasks = (job: string) => cluster.run('scontrol', ['-o', 'show', 'job', job]).trim().split('\n')
       .map((l) => Object.fromEntries(l.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])))
       .sort((a, b) => Number(a.ArrayTaskId) - Number(b.ArrayTaskId));

@@ -7,7 +7,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,14 @@ function freePort(): Promise<number> {
 }
 
 const tail = (file: string, n = 8) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter((l) => !/pmix/.test(l)).slice(-n).join('\n') : '(no log)');
+
+/** Processes started under this cluster (slurmstepd, job scripts and theirs): their environment names its slurm.conf. */
+function processesOf(conf: string): number[] {
+  const mark = Buffer.from(`SLURM_CONF=${conf}\0`);
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try { return pid !== process.pid && readFileSync(`/proc/${pid}/environ`).includes(mark); } catch { return false; }
+  });
+}
 
 async function end(child: ChildProcess): Promise<void> {
   const pid = child.pid;
@@ -112,6 +120,8 @@ export async function startSlurm(): Promise<SlurmCluster | string> {
       try { execFileSync('scancel', ['--full', '--user=root'], { env, stdio: 'ignore', timeout: 10_000 }); } catch { /* none */ }
       await until(() => { try { return cluster.run('squeue', ['-h']).trim() === ''; } catch { return true; } }, 15_000, 250);
       for (const d of daemons.slice().reverse()) await end(d);
+      // whatever a failed test left running in a job (by pid: only this cluster's processes)
+      for (const pid of processesOf(conf)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
     },
   };
 
