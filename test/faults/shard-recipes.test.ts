@@ -62,31 +62,40 @@ async function assertMergeIsPlainProbe(merged: string) {
 const shard2Stopped = (lock: string) => { try { return !alive(JSON.parse(readFileSync(lock, 'utf8')).pid); } catch { return true; } };
 
 test('Slurm: the array recipe over a plan, a task cancelled half-way and submitted again, merge = plain probe', { timeout: 240_000 }, async (t: TestContext) => {
+  const t0 = Date.now();
   const cluster = await startSlurm();
   if (typeof cluster === 'string') { t.skip(cluster); return; }
-  const t0 = Date.now();
   const say = (line: string) => t.diagnostic(`[slurm +${((Date.now() - t0) / 1000).toFixed(1)} s] ${line}`);
   try {
     say(`one-node cluster ${cluster.node}: ${cluster.run('sinfo', ['-h', '-o', '%P %a %D %T %c CPUs']).trim()} (${cluster.dir})`);
     const { dir, plan, hold, shard2, lock2 } = await planHeld('recipe-slurm');
     const script = join(recipes, 'slurm-array.sh');
+    // submitted as from a user's shell: without the npm_* variables of `npm test` (a nested npx
+    // reads them as its own configuration), so that the tasks' npx runs as a user's would
+    const shell = Object.fromEntries(Object.entries(cluster.env).filter(([k]) => !/^npm_/i.test(k)));
     const sbatch = (array: string) => cluster.run('sbatch', ['--parsable', `--array=${array}`, `--output=${join(dir, 'slurm-%A_%a.log')}`, script, plan, held],
-      { cwd: root, env: { LL_TEST_SLOW_TASK: '1', LL_TEST_SLOW_WHILE: hold } }).trim();
-    const done = (job: string) => until(() => { try { return cluster.run('squeue', ['-h', '-j', job]).trim() === ''; } catch { return false; } }, 120_000, 250);
+      { cwd: root, env: { ...shell, LL_TEST_SLOW_TASK: '1', LL_TEST_SLOW_WHILE: hold } }).trim();
+    /** Is the job (or the task JOB_I) out of the queue? */
+    const ended = (job: string) => { try { return cluster.run('squeue', ['-h', '-r', '-j', job]).trim() === ''; } catch { return false; } };
+    const done = (job: string) => until(() => ended(job), 120_000, 250);
     const tasks = (job: string) => cluster.run('scontrol', ['-o', 'show', 'job', job]).trim().split('\n')
       .map((l) => Object.fromEntries(l.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])))
       .sort((a, b) => Number(a.ArrayTaskId) - Number(b.ArrayTaskId));
     const taskLog = (job: string, i: number) => readFileSync(join(dir, `slurm-${job}_${i}.log`), 'utf8');
+    /** A task's log without its progress lines ("[1.2s] …"), on one line. */
+    const lastLines = (log: string) => log.trim().split('\n').filter((l) => !/^\[[\d.]+s\]/.test(l)).join(' / ');
 
     const job = sbatch('0-3');
     say(`sbatch --array=0-3 docs/recipes/slurm-array.sh PLAN ${held.slice(root.length + 1)} → job ${job}`);
     // array task 1 = shard 2 runs slowly: once its first points are on disk, cancel it
-    assert.ok(await until(() => existsSync(shard2) && shardPoints(shard2).length > 0, 120_000, 100), 'task 1 (shard 2) wrote no points');
+    const points2 = () => (existsSync(shard2) ? shardPoints(shard2).length : 0);
+    await until(() => points2() > 0 || ended(`${job}_1`), 120_000, 100);
+    assert.ok(points2() > 0, `task 1 (shard 2) wrote no points; its log:\n${existsSync(join(dir, `slurm-${job}_1.log`)) ? taskLog(job, 1) : '(none)'}`);
     cluster.run('scancel', [`${job}_1`]);
     say(`scancel ${job}_1 (shard 2 had ${shardPoints(shard2).length} of its 20 points on disk)`);
     assert.ok(await done(job), `job ${job} did not end`);
     const first = tasks(job);
-    for (const x of first) say(`job ${job}_${x.ArrayTaskId}: ${x.JobState} ExitCode=${x.ExitCode}`);
+    for (const x of first) say(`job ${job}_${x.ArrayTaskId}: ${x.JobState} ExitCode=${x.ExitCode}: ${lastLines(taskLog(job, Number(x.ArrayTaskId)))}`);
     assert.deepEqual(first.map((x) => x.JobState), ['COMPLETED', 'CANCELLED', 'COMPLETED', 'COMPLETED']);
     for (const i of [0, 2, 3]) assert.match(taskLog(job, i), new RegExp(`^shard ${i + 1}/4 of plan .*: ${i === 0 ? 21 : 20} evaluated now, 0 already`, 'm'));
     assert.match(taskLog(job, 1), /CANCELLED AT/);
@@ -101,7 +110,7 @@ test('Slurm: the array recipe over a plan, a task cancelled half-way and submitt
     assert.ok(await done(again), `job ${again} did not end`);
     const [re] = tasks(again);
     const out = taskLog(again, 1);
-    say(`job ${again}_1: ${re.JobState} ExitCode=${re.ExitCode}: ${out.trim().split('\n').at(-1)}`);
+    say(`job ${again}_1: ${re.JobState} ExitCode=${re.ExitCode}: ${lastLines(out)}`);
     assert.equal(re.JobState, 'COMPLETED');
     assert.deepEqual(counts(out), [20 - kept, kept], 'the resubmitted task resumed: it kept the points on disk and evaluated the others');
 
@@ -131,7 +140,8 @@ test('GNU parallel: the local recipe, stopped half-way (Ctrl-C) and run again, r
   run.stdout!.setEncoding('utf8').on('data', (d: string) => { output += d; });
   run.stderr!.setEncoding('utf8').on('data', (d: string) => { output += d; });
   const ended = new Promise<number | null>((resolve) => run.on('close', (code) => resolve(code)));
-  assert.ok(await until(() => existsSync(shard2) && shardPoints(shard2).length > 0, 120_000, 100), `shard 2 wrote no points:\n${output}`);
+  await until(() => (existsSync(shard2) && shardPoints(shard2).length > 0) || run.exitCode !== null, 120_000, 100);
+  assert.ok(existsSync(shard2) && shardPoints(shard2).length > 0, `shard 2 wrote no points:\n${output}`);
   process.kill(-run.pid!, 'SIGINT');
   say(`Ctrl-C with ${shardPoints(shard2).length} of shard 2's 20 points on disk`);
   const code = await ended;

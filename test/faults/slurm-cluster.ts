@@ -18,7 +18,7 @@ export interface SlurmCluster {
   /** The environment the Slurm commands need (SLURM_CONF). */
   env: NodeJS.ProcessEnv;
   node: string;
-  /** Runs a Slurm command (sbatch, squeue, …) against this cluster; its stdout. */
+  /** Runs a Slurm command (sbatch, squeue, …) against this cluster (in `env`, default this one's); its stdout. */
   run(cmd: string, args: string[], opts?: { cwd?: string; env?: NodeJS.ProcessEnv }): string;
   /** Cancels what is left of this cluster's jobs, then ends the daemons by pid. */
   stop(): Promise<void>;
@@ -114,7 +114,7 @@ export async function startSlurm(): Promise<SlurmCluster | string> {
   };
   const cluster: SlurmCluster = {
     dir, env, node,
-    run: (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: opts.cwd ?? dir, env: { ...env, ...opts.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    run: (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: opts.cwd ?? dir, env: opts.env ?? env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
     async stop() {
       // jobs first (their slurmstepd outlive slurmd), then the daemons, newest first
       try { execFileSync('scancel', ['--full', '--user=root'], { env, stdio: 'ignore', timeout: 10_000 }); } catch { /* none */ }
