@@ -3,7 +3,7 @@
  * (never by name: other jobs on the machine run their own runners), wait for files.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,6 +55,11 @@ export async function until(cond: () => boolean, ms: number, step = 50): Promise
   const end = Date.now() + ms;
   while (Date.now() < end) { if (cond()) return true; await sleep(step); }
   return cond();
+}
+
+/** The points of a shard file (one entry per evaluation written; a torn last line is left out). */
+export function shardPoints(f: string): number[] {
+  return readFileSync(f, 'utf8').split('\n').slice(1).filter((l) => l.endsWith('}')).flatMap((l) => { try { return JSON.parse(l).p as number[]; } catch { return []; } });
 }
 
 export const tempFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.includes('.tmp-')) : []);

@@ -9,14 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, descendants, fixture, root, runCli, startCli, tmp, until } from './lib';
+import { alive, descendants, fixture, root, runCli, shardPoints, startCli, tmp, until } from './lib';
 
 const tiny = fixture('tiny.landscape.ts');
 const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
-/** The points of a shard file (one entry per evaluation written) and its record lines. */
-function shardPoints(f: string): number[] {
-  return readFileSync(f, 'utf8').split('\n').slice(1).filter((l) => l.endsWith('}')).flatMap((l) => { try { return JSON.parse(l).p as number[]; } catch { return []; } });
-}
 const evaluatedNow = (stdout: string) => Number(/: (\d+) evaluated now, (\d+) already/.exec(stdout)?.[1]);
 
 let plan = '';
