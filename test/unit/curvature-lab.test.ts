@@ -1,0 +1,210 @@
+/** The curvature lab: spectral density (SLQ), Hutch++, the Gauss–Newton operator, per-layer blocks — against closed forms and dense matrices. */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/backends';
+import { lossSpec } from '../../src/engine/losses';
+import { HessianOperator } from '../../src/engine/hvp';
+import { topEigen, type SymOp } from '../../src/engine/lanczos';
+import { symEig } from '../../src/engine/linalg';
+import { paramLayout } from '../../src/engine/params';
+import { mulberry32 } from '../../src/engine/random';
+import { slqRuns, spectralDensity } from '../../src/engine/curvature/slq';
+import { traceEstimate } from '../../src/engine/curvature/hutchpp';
+import { GaussNewtonOperator, ggnSplit } from '../../src/engine/curvature/ggn';
+import { blockOperator, layerBlocks, perLayerCurvature } from '../../src/engine/curvature/per-layer';
+
+before(async () => { await initBackend('wasm'); });
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-30);
+const close = (a: number, b: number, tol: number, what = '') => assert.ok(rel(a, b) <= tol, `${what}: ${a} vs ${b} (rel ${rel(a, b)})`);
+
+function withSeed<T>(seed: number, fn: () => T): T {
+  const orig = Math.random; Math.random = mulberry32(seed);
+  try { return fn(); } finally { Math.random = orig; }
+}
+
+const diagOp = (lam: number[]): SymOp => (v) => Float32Array.from(v, (x, i) => x * lam[i]);
+
+/** The dense matrix of an operator (n products with the unit vectors), symmetrized. */
+async function dense(op: SymOp, n: number): Promise<number[][]> {
+  const cols: Float32Array[] = [];
+  for (let i = 0; i < n; i++) { const e = new Float32Array(n); e[i] = 1; cols.push(await op(e)); }
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => 0.5 * (cols[j][i] + cols[i][j])));
+}
+
+test('SLQ: a bulk on [0, 1] and 5 outliers — the outliers, the bulk edge, the moments, a normalized density', async () => {
+  const n = 3000;
+  const rng = mulberry32(11);
+  const out = [4, 6, 9, 13, 20];
+  const lam = Array.from({ length: n }, (_, i) => (i < out.length ? out[i] : rng()));
+  const qs = await slqRuns(diagOp(lam), n, { runs: 4, steps: 60, seed: 2 });
+  const d = spectralDensity(qs, n);
+  const dx = d.x[1] - d.x[0];
+  console.log(`SLQ: outliers ${d.outliers}, bulk edge ${d.bulkEdge.toFixed(3)}, moments ${d.moments.map((m) => m.toFixed(4))}, σ ${d.sigma.toExponential(2)}`);
+  close(d.density.reduce((a, b) => a + b, 0) * dx, 1, 1e-3, '∫ density');
+  assert.equal(d.outliers, 5);
+  assert.ok(d.bulkEdge > 0.97 && d.bulkEdge < 1 + 4 * d.sigma, `bulk edge ${d.bulkEdge}`);
+  // every run finds the outliers as Ritz values
+  for (const q of qs) out.forEach((o) => assert.ok(q.nodes.some((v) => Math.abs(v - o) < 1e-4 * o), `outlier ${o} in ${q.nodes.slice(0, 6)}`));
+  // the quadrature's moments estimate tr(A)/n and tr(A²)/n (4 runs: a few % of noise at most)
+  const m1 = lam.reduce((a, b) => a + b, 0) / n, m2 = lam.reduce((a, b) => a + b * b, 0) / n;
+  close(d.moments[0], m1, 0.05, 'first moment'); close(d.moments[1], m2, 0.15, 'second moment');
+  // seeded: the same density twice
+  assert.deepEqual((await slqRuns(diagOp(lam), n, { runs: 1, steps: 20, seed: 5 }))[0].nodes, (await slqRuns(diagOp(lam), n, { runs: 1, steps: 20, seed: 5 }))[0].nodes);
+});
+
+test('SLQ on linear regression (H = (2/n)·AᵀA): a full Krylov space gives the exact eigenvalues; the moments are exact per run', async () => {
+  const rng = mulberry32(5);
+  const nEx = 200, d = 30;
+  const Xa = Array.from({ length: nEx }, () => Array.from({ length: d }, (_, j) => (rng() * 2 - 1) * 3 / (1 + j) ** 0.8));
+  const X = tf.tensor2d(Xa), Y = tf.tensor2d(Xa.map(() => [rng()]));
+  const model = withSeed(2, () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [d], units: 1 })] }));
+  const A = Xa.map((r) => [...r, 1]);
+  const H = Array.from({ length: d + 1 }, (_, i) => Array.from({ length: d + 1 }, (_, j) => (2 / nEx) * A.reduce((s, r) => s + r[i] * r[j], 0)));
+  const exact = symEig(H).values;
+  const op = new HessianOperator(model, lossSpec('meanSquaredError', 'none'), { x: X, y: Y });
+  const qs = await slqRuns(op.apply, op.n, { runs: 3, steps: d + 1, seed: 1 });
+  for (const q of qs) {
+    assert.equal(q.nodes.length, d + 1);
+    q.nodes.forEach((v, i) => assert.ok(Math.abs(v - exact[i]) <= 1e-4 * exact[0], `node ${i}: ${v} vs ${exact[i]}`));
+    close(q.weights.reduce((a, b) => a + b, 0), 1, 1e-9, 'weights');
+  }
+  // 6 steps only: the quadrature still integrates λ and λ² exactly (degree ≤ 2m − 1), so the moments
+  // of 200 runs equal tr(H)/n and tr(H²)/n up to the sampling noise of the start vectors
+  const short = await slqRuns(op.apply, op.n, { runs: 200, steps: 6, seed: 3 });
+  const dd = spectralDensity(short, op.n);
+  const t1 = exact.reduce((a, b) => a + b, 0) / (d + 1), t2 = exact.reduce((a, b) => a + b * b, 0) / (d + 1);
+  console.log(`linear regression SLQ (200 × 6 steps): moments ${dd.moments.map((m) => m.toFixed(5))} vs ${t1.toFixed(5)}, ${t2.toFixed(5)}`);
+  close(dd.moments[0], t1, 0.05, 'tr(H)/n'); close(dd.moments[1], t2, 0.1, 'tr(H²)/n');
+  op.dispose(); tf.dispose([X, Y]);
+});
+
+test('Hutch++ and Hutchinson: within their error of a known trace, stopping at the requested relative error; Hutch++ needs fewer products', async () => {
+  const n = 500;
+  const lam = Array.from({ length: n }, (_, i) => 100 * 0.8 ** i + 0.01 * (i % 7) - 0.02);
+  const trace = lam.reduce((a, b) => a + b, 0);
+  // a rotated matrix (not diagonal): the diagonal alone would make Hutchinson exact
+  const rng = mulberry32(2);
+  const k = 40; // A = Σ_i λ_i u_i u_iᵀ on a random orthonormal basis of the first k, plus the rest diagonal
+  const U: Float64Array[] = [];
+  for (let i = 0; i < k; i++) {
+    const u = Float64Array.from({ length: n }, () => rng() - 0.5);
+    for (const w of U) { const c = u.reduce((s, x, j) => s + x * w[j], 0); for (let j = 0; j < n; j++) u[j] -= c * w[j]; }
+    const nu = Math.hypot(...u); for (let j = 0; j < n; j++) u[j] /= nu;
+    U.push(u);
+  }
+  const rest = lam.slice(k);
+  const op: SymOp = (v) => {
+    const out = new Float32Array(n);
+    // components along U with λ_0..k−1, the orthogonal complement with the rest's mean (a known trace)
+    const proj = new Float64Array(n).fill(0);
+    U.forEach((u, i) => { const c = u.reduce((s, x, j) => s + x * v[j], 0); for (let j = 0; j < n; j++) { out[j] += lam[i] * c * u[j]; proj[j] += c * u[j]; } });
+    const mr = rest.reduce((a, b) => a + b, 0) / (n - k);
+    for (let j = 0; j < n; j++) out[j] += mr * (v[j] - proj[j]);
+    return out;
+  };
+  for (const method of ['hutchinson', 'hutch++'] as const) {
+    const r = await traceEstimate(op, n, { method, relError: 0.01, maxSamples: 400, seed: 3 });
+    console.log(`${method}: ${r.trace.toFixed(3)} ± ${r.se.toFixed(3)} (exact ${trace.toFixed(3)}), ${r.products} products, reached ${r.reached}`);
+    assert.ok(Math.abs(r.trace - trace) <= 4 * r.se + 1e-3, `${method}: ${r.trace} ± ${r.se} vs ${trace}`);
+    // Hutchinson's variance is dominated by the top eigenvalues: it stops at 400 and says so
+    assert.equal(r.reached, method === 'hutch++');
+    assert.equal(r.reached, r.se <= 0.01 * Math.abs(r.trace));
+  }
+  const hpp = await traceEstimate(op, n, { method: 'hutch++', relError: 0.01, maxSamples: 400, seed: 3, sketchSize: 20 });
+  const hut = await traceEstimate(op, n, { method: 'hutchinson', relError: 0.05, maxSamples: 400, seed: 3 });
+  assert.ok(hut.reached);
+  assert.ok(hpp.products < hut.products, `hutch++ ${hpp.products} vs hutchinson ${hut.products} products`);
+  // a Lanczos basis as the sketch: no product for the low-rank part
+  const eig = await topEigen(op, n, 1, { steps: 30, seed: 1 });
+  const withBasis = await traceEstimate(op, n, { relError: 0.01, seed: 4, sketch: { rows: eig.run.rows, count: 30, trace: eig.run.alpha.reduce((a, b) => a + b, 0) } });
+  assert.ok(Math.abs(withBasis.trace - trace) <= 4 * withBasis.se + 1e-3 && withBasis.products <= 10 + 1, `${withBasis.trace} ± ${withBasis.se}, ${withBasis.products}`);
+  // exact for a small operator
+  const small = await traceEstimate(diagOp([1, 2, 3]), 3, {});
+  assert.ok(small.exact && small.trace === 6 && small.products === 3);
+});
+
+function tanhSoftmax(seed: number, classes: number) {
+  return withSeed(seed, () => tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [5], units: 6, activation: 'tanh' }),
+    tf.layers.dense({ units: classes, activation: 'softmax' })] }));
+}
+
+test('GGN: equals the Hessian for a linear model with MSE; PSD; a softmax net matches the dense Jᵀ(diag p − ppᵀ)J at the logits', async () => {
+  const rng = mulberry32(7);
+  const nEx = 24;
+  const X = tf.tensor2d(Array.from({ length: nEx * 5 }, () => rng() * 2 - 1), [nEx, 5]);
+  // linear + MSE: G = H exactly
+  const lin = withSeed(1, () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 2 })] }));
+  const Yr = tf.tensor2d(Array.from({ length: nEx * 2 }, () => rng()), [nEx, 2]);
+  const mse = lossSpec('meanSquaredError', 'none');
+  const g = new GaussNewtonOperator(lin, mse, { x: X, y: Yr }, { batchSize: 10 });
+  const h = new HessianOperator(lin, mse, { x: X, y: Yr }, { method: 'double-backprop' });
+  assert.equal(g.split, 'output');
+  const G = await dense(g.fn, g.n), Hm = await dense(h.apply, h.n);
+  G.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - Hm[i][j]) < 1e-5, `G[${i}][${j}] ${v} vs H ${Hm[i][j]}`)));
+  g.dispose(); h.dispose();
+
+  // softmax crossentropy: the dense GGN from an explicit logit Jacobian (the same net without the softmax)
+  const C = 3;
+  const net = tanhSoftmax(3, C);
+  const Y = tf.oneHot(tf.tensor1d(Array.from({ length: nEx }, () => Math.floor(rng() * C)), 'int32'), C).toFloat();
+  const ce = lossSpec('categoricalCrossentropy', undefined);
+  assert.equal(ggnSplit(net, ce), 'logits (softmax)');
+  const op = new GaussNewtonOperator(net, ce, { x: X, y: Y }, { batchSize: 10 });
+  const Gm = await dense(op.fn, op.n);
+  const logits = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 6, activation: 'tanh' }), tf.layers.dense({ units: C })] });
+  logits.setWeights(net.getWeights());
+  const vars = logits.trainableWeights.map((v) => v.read() as tf.Variable);
+  const jac: number[][][] = []; // [example][class][param]
+  for (let e = 0; e < nEx; e++) {
+    jac.push([]);
+    for (let c = 0; c < C; c++) {
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(logits.apply(X, { training: false }) as tf.Tensor, tf.oneHot(tf.tensor1d([e * C + c], 'int32'), nEx * C).reshape([nEx, C]))) as tf.Scalar, vars);
+      jac[e].push(Array.from(tf.concat(vars.map((v) => tf.reshape(grads[v.name], [-1]))).dataSync()));
+    }
+  }
+  const P = (net.predict(X) as tf.Tensor).arraySync() as number[][];
+  const n = op.n;
+  let worst = 0, scale = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let e = 0; e < nEx; e++) for (let a = 0; a < C; a++) for (let b = 0; b < C; b++) {
+      s += jac[e][a][i] * ((a === b ? P[e][a] : 0) - P[e][a] * P[e][b]) * jac[e][b][j];
+    }
+    s /= nEx;
+    worst = Math.max(worst, Math.abs(s - Gm[i][j])); scale = Math.max(scale, Math.abs(s));
+  }
+  console.log(`GGN (softmax, ${n} parameters) vs the dense logit GGN: max |Δ| ${worst.toExponential(2)} of ${scale.toExponential(2)}`);
+  assert.ok(worst < 1e-4 * scale, `max difference ${worst}`);
+  const ev = symEig(Gm).values;
+  assert.ok(ev[ev.length - 1] > -1e-5 * ev[0], `PSD: λ_min ${ev[ev.length - 1]}`);
+  op.dispose(); tf.dispose([X, Yr, Y]);
+});
+
+test('per layer: each block\'s λ_max, λ_min and trace equal the dense Hessian block\'s', async () => {
+  const rng = mulberry32(9);
+  const net = tanhSoftmax(4, 3);
+  const X = tf.tensor2d(Array.from({ length: 40 * 5 }, () => rng() * 2 - 1), [40, 5]);
+  const Y = tf.oneHot(tf.tensor1d(Array.from({ length: 40 }, () => Math.floor(rng() * 3)), 'int32'), 3).toFloat();
+  const op = new HessianOperator(net, lossSpec('categoricalCrossentropy', undefined), { x: X, y: Y }, { method: 'double-backprop' });
+  const blocks = layerBlocks(paramLayout(net));
+  assert.deepEqual(blocks.map((b) => [b.offset, b.size]), [[0, 36], [36, 21]]);
+  const Hm = await dense(op.apply, op.n);
+  const layers = await perLayerCurvature(op.apply, op.n, blocks, { seed: 2 });
+  for (const [i, b] of blocks.entries()) {
+    const Hb = Hm.slice(b.offset, b.offset + b.size).map((r) => r.slice(b.offset, b.offset + b.size));
+    const ev = symEig(Hb).values;
+    const tr = Hb.reduce((s, r, k) => s + r[k], 0);
+    const l = layers[i];
+    console.log(`${l.name}: λ_max ${l.lambdaMax.toFixed(5)} (${ev[0].toFixed(5)}), λ_min ${l.lambdaMin.toFixed(5)} (${ev[ev.length - 1].toFixed(5)}), trace ${l.trace.toFixed(5)} ± ${l.traceSE.toFixed(5)} (${tr.toFixed(5)}), ${l.products} products`);
+    close(l.lambdaMax, ev[0], 1e-4, `${l.name} λ_max`);
+    assert.ok(Math.abs(l.lambdaMin - ev[ev.length - 1]) <= 1e-4 * Math.abs(ev[0]), `${l.name} λ_min ${l.lambdaMin} vs ${ev[ev.length - 1]}`);
+    assert.ok(Math.abs(l.trace - tr) <= 4 * l.traceSE + 1e-6 * Math.abs(tr), `${l.name} trace ${l.trace} ± ${l.traceSE} vs ${tr}`);
+    // the block operator is the dense block
+    const bv = await blockOperator(op.apply, op.n, b)(Float32Array.from({ length: b.size }, (_, k) => (k === 0 ? 1 : 0)));
+    bv.forEach((v, k) => assert.ok(Math.abs(v - Hb[k][0]) < 1e-5));
+  }
+  op.dispose(); tf.dispose([X, Y]);
+});
