@@ -47,6 +47,12 @@ export interface ProbeDefaults {
   seed2?: number;
   /** BatchNorm statistics along probes: 'interpolate' (default), 'recompute' (update_bn) or 'both'. */
   bn?: 'interpolate' | 'recompute' | 'both';
+  /** Curvature: the operator, the Hessian (default) or the generalized Gauss–Newton matrix 'ggn'. */
+  operator?: 'hessian' | 'ggn';
+  /** Curvature: the trace estimator, 'hutch++' (default) or 'hutchinson'. */
+  traceMethod?: 'hutch++' | 'hutchinson';
+  /** Curvature: the trace samples until its relative standard error is at most this (default 0.01). */
+  traceError?: number;
 }
 
 export interface LandscapeConfig {

@@ -7,7 +7,10 @@ import { lossSpec } from '../../src/engine/losses';
 import { HessianOperator } from '../../src/engine/hvp';
 import { topEigen, type SymOp } from '../../src/engine/lanczos';
 import { symEig } from '../../src/engine/linalg';
-import { paramLayout } from '../../src/engine/params';
+import { paramLayout, readParams } from '../../src/engine/params';
+import { curvatureAt } from '../../src/engine/curvature';
+import { parseArgs } from '../../src/cli/args';
+import { validateOptions } from '../../src/shared/options';
 import { mulberry32 } from '../../src/engine/random';
 import { slqRuns, spectralDensity } from '../../src/engine/curvature/slq';
 import { traceEstimate } from '../../src/engine/curvature/hutchpp';
@@ -207,4 +210,42 @@ test('per layer: each block\'s λ_max, λ_min and trace equal the dense Hessian 
     bv.forEach((v, k) => assert.ok(Math.abs(v - Hb[k][0]) < 1e-5));
   }
   op.dispose(); tf.dispose([X, Y]);
+});
+
+test('repeatable (PyHessian #5): the same seed gives the same numbers; other seeds agree within the reported residuals and errors', async () => {
+  const rng = mulberry32(21);
+  const net = withSeed(6, () => tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [8], units: 12, activation: 'tanh' }), tf.layers.dense({ units: 3, activation: 'softmax' })] }));
+  const X = tf.tensor2d(Array.from({ length: 120 * 8 }, () => rng() * 2 - 1), [120, 8]);
+  const Y = tf.oneHot(tf.tensor1d(Array.from({ length: 120 }, () => Math.floor(rng() * 3)), 'int32'), 3).toFloat();
+  const spec = lossSpec('categoricalCrossentropy', undefined);
+  const theta = Float32Array.from(await readParams(net));
+  const opts = { k: 3, density: { runs: 2, steps: 40 }, perLayer: true, hutchinsonSamples: 60 };
+  const a = await curvatureAt(net, spec, { x: X, y: Y }, theta, { ...opts, seed: 1 });
+  const b = await curvatureAt(net, spec, { x: X, y: Y }, theta, { ...opts, seed: 1 });
+  const c = await curvatureAt(net, spec, { x: X, y: Y }, theta, { ...opts, seed: 2 });
+  assert.deepEqual([a.eigenvalues, a.lambdaMin, a.trace, a.density!.density, a.layers], [b.eigenvalues, b.lambdaMin, b.trace, b.density!.density, b.layers]);
+  console.log(`seed 1: ${a.eigenvalues.map((v) => v.toFixed(5))} (residuals ${a.residuals.map((v) => v.toExponential(1))}); seed 2: ${c.eigenvalues.map((v) => v.toFixed(5))}; trace ${a.trace.toFixed(4)} ± ${a.traceSE.toFixed(4)} / ${c.trace.toFixed(4)} ± ${c.traceSE.toFixed(4)}`);
+  assert.ok(a.converged && c.converged);
+  a.eigenvalues.forEach((v, i) => assert.ok(Math.abs(v - c.eigenvalues[i]) <= a.residuals[i] + c.residuals[i] + 1e-6, `λ${i + 1}: ${v} vs ${c.eigenvalues[i]}`));
+  assert.ok(Math.abs(a.trace - c.trace) <= 4 * Math.hypot(a.traceSE, c.traceSE) + 1e-6, `trace ${a.trace} vs ${c.trace}`);
+  // the blocks' traces add up to the whole trace (each within its error)
+  const sum = a.layers!.reduce((s, l) => s + l.trace, 0), se = Math.hypot(a.traceSE, ...a.layers!.map((l) => l.traceSE));
+  assert.ok(Math.abs(sum - a.trace) <= 4 * se + 1e-5 * Math.abs(a.trace), `Σ block traces ${sum} vs ${a.trace}`);
+  // the GGN is positive semi-definite, whole and per block
+  const g = await curvatureAt(net, spec, { x: X, y: Y }, theta, { ...opts, seed: 1, operator: 'ggn' });
+  assert.equal(g.operator, 'ggn'); assert.equal(g.ggnSplit, 'logits (softmax)');
+  assert.ok(g.lambdaMin >= -1e-5 * g.eigenvalues[0], `GGN λ_min ${g.lambdaMin}`);
+  assert.ok(g.layers!.every((l) => l.lambdaMin >= -1e-5 * g.eigenvalues[0]), 'GGN blocks PSD');
+  tf.dispose([X, Y]);
+});
+
+test('options: --operator, --trace-method, --trace-error parse and validate with one wording', () => {
+  const a = parseArgs(['probe', 'f.landscape.ts', '--analysis', 'curvature', '--operator', 'ggn', '--trace-method', 'hutchinson', '--trace-error', '0.05']);
+  assert.ok(a !== 'help' && 'options' in a);
+  const o = (a as { options: Record<string, unknown> }).options;
+  assert.deepEqual([o.operator, o.traceMethod, o.traceError], ['ggn', 'hutchinson', 0.05]);
+  assert.throws(() => parseArgs(['probe', 'f.landscape.ts', '--operator', 'fisher']), /--operator must be one of hessian, ggn/);
+  assert.deepEqual(validateOptions({ traceError: 0 }, 'definition'), ['probe.traceError needs a relative error in (0, 1] (got 0)']);
+  assert.deepEqual(validateOptions({ operator: 'fisher' }, 'settings'), ["lossLandscape.curvatureOperator must be one of hessian, ggn (got 'fisher')"]);
 });

@@ -1,9 +1,10 @@
 /**
  * Curvature per layer: the diagonal block H_ll of a curvature operator for each layer's own
  * parameters (its kernel and bias), as the operator v_l ↦ (A·[0 … v_l … 0])_l. Its top eigenvalue
- * and λ_min by Lanczos (iterated to 5 %), its trace by Hutch++ on the same Krylov basis. Which layer
+ * and λ_min by Lanczos (iterated until each is within 5 % or 0.1 % of the block's λ_max), its trace by Hutch++ on the same Krylov basis. Which layer
  * carries the sharpness: the largest block λ_max (λ_max of the whole is at least every block's).
  */
+import type { CurvatureLayer } from '../../protocol';
 import type { ParamLayout } from '../params';
 import type { SymOp } from '../lanczos';
 import { topEigen } from '../lanczos';
@@ -39,16 +40,9 @@ export function blockOperator(op: SymOp, n: number, block: LayerBlock): SymOp {
   };
 }
 
-export interface LayerCurvature {
-  name: string;
-  parameters: number;
-  lambdaMax: number;
-  lambdaMin: number;
-  trace: number;
-  traceSE: number;
-  /** Lanczos residuals of λ_max and λ_min, and whether both are within 5 %. */
+/** A block's numbers (the result's `curvature.layers[i]`), its Lanczos residuals (λ_max, λ_min) and products. */
+export interface LayerCurvature extends CurvatureLayer {
   residuals: [number, number];
-  converged: boolean;
   products: number;
 }
 
@@ -70,7 +64,7 @@ export async function perLayerCurvature(op: SymOp, n: number, blocks: LayerBlock
     let products = 0;
     const counted: SymOp = async (v) => { products++; const r = await blockOperator(op, n, block)(v); await opts.onProduct?.(); return r; };
     const seed = (opts.seed ?? 1) + 101 * (i + 1);
-    const eig = await topEigen(counted, block.size, 1, { steps: Math.min(block.size, opts.steps ?? 20), seed, relTol: 0.05, absTol: 1e-6,
+    const eig = await topEigen(counted, block.size, 1, { steps: Math.min(block.size, opts.steps ?? 20), seed, relTol: 0.05, absTol: 1e-3,
       maxSteps: Math.min(block.size, opts.maxSteps ?? 80) });
     const run = eig.run;
     const tr = await traceEstimate(counted, block.size, {

@@ -9,13 +9,18 @@
  * spectral density μ = (1/n) Σ_j δ(λ_j); R runs are averaged. The density drawn is μ convolved with
  * a Gaussian of standard deviation σ, on a grid.
  *
- * Outliers and the bulk edge (our rule, stated so it can be checked): a grid cell belongs to the
- * bulk where the broadened density is at least τ = min(c · φ_σ(0) / n, 0.01 · max density), c = 10:
- * the height of c eigenvalues' mass in one place (an isolated eigenvalue of mass 1/n peaks at
- * φ_σ(0)/n, so it stays below), or 1 % of the peak when the spectrum has no compact bulk. The
- * bulk edge is the upper end of the highest bulk cell; the outliers are the Ritz values above it
- * (converged isolated eigenvalues show up in every run: the median count over runs).
+ * Outliers and the bulk edge (our rule, stated so it can be checked), in two steps:
+ * 1. the support of the bulk: a grid cell belongs to it where the broadened density is at least
+ *    τ = min(c · φ_σ(0) / n, 0.01 · max density), c = 10: the height of c eigenvalues' mass in one
+ *    place (an isolated eigenvalue of mass 1/n peaks at φ_σ(0)/n, so it stays below), or 1 % of the
+ *    peak when the spectrum has no compact bulk; its upper end e is an upper bound of the bulk edge;
+ * 2. the gap: converged isolated eigenvalues are Ritz values of every run, the bulk's Ritz values
+ *    crowd together. Of each run's Ritz values θ₁ ≥ θ₂ ≥ … with θ_j > e, the outliers are the top j*
+ *    where the relative gap (θ_j − θ_{j+1}) / (θ_{j+1} − ν) is largest (ν: the median of the run's
+ *    measure, the bulk's centre); the bulk edge is θ_{j*+1}. The median over runs of both is reported.
+ *    No Ritz value above e: no outlier, the bulk edge is e.
  */
+import type { CurvatureDensity } from '../../protocol';
 import type { LanczosRun, SymOp } from '../lanczos';
 import { lanczos } from '../lanczos';
 
@@ -59,23 +64,8 @@ export async function slqRuns(op: SymOp, n: number, opts: SlqOptions = {}): Prom
   return out;
 }
 
-export interface SpectralDensity {
-  /** The grid and the density on it (∫ density dx = 1). */
-  x: number[];
-  density: number[];
-  /** Ritz values above the bulk edge (median over runs), and where the bulk ends. */
-  outliers: number;
-  bulkEdge: number;
-  runs: number;
-  steps: number;
-  /** Standard deviation of the Gaussian broadening. */
-  sigma: number;
-  /** The quadrature's first two moments, mean over runs: estimates of tr(A)/n and tr(A²)/n. */
-  moments: [number, number];
-  /** Each run's Ritz values and weights (the density before broadening). */
-  nodes: number[][];
-  weights: number[][];
-}
+/** The density, its outliers and bulk edge, the moments and each run's nodes and weights (the result's `curvature.density`). */
+export type SpectralDensity = CurvatureDensity;
 
 export interface DensityOptions {
   /** Grid points (default 1001). */
@@ -87,6 +77,19 @@ export interface DensityOptions {
 }
 
 const gauss = (d: number, s: number) => Math.exp(-0.5 * (d / s) ** 2) / (s * Math.sqrt(2 * Math.PI));
+
+/** Step 2 of the file comment for one run: the outliers above the largest relative gap, and the bulk edge below it. */
+export function gapSplit(q: Quadrature, support: number): { outliers: number; edge: number } {
+  let acc = 0, centre = q.nodes[q.nodes.length - 1];
+  for (let i = q.nodes.length - 1; i >= 0; i--) { acc += q.weights[i]; if (acc >= 0.5) { centre = q.nodes[i]; break; } }
+  let best = -Infinity, outliers = 0, edge = support;
+  for (let j = 0; j + 1 < q.nodes.length && q.nodes[j] > support; j++) {
+    const below = q.nodes[j + 1] - centre;
+    const g = below > 0 ? (q.nodes[j] - q.nodes[j + 1]) / below : Infinity;
+    if (g > best) { best = g; outliers = j + 1; edge = q.nodes[j + 1]; }
+  }
+  return { outliers, edge };
+}
 
 /** The broadened density of quadratures of an operator on n dimensions, its outliers and bulk edge. */
 export function spectralDensity(qs: Quadrature[], n: number, opts: DensityOptions = {}): SpectralDensity {
@@ -112,9 +115,11 @@ export function spectralDensity(qs: Quadrature[], n: number, opts: DensityOption
   const tau = Math.min(((opts.bulkMass ?? 10) * gauss(0, sigma)) / n, 0.01 * peak);
   let top = points - 1;
   while (top > 0 && density[top] < tau) top--;
-  const bulkEdge = x[top];
-  const counts = qs.map((q) => q.nodes.filter((v) => v > bulkEdge).length).sort((p, r) => p - r);
-  const outliers = counts[Math.floor((counts.length - 1) / 2)];
+  const support = x[top];
+  const perRun = qs.map((q) => gapSplit(q, support));
+  const median = (v: number[]) => { const s = [...v].sort((p, r) => p - r); return s[Math.floor((s.length - 1) / 2)]; };
+  const outliers = median(perRun.map((r) => r.outliers));
+  const bulkEdge = median(perRun.map((r) => r.edge));
   const m1 = qs.reduce((s, q) => s + q.nodes.reduce((t, v, i) => t + q.weights[i] * v, 0), 0) / qs.length;
   const m2 = qs.reduce((s, q) => s + q.nodes.reduce((t, v, i) => t + q.weights[i] * v * v, 0), 0) / qs.length;
   return {
