@@ -6,7 +6,7 @@
  */
 
 export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare' | 'curvature' | 'connect';
-export type DirectionsKind = 'goodfellow' | 'random' | 'pca';
+export type DirectionsKind = 'goodfellow' | 'random' | 'pca' | 'hessian';
 /** curvature: the curvature operator (the Hessian, or the generalized Gauss–Newton matrix JᵀH_LJ). */
 export type CurvatureOperatorKind = 'hessian' | 'ggn';
 /** curvature: the trace estimator. */

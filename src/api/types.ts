@@ -39,8 +39,8 @@ export interface ProbeDefaults {
   alphaRange?: [number, number];
   /** Plane grid size N (N×N, default 21). */
   grid?: number;
-  /** Plane directions (default 'goodfellow'). */
-  directions?: 'goodfellow' | 'random' | 'pca';
+  /** Plane directions (default 'goodfellow'; 'hessian': the top two Hessian eigenvectors at θ_T). */
+  directions?: 'goodfellow' | 'random' | 'pca' | 'hessian';
   /** Evaluate on the first N train and test examples only (0 = all). */
   examples?: number;
   /** Interpolate between the solutions of `seed` and of this second seed instead of θ₀ → θ_T. */

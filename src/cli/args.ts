@@ -16,7 +16,8 @@ options:
   --def NAME             the exported landscape(...) definition (default: the first)
   --analysis KIND        interpolate (default) | plane | survey | compare |
                          curvature | connect
-  --directions KIND      plane directions: goodfellow | random | pca (default ${D.directions})
+  --directions KIND      plane directions: goodfellow | random | pca | hessian (the top two Hessian
+                         eigenvectors at θ_T) (default ${D.directions})
   --points N             interpolate: number of α values in the range (default ${D.points})
   --alpha LO,HI          interpolate: α range (default ${D.alphaRange.join(',')})
   --grid N               plane: N×N grid (default ${D.grid})

@@ -9,7 +9,7 @@ import type { AnalysisKind, AnyProbeOptions, BackendName, CurvatureOperatorKind,
 export type OptionSource = 'cli' | 'settings' | 'definition' | 'request';
 
 export const ANALYSES: readonly AnalysisKind[] = ['interpolate', 'plane', 'survey', 'compare', 'curvature', 'connect'];
-export const DIRECTIONS: readonly DirectionsKind[] = ['goodfellow', 'random', 'pca'];
+export const DIRECTIONS: readonly DirectionsKind[] = ['goodfellow', 'random', 'pca', 'hessian'];
 export const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'node', 'webgpu', 'auto'];
 export const BN_MODES = ['interpolate', 'recompute', 'both'] as const;
 export const OPERATORS: readonly CurvatureOperatorKind[] = ['hessian', 'ggn'];
