@@ -38,7 +38,7 @@ export interface CurvatureOptions {
   lanczosSteps?: number;
   /** Cap of the Lanczos steps when iterating to convergence (default min(n, max(8 × steps, 160))). */
   maxLanczosSteps?: number;
-  /** At most this many trace samples (default 100; the trace is exact when the parameter count is ≤ this). */
+  /** At most this many trace samples (default 100; the trace is exact when the parameter count is ≤ this; 0: no trace). */
   hutchinsonSamples?: number;
   /** The operator (default 'hessian'; 'ggn': the generalized Gauss–Newton matrix, ./curvature/ggn). */
   operator?: CurvatureOperatorKind;
@@ -165,7 +165,8 @@ async function curvatureHere(model: tf.LayersModel, spec: LossSpec, set: EvalSet
       density = spectralDensity(qs, n);
     }
     const method = opts.traceMethod ?? 'hutch++';
-    const tr = await traceEstimate(op.apply, n, {
+    // hutchinsonSamples: 0 turns the trace off (the benchmark's W6 times the eigenvalues alone)
+    const tr = budget[2] === 0 ? { trace: NaN, se: NaN, exact: false, products: 0, reached: false } : await traceEstimate(op.apply, n, {
       method, relError: opts.traceError ?? 0.01, maxSamples: budget[2], seed, onStep: part(2),
       sketch: { rows: eig.run.rows, count: eig.run.alpha.length, trace: eig.run.alpha.reduce((a, b) => a + b, 0) },
     });
@@ -180,7 +181,8 @@ async function curvatureHere(model: tf.LayersModel, spec: LossSpec, set: EvalSet
       trace: tr.trace, traceSE: tr.se, traceExact: tr.exact, verdict, verdictText,
       topVector: eig.vectors[0], bottomVector: eig.minVector,
       // the GGN's products are autodiff (./curvature/ggn); the Hessian's gradient alone comes from op.hess
-      method: op.ggn ? 'double-backprop' : op.hess.method, ...(!op.ggn && op.hess.fallbackReason ? { fallbackReason: op.hess.fallbackReason } : {}),
+      method: op.ggn ? (op.ggn.jvp === 'finite-difference' ? 'finite-difference' : 'double-backprop') : op.hess.method,
+      ...((op.ggn ? op.ggn.fallbackReason : op.hess.fallbackReason) ? { fallbackReason: op.ggn ? `J v by differences of the outputs: ${op.ggn.fallbackReason}` : op.hess.fallbackReason } : {}),
       loss, gradNorm: norm(grad), products: op.products(),
       operator: opts.operator ?? 'hessian', ...(op.ggn ? { ggnSplit: op.ggn.split } : {}),
       traceMethod: method, traceProducts: tr.products, traceReached: tr.reached,

@@ -5,15 +5,15 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backends';
 import { lossSpec } from '../../src/engine/losses';
 import { HessianOperator } from '../../src/engine/hvp';
-import { topEigen, type SymOp } from '../../src/engine/lanczos';
+import { lanczos, topEigen, type SymOp } from '../../src/engine/lanczos';
 import { symEig } from '../../src/engine/linalg';
 import { paramLayout, readParams, writeParams } from '../../src/engine/params';
-import { eigenPlane } from '../../src/engine/curvature/eigen-plane';
+import { eigenPlane, explainedBy } from '../../src/engine/curvature/eigen-plane';
 import { curvatureAt } from '../../src/engine/curvature';
 import { parseArgs } from '../../src/cli/args';
 import { validateOptions } from '../../src/shared/options';
 import { mulberry32 } from '../../src/engine/random';
-import { slqRuns, spectralDensity } from '../../src/engine/curvature/slq';
+import { quadrature, slqRuns, spectralDensity } from '../../src/engine/curvature/slq';
 import { traceEstimate } from '../../src/engine/curvature/hutchpp';
 import { GaussNewtonOperator, ggnSplit } from '../../src/engine/curvature/ggn';
 import { blockOperator, layerBlocks, perLayerCurvature } from '../../src/engine/curvature/per-layer';
@@ -74,6 +74,11 @@ test('SLQ on linear regression (H = (2/n)·AᵀA): a full Krylov space gives the
     q.nodes.forEach((v, i) => assert.ok(Math.abs(v - exact[i]) <= 1e-4 * exact[0], `node ${i}: ${v} vs ${exact[i]}`));
     close(q.weights.reduce((a, b) => a + b, 0), 1, 1e-9, 'weights');
   }
+  // m steps from q₁: Σ wθ = q₁ᵀHq₁ and Σ wθ² = ‖Hq₁‖² exactly (Gauss quadrature is exact to degree 2m − 1)
+  const run = await lanczos(op.apply, op.n, { steps: 6, seed: 9 });
+  const q = quadrature(run), q1 = new Float32Array(run.basis[0]), hq = await op.apply(q1);
+  close(q.nodes.reduce((t, v, i) => t + q.weights[i] * v, 0), q1.reduce((t, v, i) => t + v * hq[i], 0), 1e-5, 'first moment = q₁ᵀHq₁');
+  close(q.nodes.reduce((t, v, i) => t + q.weights[i] * v * v, 0), hq.reduce((t, v) => t + v * v, 0), 1e-5, 'second moment = ‖Hq₁‖²');
   // 6 steps only: the quadrature still integrates λ and λ² exactly (degree ≤ 2m − 1), so the moments
   // of 200 runs equal tr(H)/n and tr(H²)/n up to the sampling noise of the start vectors
   const short = await slqRuns(op.apply, op.n, { runs: 200, steps: 6, seed: 3 });
@@ -135,7 +140,35 @@ function tanhSoftmax(seed: number, classes: number) {
     tf.layers.dense({ units: classes, activation: 'softmax' })] }));
 }
 
-test('GGN: equals the Hessian for a linear model with MSE; PSD; a softmax net matches the dense Jᵀ(diag p − ppᵀ)J at the logits', async () => {
+/** max |G − Jᵀ(diag p − ppᵀ)J/N| / max |·| with J the logit Jacobian of `logits` (given `net`'s weights) by one vjp per output. */
+async function vsLogitGgn(net: tf.LayersModel, logits: tf.LayersModel, X: tf.Tensor, Y: tf.Tensor, G: number[][]): Promise<number> {
+  logits.setWeights(net.getWeights());
+  const nEx = X.shape[0], C = Y.shape[1]!;
+  const vars = logits.trainableWeights.map((v) => v.read() as tf.Variable);
+  const jac: number[][][] = []; // [example][class][param]
+  for (let e = 0; e < nEx; e++) {
+    jac.push([]);
+    for (let c = 0; c < C; c++) {
+      const pick = tf.oneHot(tf.tensor1d([e * C + c], 'int32'), nEx * C).reshape([nEx, C]);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(logits.apply(X, { training: false }) as tf.Tensor, pick)) as tf.Scalar, vars);
+      jac[e].push(Array.from(tf.concat(vars.map((v) => tf.reshape(grads[v.name], [-1]))).dataSync()));
+    }
+  }
+  const P = (net.predict(X) as tf.Tensor).arraySync() as number[][];
+  const n = G.length;
+  let worst = 0, scale = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let e = 0; e < nEx; e++) for (let a = 0; a < C; a++) for (let b = 0; b < C; b++) {
+      s += jac[e][a][i] * ((a === b ? P[e][a] : 0) - P[e][a] * P[e][b]) * jac[e][b][j];
+    }
+    s /= nEx;
+    worst = Math.max(worst, Math.abs(s - G[i][j])); scale = Math.max(scale, Math.abs(s));
+  }
+  return worst / scale;
+}
+
+test('GGN: equals the Hessian for a linear model with MSE; PSD; a softmax MLP and a conv net match the dense Jᵀ(diag p − ppᵀ)J at the logits', async () => {
   const rng = mulberry32(7);
   const nEx = 24;
   const X = tf.tensor2d(Array.from({ length: nEx * 5 }, () => rng() * 2 - 1), [nEx, 5]);
@@ -152,39 +185,35 @@ test('GGN: equals the Hessian for a linear model with MSE; PSD; a softmax net ma
 
   // softmax crossentropy: the dense GGN from an explicit logit Jacobian (the same net without the softmax)
   const C = 3;
-  const net = tanhSoftmax(3, C);
   const Y = tf.oneHot(tf.tensor1d(Array.from({ length: nEx }, () => Math.floor(rng() * C)), 'int32'), C).toFloat();
   const ce = lossSpec('categoricalCrossentropy', undefined);
+  const net = tanhSoftmax(3, C);
   assert.equal(ggnSplit(net, ce), 'logits (softmax)');
   const op = new GaussNewtonOperator(net, ce, { x: X, y: Y }, { batchSize: 10 });
   const Gm = await dense(op.fn, op.n);
   const logits = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 6, activation: 'tanh' }), tf.layers.dense({ units: C })] });
-  logits.setWeights(net.getWeights());
-  const vars = logits.trainableWeights.map((v) => v.read() as tf.Variable);
-  const jac: number[][][] = []; // [example][class][param]
-  for (let e = 0; e < nEx; e++) {
-    jac.push([]);
-    for (let c = 0; c < C; c++) {
-      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(logits.apply(X, { training: false }) as tf.Tensor, tf.oneHot(tf.tensor1d([e * C + c], 'int32'), nEx * C).reshape([nEx, C]))) as tf.Scalar, vars);
-      jac[e].push(Array.from(tf.concat(vars.map((v) => tf.reshape(grads[v.name], [-1]))).dataSync()));
-    }
-  }
-  const P = (net.predict(X) as tf.Tensor).arraySync() as number[][];
-  const n = op.n;
-  let worst = 0, scale = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let e = 0; e < nEx; e++) for (let a = 0; a < C; a++) for (let b = 0; b < C; b++) {
-      s += jac[e][a][i] * ((a === b ? P[e][a] : 0) - P[e][a] * P[e][b]) * jac[e][b][j];
-    }
-    s /= nEx;
-    worst = Math.max(worst, Math.abs(s - Gm[i][j])); scale = Math.max(scale, Math.abs(s));
-  }
-  console.log(`GGN (softmax, ${n} parameters) vs the dense logit GGN: max |Δ| ${worst.toExponential(2)} of ${scale.toExponential(2)}`);
-  assert.ok(worst < 1e-4 * scale, `max difference ${worst}`);
+  const worst = await vsLogitGgn(net, logits, X, Y, Gm);
+  console.log(`GGN (softmax, ${op.n} parameters) vs the dense logit GGN: max |Δ| / max |G| ${worst.toExponential(2)} (J v by ${op.jvp})`);
+  assert.equal(op.jvp, 'double-backward');
+  assert.ok(worst < 1e-4, `max difference ${worst}`);
   const ev = symEig(Gm).values;
   assert.ok(ev[ev.length - 1] > -1e-5 * ev[0], `PSD: λ_min ${ev[ev.length - 1]}`);
-  op.dispose(); tf.dispose([X, Yr, Y]);
+  op.dispose();
+
+  // a conv net: TF.js has no gradient of Conv2DBackpropFilter, so J v falls back to differences of the outputs
+  const Xc = tf.tensor4d(Array.from({ length: 8 * 36 }, () => rng() * 2 - 1), [8, 6, 6, 1]), Yc = tf.slice(Y, 0, 8);
+  const conv = (last: 'softmax' | 'linear') => withSeed(5, () => tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'tanh' }), tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten(), tf.layers.dense({ units: C, activation: last })] }));
+  const cnet = conv('softmax');
+  const cop = new GaussNewtonOperator(cnet, ce, { x: Xc, y: Yc });
+  const Gc = await dense(cop.fn, cop.n);
+  const cworst = await vsLogitGgn(cnet, conv('linear'), Xc, Yc, Gc);
+  console.log(`GGN (conv, ${cop.n} parameters, J v by ${cop.jvp}: ${cop.fallbackReason}) vs the dense logit GGN: ${cworst.toExponential(2)}`);
+  assert.equal(cop.jvp, 'finite-difference'); assert.match(cop.fallbackReason ?? '', /Conv2DBackpropFilter/);
+  assert.ok(cworst < 1e-3, `conv: max difference ${cworst}`);
+  cop.dispose(); tf.dispose([Xc, Yc]);
+  tf.dispose([X, Yr, Y]);
 });
 
 test('per layer: each block\'s λ_max, λ_min and trace equal the dense Hessian block\'s', async () => {
@@ -273,5 +302,12 @@ test('--directions hessian: the plane\'s u and v are the dense Hessian\'s top tw
   assert.ok(cos(p.basis.u, vectors[0]) >= 0.999 && cos(p.basis.v, vectors[1]) >= 0.999);
   close(p.eigenvalues[0], values[0], 1e-4, 'λ₁'); close(p.eigenvalues[1], values[1], 1e-4, 'λ₂');
   assert.ok(p.range[0] <= p.range[1], 'the sharper direction gets the narrower range');
+  // the share of a path's displacement inside the plane: all of 3u − 2v, none of a vector ⟂ u, v
+  const inPlane = Float32Array.from(theta, (t, i) => t + 3 * p.basis.u[i] - 2 * p.basis.v[i]);
+  const w = Float32Array.from(theta, (_, i) => (i % 2 ? 1 : -1));
+  const wu = w.reduce((s2, x, i) => s2 + x * p.basis.u[i], 0), wv = w.reduce((s2, x, i) => s2 + x * p.basis.v[i], 0);
+  const off = Float32Array.from(theta, (t, i) => t + w[i] - wu * p.basis.u[i] - wv * p.basis.v[i]);
+  close(explainedBy(p.basis, [inPlane]), 1, 1e-5, 'in the plane');
+  assert.ok(explainedBy(p.basis, [off]) < 1e-6, 'orthogonal');
   tf.dispose([X, Y]);
 });

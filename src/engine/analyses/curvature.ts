@@ -19,7 +19,7 @@ export const curvatureAnalysis: ProbesTraining<'curvature'> = {
       onProgress: (done, total, message) => ev.progress?.('probe', done, total, message),
     }));
     notes.push(curvature.operator === 'ggn'
-      ? `generalized Gauss–Newton matrix on the first ${curvature.examples} training examples (exact products by autodiff: J v by the double-backward trick, split at the ${curvature.ggnSplit})`
+      ? `generalized Gauss–Newton matrix on the first ${curvature.examples} training examples (${curvature.method === 'finite-difference' ? 'J v by central differences of the outputs, H_L and Jᵀ exact' : 'exact products by autodiff: J v by the double-backward trick'}; split at the ${curvature.ggnSplit})`
       : `Hessian on the first ${curvature.examples} training examples (${HOW[curvature.method]})`);
     return { curvature };
   },

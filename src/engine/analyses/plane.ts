@@ -5,7 +5,7 @@
  */
 import type { PlaneBasis } from '../directions';
 import { goodfellowBasis, pcaBasis, randomBasis } from '../directions';
-import { eigenPlane, type EigenPlane } from '../curvature/eigen-plane';
+import { eigenPlane, explainedBy, type EigenPlane } from '../curvature/eigen-plane';
 import { linspace } from '../grid';
 import { planeProbe, planeRanges, projectPath, randomWalk } from '../plane';
 import { mulberry32 } from '../random';
@@ -24,7 +24,7 @@ export const planeAnalysis: ProbesTraining<'plane'> = {
       notes.push(`plane along the top two Hessian eigenvectors at θ_T: λ₁ = ${eig.eigenvalues[0].toPrecision(4)}, λ₂ = ${eig.eigenvalues[1].toPrecision(4)} ` +
         `(residuals ${eig.residuals.map((r) => r.toPrecision(2)).join(', ')}${eig.converged ? '' : ', not converged: estimates'}; first ${eig.examples} training examples)`);
     }
-    const basis: PlaneBasis = eig ? eig.basis : options.directions === 'random' ? randomBasis(rec.layout, rec.thetaT, rng)
+    const basis: PlaneBasis = eig ? { ...eig.basis, explained: explainedBy(eig.basis, rec.snapshots) } : options.directions === 'random' ? randomBasis(rec.layout, rec.thetaT, rng)
       : options.directions === 'pca' ? await pcaBasis(rec.thetaT, rec.snapshots, rng)
       : await goodfellowBasis(rec.theta0, rec.thetaT, rec.snapshots, rng);
     const traj = { ...projectPath(basis, rec.snapshots), step: rec.snapshotSteps };

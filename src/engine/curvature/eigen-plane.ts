@@ -29,6 +29,17 @@ export interface EigenPlane {
   examples: number;
 }
 
+/** Share of the path's squared displacement from θ_T inside span(u, v) (u, v orthonormal). */
+export function explainedBy(basis: PlaneBasis, snapshots: Float32Array[]): number {
+  let inside = 0, total = 0;
+  for (const s of snapshots) {
+    let du = 0, dv = 0, dd = 0;
+    for (let i = 0; i < s.length; i++) { const d = s[i] - basis.center[i]; du += d * basis.u[i]; dv += d * basis.v[i]; dd += d * d; }
+    inside += du * du + dv * dv; total += dd;
+  }
+  return total > 0 ? inside / total : 1;
+}
+
 /** The top-2 eigenvector plane at θ_T (see the file comment); the model's weights and state are put back. */
 export async function eigenPlane(model: tf.LayersModel, spec: LossSpec, set: EvalSet, thetaT: Float32Array, stateT: Float32Array,
   opts: { operator?: CurvatureOperatorKind; seed?: number; maxExamples?: number; batchSize?: number; onStep?: (done: number) => void | Promise<void> } = {}): Promise<EigenPlane> {

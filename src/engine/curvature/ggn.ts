@@ -14,12 +14,17 @@
  * shift-invariant, so J_zᵀ H_L J_z equals the logit GGN): G v = J_pᵀ (u/p − Σ_c u_c)/N_b for
  * softmax, J_pᵀ (u / (p(1 − p)))/(N_b·C) for sigmoid, u = J_p v. Any other loss is split at the
  * model's output and H_L u is taken by double backprop of the batch loss in that output.
+ *
+ * Where the double-backward trick cannot run (some backward kernel has no gradient in TF.js, e.g.
+ * Conv2DBackpropFilter), J v falls back to central differences of the outputs,
+ * (f(θ + εv) − f(θ − εv)) / 2ε with ε = 1e-3·max(1, ‖θ‖)/‖v‖ (forward passes only; the rest stays
+ * exact), and `jvp` / `fallbackReason` say so.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from '../losses';
 import type { EvalSet } from '../evaluate';
 import { ensureSecondOrderGradients } from '../hvp';
-import { trainableVars } from '../params';
+import { norm, readParams, trainableVars } from '../params';
 
 export type GgnSplit = 'logits (softmax)' | 'logits (sigmoid)' | 'output';
 
@@ -39,6 +44,10 @@ export class GaussNewtonOperator {
   readonly n: number;
   readonly split: GgnSplit;
   products = 0;
+  /** How J v is taken (see the file comment), and why the trick was abandoned. */
+  jvp: 'double-backward' | 'finite-difference' = 'double-backward';
+  fallbackReason?: string;
+  private theta: Promise<Float32Array>;
   private batches: Batch[] = [];
   private vars: tf.Variable[];
   private shapes: number[][];
@@ -57,6 +66,34 @@ export class GaussNewtonOperator {
     this.sizes = this.shapes.map((s) => s.reduce((a, b) => a * b, 1));
     this.n = this.sizes.reduce((a, b) => a + b, 0);
     this.split = ggnSplit(model, spec);
+    this.theta = readParams(model);
+    this.theta.catch(() => undefined); // awaited where used
+  }
+
+  /** The variables set to θ + s·v (s = 0: θ itself). */
+  private async shift(v: Float32Array, s: number): Promise<void> {
+    const theta = await this.theta;
+    let off = 0;
+    this.vars.forEach((x, i) => {
+      const t = tf.tidy(() => tf.add(tf.tensor(theta.subarray(off, off + this.sizes[i]), this.shapes[i]), tf.mul(tf.tensor(v.subarray(off, off + this.sizes[i]), this.shapes[i]), s)));
+      x.assign(t); t.dispose();
+      off += this.sizes[i];
+    });
+  }
+
+  /** J v of every batch by central differences of the outputs (the weights are put back). */
+  private async jvpDifferences(v: Float32Array): Promise<tf.Tensor[]> {
+    const nv = norm(v);
+    if (nv === 0) return this.batches.map((b) => tf.tidy(() => tf.zerosLike(this.out(b.x))));
+    const eps = (1e-3 * Math.max(1, norm(await this.theta))) / nv;
+    try {
+      await this.shift(v, eps);
+      const plus = this.batches.map((b) => tf.tidy(() => this.out(b.x)));
+      await this.shift(v, -eps);
+      return this.batches.map((b, k) => tf.tidy(() => { const d = tf.div(tf.sub(plus[k], this.out(b.x)), 2 * eps); plus[k].dispose(); return d; }));
+    } finally {
+      await this.shift(v, 0);
+    }
   }
 
   private out(x: tf.Tensor): tf.Tensor {
@@ -71,7 +108,7 @@ export class GaussNewtonOperator {
   }
 
   /** J v (the output's shape) by the double-backward trick. */
-  private jvp(x: tf.Tensor, vt: tf.Tensor[], outShape: number[]): tf.Tensor {
+  private jvpTrick(x: tf.Tensor, vt: tf.Tensor[], outShape: number[]): tf.Tensor {
     return tf.grad((w: tf.Tensor) => tf.addN(this.vjp(x, w).map((g, i) => tf.sum(tf.mul(g, vt[i])))) as tf.Scalar)(tf.zeros(outShape));
   }
 
@@ -98,21 +135,31 @@ export class GaussNewtonOperator {
     let off = 0;
     const vt = this.shapes.map((s, i) => { const t = tf.tensor(v.subarray(off, off + this.sizes[i]), s, 'float32'); off += this.sizes[i]; return t; });
     let acc: tf.Tensor[] = this.vars.map((x) => tf.zeros(x.shape));
+    let jv: tf.Tensor[] = [];
     try {
-      for (const b of this.batches) {
+      if (this.jvp === 'double-backward') {
+        try {
+          jv = this.batches.map((b) => tf.tidy(() => this.jvpTrick(b.x, vt, this.out(b.x).shape as number[])));
+        } catch (e) {
+          tf.dispose(jv); jv = [];
+          this.jvp = 'finite-difference';
+          this.fallbackReason = (e as Error).message.split('\n')[0];
+        }
+      }
+      if (this.jvp === 'finite-difference') jv = await this.jvpDifferences(v);
+      this.batches.forEach((b, k) => {
         const next = tf.tidy(() => {
           const p = this.out(b.x);
-          const u = this.jvp(b.x, vt, p.shape as number[]);
-          const w = this.lossCurvature(b, p, u);
+          const w = this.lossCurvature(b, p, jv[k]);
           return this.vjp(b.x, w).map((g, i) => tf.add(acc[i], tf.mul(g, b.w)));
         });
         tf.dispose(acc);
         acc = next;
-      }
+      });
       const flat = tf.tidy(() => tf.concat(acc.map((t) => tf.reshape(t, [-1]))));
       try { return (await flat.data()) as Float32Array; } finally { flat.dispose(); }
     } finally {
-      tf.dispose(vt); tf.dispose(acc);
+      tf.dispose(vt); tf.dispose(acc); tf.dispose(jv);
     }
   }
 
