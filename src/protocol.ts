@@ -377,7 +377,7 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(x)}`);
 }
 
-/** curvature: the Hessian at θ_T (Lanczos, Hutchinson), slices along its eigenvectors, λ along the path. */
+/** curvature: the Hessian (or GGN) at θ_T (Lanczos, SLQ density, Hutch++ trace, per-layer blocks), slices along its eigenvectors, λ along the path. */
 export interface CurvatureResult {
   eigenvalues: number[];
   lambdaMin: number;

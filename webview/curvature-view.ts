@@ -1,8 +1,9 @@
 /**
  * Curvature view: the Hessian of the train loss at θ_T. The verdict (minimum / saddle / flat) as a
  * headline, the spectrum (top-k eigenvalues by Lanczos and λ_min) as stems on a symlog axis with its
- * zero line, the trace ± its standard error (Hutchinson), the loss along the top and bottom
- * eigenvectors J(θ_T + t·v) on one chart, and λ_max / λ_min along the training path.
+ * zero line, the trace ± its standard error (Hutch++ or Hutchinson), the loss along the top and bottom
+ * eigenvectors J(θ_T + t·v) on one chart, the spectral density and the per-layer blocks
+ * (./curvature-lab), and λ_max / λ_min along the training path.
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { CurvatureResult } from '../src/protocol';

@@ -1,7 +1,10 @@
 /**
- * Curvature of the training loss J(θ) (inference-mode forward pass, see ./hvp) at a point θ:
- * the top-k and the smallest Hessian eigenvalues (Lanczos on Hessian-vector products, ./lanczos),
- * the trace (Hutchinson), a verdict, 1-D slices of the loss along the extreme eigenvectors, and
+ * Curvature of the training loss J(θ) (inference-mode forward pass, see ./hvp) at a point θ, of
+ * one operator — the Hessian or the generalized Gauss–Newton matrix (./curvature/ggn) — whose
+ * products every algorithm consumes: the top-k and the smallest eigenvalues (Lanczos, ./lanczos),
+ * the spectral density (./curvature/slq; its first run is the eigenvalue run), the trace (Hutch++
+ * on that run's Krylov basis, or Hutchinson, ./curvature/hutchpp), each layer's block
+ * (./curvature/per-layer), a verdict, 1-D slices of the loss along the extreme eigenvectors, and
  * λ_max / λ_min along the training path.
  *
  * Verdict rule (λ_max, λ_min the largest and smallest Ritz values):

@@ -218,6 +218,10 @@ export async function analysesScenarios(h) {
     check('curvature lab: λmax and λmin per layer as bars, a table row per layer with the sharpest starred', r.bars.length === 2 && r.bars[0] === 'λmax:3.02/1.95' && r.rows.length === 2 && r.rows[0].startsWith('dense_Dense1 ★'), JSON.stringify([r.bars, r.rows]));
     check('curvature lab: both panels shown; the stats say how the trace was estimated', r.hidden.every((h) => !h) && /trace by hutch\+\+, 36 products/.test(r.stats), `${r.hidden} ${r.stats}`);
     await page.context().close();
+    const hp = await replayScenario('plane-hessian', 'dark', 'plane-hessian-dark', { width: 720, height: 1000 });
+    const lab = await hp.evaluate(() => document.querySelector('.ll-plane-canvas')?.getAttribute('aria-label') ?? document.body.textContent);
+    check('plane --directions hessian: axes along the top Hessian eigenvectors', /u = v₁ of the Hessian/.test(lab), lab.slice(0, 200));
+    await hp.context().close();
     const old = await replayScenario('curvature-mlp', 'dark', 'curvature-mlp-no-lab', { width: 720, height: 1100 });
     const hid = await old.evaluate(() => [...document.querySelectorAll('.ll-curv-lab > .ll-panel')].map((p) => p.hidden));
     check('curvature: a result without density or layers (older run) hides the lab panels', hid.length === 2 && hid.every(Boolean), JSON.stringify(hid));

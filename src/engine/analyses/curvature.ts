@@ -1,4 +1,4 @@
-/** curvature: the Hessian spectrum at θ_T (Lanczos, Hutchinson), slices, λ along the path. */
+/** curvature: the Hessian (or GGN) at θ_T — eigenvalues, spectral density, trace, per-layer blocks —, slices, λ along the path. */
 import { curvatureAnalysis as hessianAt } from '../curvature';
 import { phase, type ProbesTraining } from './context';
 
