@@ -25,6 +25,8 @@ import { randomBasis } from '../src/engine/directions';
 import { mulberry32, permutation, withSeededMathRandom } from '../src/engine/random';
 import { mnist } from '../src/api/datasets';
 import { curvatureAt } from '../src/engine/curvature';
+import { HessianOperator } from '../src/engine/hvp';
+import { slqRuns, spectralDensity } from '../src/engine/curvature/slq';
 import { denseStepProfile } from '../src/backends/blas/dense-step';
 import { denseEvalProfile } from '../src/backends/blas/dense-eval';
 
@@ -34,7 +36,7 @@ export const GEN_VERSION = 4;
 export type ModelName = 'big' | 'small' | 'conv';
 export interface Workload {
   id: string;
-  kind: 'line' | 'plane' | 'train' | 'curvature';
+  kind: 'line' | 'plane' | 'train' | 'curvature' | 'density';
   model: ModelName;
   /** Examples evaluated (or trained on). */
   n: number;
@@ -46,6 +48,9 @@ export interface Workload {
   lr?: number;
   epochs?: number;
   k?: number;
+  /** density: SLQ runs × steps. */
+  runs?: number;
+  steps?: number;
 }
 
 export function buildModel(name: ModelName): tf.Sequential {
@@ -167,6 +172,17 @@ async function run(dir: string, w: Workload, rows?: 'even' | 'odd'): Promise<unk
       trajectory: { a: [], b: [], step: [] }, randomWalk: { a: [], b: [] }, a, b, train: { x: L.x, y: L.y }, fastFirstLayer: true, rows: rowIdx });
     const t1 = now();
     Object.assign(out, { seconds: (t1 - t0) / 1000, t0, t1, losses: r.loss.flat(), fast: r.fast, fastReason: r.fastReason });
+  } else if (w.kind === 'density') {
+    // the spectral density at θ_T: stochastic Lanczos quadrature on Hessian-vector products (src/engine/curvature/slq.ts)
+    writeParams(L.model, L.thetaT);
+    const t0 = now();
+    const op = new HessianOperator(L.model, spec, { x: L.x, y: L.y }, { batchSize: 1000 });
+    const qs = await slqRuns(op.apply, op.n, { runs: w.runs ?? 1, steps: w.steps ?? 100, seed: 1 });
+    const d = spectralDensity(qs, op.n);
+    const t1 = now();
+    Object.assign(out, { seconds: (t1 - t0) / 1000, t0, t1, losses: d.nodes[0], nodes: d.nodes, weights: d.weights, products: op.products, method: op.method,
+      outliers: d.outliers, bulkEdge: d.bulkEdge, moments: d.moments });
+    op.dispose();
   } else if (w.kind === 'curvature') {
     // top-k Hessian eigenvalues at θ_T: Lanczos with full reorthogonalization on HVPs by double backprop
     const t0 = now();
@@ -205,7 +221,7 @@ async function kernels(fn: () => void | Promise<void>): Promise<{ totalMs: numbe
 
 /** Breakdown of one workload (untimed by the bench): setup vs per-point parts, kernel shares. */
 async function profile(dir: string, w: Workload): Promise<unknown> {
-  if (w.kind === 'curvature') return { note: 'not profiled: the time is HVPs (≈ 3 gradient passes each) × Lanczos steps' };
+  if (w.kind === 'curvature' || w.kind === 'density') return { note: 'not profiled: the time is HVPs (≈ 3 gradient passes each) × Lanczos steps' };
   const L = load(dir, w);
   if (w.kind === 'train') {
     // train() itself (the fused SGD update and the snapshots included) on the first steps' examples

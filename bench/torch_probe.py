@@ -163,6 +163,32 @@ def probe(w, name, layout, base, dirs, coeff_list, xb, yb, n, trick):
     return losses, accs
 
 
+def hessian_at_thetaT(name, layout, f, X, labels, n):
+    """The model at θ_T: its parameters, Hessian-vector products by double backprop over the full
+    set in batches (the batch-size-weighted mean loss), the dot product and normalization of
+    parameter lists, and a seeded generator (PyHessian's utilities)."""
+    model = build(name).to(DEV).eval()
+    with torch.no_grad():
+        for p, t in zip(model.parameters(), to_torch_layout(name, f('thetaT'), layout)):
+            p.copy_(t)
+    params = [p for p in model.parameters()]
+    bs = EVAL_BATCH[name]
+    batches = [(X[s:s + bs], labels[s:s + bs]) for s in range(0, n, bs)]
+    def hvp(v):
+        out = [torch.zeros_like(p) for p in params]
+        for xb, yb in batches:
+            loss = keras_ce(model(xb), yb).mean() * (len(yb) / n)
+            g = torch.autograd.grad(loss, params, create_graph=True)
+            hv = torch.autograd.grad(g, params, grad_outputs=v)
+            out = [o + h for o, h in zip(out, hv)]
+        return out
+    dot = lambda a, b: sum((x * y).sum() for x, y in zip(a, b))
+    def normalize(v):
+        s = torch.sqrt(dot(v, v))
+        return [x / (s + 1e-6) for x in v]
+    return params, hvp, dot, normalize, torch.Generator().manual_seed(1)
+
+
 def run(data_dir, w, trick):
     threads = set_threads()
     man = json.load(open(os.path.join(data_dir, 'manifest.json')))
@@ -197,30 +223,49 @@ def run(data_dir, w, trick):
             losses, accs = probe(w, name, layout, f('thetaT'), [f('u'), f('v')], coeffs, xb, yb, n, trick)
         sync()
         res.update(seconds=time.perf_counter() - t0, losses=losses, accuracy=accs)
+    elif w['kind'] == 'density':
+        # PyHessian's density() (pyhessian/hessian.py), written here: n_v runs of `iter` Lanczos steps
+        # from a normalized Rademacher vector, each new vector orthonormalized against all the
+        # previous ones (its orthnormal()), HVPs by double backprop over the full set in batches;
+        # Ritz values and weights (first components of T's eigenvectors, squared) per run.
+        params, hvp, dot, normalize, gen = hessian_at_thetaT(name, layout, f, X, labels, n)
+        def orthnormal(w, vs):
+            for u in vs:
+                w = [x - dot(w, u) * y for x, y in zip(w, u)]
+            return normalize(w)
+        t0 = time.perf_counter()
+        nodes, weights, products = [], [], 0
+        for _ in range(int(w.get('runs', 1))):
+            v = normalize([(torch.randint(0, 2, p.shape, generator=gen).float() * 2 - 1).to(DEV) for p in params])
+            vs, alphas, betas = [v], [], []
+            for i in range(int(w.get('steps', 100))):
+                if i > 0:
+                    beta = torch.sqrt(dot(wv, wv))
+                    betas.append(beta.item())
+                    v = orthnormal(wv, vs)
+                    vs.append(v)
+                hv = hvp(v); products += 1
+                alpha = dot(hv, v)
+                alphas.append(alpha.item())
+                wv = [h - alpha * x for h, x in zip(hv, v)]
+                if i > 0:
+                    wv = [x - betas[-1] * y for x, y in zip(wv, vs[-2])]
+            m = len(alphas)
+            T = torch.zeros(m, m, dtype=torch.float64)
+            for i in range(m):
+                T[i, i] = alphas[i]
+                if i + 1 < m:
+                    T[i, i + 1] = T[i + 1, i] = betas[i]
+            evals, evecs = torch.linalg.eigh(T)
+            order = torch.argsort(evals, descending=True)
+            nodes.append(evals[order].tolist()); weights.append((evecs[0, order] ** 2).tolist())
+        sync()
+        res.update(seconds=time.perf_counter() - t0, losses=nodes[0], nodes=nodes, weights=weights, products=products)
     elif w['kind'] == 'curvature':
         # PyHessian's method (Yao et al. 2020), written here: power iteration with deflation for
         # the top-k eigenvalues, HVPs by double backprop over the full set in batches,
         # maxIter 100, tol 1e-3 (PyHessian's defaults).
-        model = build(name).to(DEV).eval()
-        with torch.no_grad():
-            for p, t in zip(model.parameters(), to_torch_layout(name, f('thetaT'), layout)):
-                p.copy_(t)
-        params = [p for p in model.parameters()]
-        bs = EVAL_BATCH[name]
-        batches = [(X[s:s + bs], labels[s:s + bs]) for s in range(0, n, bs)]
-        gen = torch.Generator().manual_seed(1)
-        def hvp(v):
-            out = [torch.zeros_like(p) for p in params]
-            for xb, yb in batches:
-                loss = keras_ce(model(xb), yb).mean() * (len(yb) / n)
-                g = torch.autograd.grad(loss, params, create_graph=True)
-                hv = torch.autograd.grad(g, params, grad_outputs=v)
-                out = [o + h for o, h in zip(out, hv)]
-            return out
-        dot = lambda a, b: sum((x * y).sum() for x, y in zip(a, b))
-        def normalize(v):
-            s = torch.sqrt(dot(v, v))
-            return [x / (s + 1e-6) for x in v]
+        params, hvp, dot, normalize, gen = hessian_at_thetaT(name, layout, f, X, labels, n)
         def orth(v, vs):
             for u in vs:
                 c = dot(v, u)

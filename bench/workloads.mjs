@@ -11,10 +11,11 @@ export const FULL = [
   { id: 'W4b', kind: 'plane', model: 'small', n: 2000, grid: 25, range: [-1, 1], desc: 'plane 25×25, MLP 784-100-10, 2,000 MNIST' },
   { id: 'W5', kind: 'plane', model: 'conv', n: 2000, grid: 21, range: [-1, 1], desc: 'plane 21×21, conv3×3×8-pool-conv3×3×16-pool-dense10, 2,000 MNIST [n,28,28,1]' },
   { id: 'W6', kind: 'curvature', model: 'small', n: 2000, k: 5, desc: 'curvature: top-5 Hessian eigenvalues at θ_T, MLP 784-100-10, 2,000 MNIST (ours: Lanczos; PyTorch: PyHessian power iteration)' },
+  { id: 'W6b', kind: 'density', model: 'small', n: 2000, runs: 1, steps: 100, desc: 'spectral density at θ_T by stochastic Lanczos quadrature, 1 run × 100 steps (PyHessian density() defaults), MLP 784-100-10, 2,000 MNIST' },
 ];
 export const QUICK_SIZES = {
   W1: { n: 2000, points: 11 }, W2: { n: 1000, grid: 5 }, W3: { n: 2000 },
-  W4a: { n: 2000, points: 11 }, W4b: { n: 1000, grid: 5 }, W5: { n: 1000, grid: 5 }, W6: { n: 500 },
+  W4a: { n: 2000, points: 11 }, W4b: { n: 1000, grid: 5 }, W5: { n: 1000, grid: 5 }, W6: { n: 500 }, W6b: { n: 500 },
 };
 
 /** max_i |a_i − b_i| / |b_i| over the entries finite on either side (NaN when lengths differ). */

@@ -54,7 +54,7 @@ const BLAS_ENV = NO_BLAS ? { LOSS_LANDSCAPE_BLAS: 'off' } : {};
 // ---- workloads (bench/workloads.mjs) -------------------------------------------------------
 const wanted = (id) => !ONLY || ONLY.includes(id.toUpperCase()) || ONLY.includes(id.replace(/[ab]$/, '').toUpperCase());
 const WORKLOADS = FULL.filter((w) => wanted(w.id)).map((w) => (QUICK ? { ...w, ...QUICK_SIZES[w.id] } : w));
-if (WORKLOADS.length === 0) { console.error(`--only ${val('--only')}: no such workload (W1..W6, W4a, W4b)`); process.exit(2); }
+if (WORKLOADS.length === 0) { console.error(`--only ${val('--only')}: no such workload (W1..W6, W4a, W4b, W6b)`); process.exit(2); }
 
 // ---- FLOP counts (analytic) --------------------------------------------------------------
 const DENSE = { big: [784, 1024, 1024, 10], small: [784, 100, 10] };
@@ -73,7 +73,7 @@ function pointsOf(w) { return w.kind === 'line' ? w.points : w.kind === 'plane' 
 /** GFLOP: naive (every point a full forward; what PyTorch does), and what our engine executes. */
 function flops(w) {
   const m = macs(w.model);
-  if (w.kind === 'curvature') return { naive: NaN, ours: NaN, trick: null }; // counts differ by method (HVPs)
+  if (w.kind === 'curvature' || w.kind === 'density') return { naive: NaN, ours: NaN, trick: null }; // counts differ by method (HVPs)
   if (w.kind === 'train') {
     // forward + dW of every layer + dX of every layer but the first
     const g = (2 * w.n * (3 * m.total - m.first) * (w.epochs ?? 1)) / 1e9;
@@ -283,6 +283,16 @@ async function main() {
         final_theta_rel_diff: relL2(tOurs, tTorch, theta0),
         final_theta_rel_diff_note: '‖θ_T(ours) − θ_T(torch)‖ / ‖θ_T(torch) − θ₀‖',
       };
+    } else if (w.kind === 'density') {
+      // different random start vectors on each side: the converged top Ritz values (the outliers) agree,
+      // the bulk's nodes do not; the quadrature's moments are each one-vector estimates of tr(H)/n, tr(H²)/n
+      const top = (xs) => xs.slice(0, 5);
+      diff = Math.max(...[...r.torch1, ...r.torch2].map((p) => maxRelDiff(top(r.ours[0].losses), top(p.losses))));
+      const mom = (nodes, weights) => [0, 1].map((k) => nodes.reduce((s, v, i) => s + weights[i] * v ** (k + 1), 0));
+      const mt = mom(r.torch1[0].nodes[0], r.torch1[0].weights[0]), mo = mom(r.ours[0].nodes[0], r.ours[0].weights[0]);
+      extra = { loss_compared: `top-5 Ritz values of ${w.runs} × ${w.steps}-step SLQ (the outliers, converged on both sides)`,
+        ritz_ours: top(r.ours[0].losses), ritz_torch: top(r.torch1[0].losses), moments_ours: mo, moments_torch: mt,
+        outliers_ours: r.ours[0].outliers, bulk_edge_ours: r.ours[0].bulkEdge, hvps_ours: r.ours[0].products, hvps_torch: r.torch1[0].products };
     } else if (w.kind === 'curvature') {
       diff = Math.max(...[...r.torch1, ...r.torch2].map((p) => maxRelDiff(r.ours[0].losses, p.losses)));
       extra = { loss_compared: `top-${w.k} eigenvalues (power iteration stops at 1e-3 relative change, so agreement is ~1e-3)`,
@@ -329,7 +339,7 @@ async function main() {
   if ((ONLY || REPORT_ONLY) && fs.existsSync(jsonFile)) {
     try { all = { ...JSON.parse(fs.readFileSync(jsonFile, 'utf8')), ...results }; } catch { /* start afresh */ }
   }
-  const order = ['W1', 'W2', 'W3', 'W4', 'W4a', 'W4b', 'W5', 'W6'];
+  const order = ['W1', 'W2', 'W3', 'W4', 'W4a', 'W4b', 'W5', 'W6', 'W6b'];
   all = Object.fromEntries(order.filter((k) => all[k]).map((k) => [k, all[k]]));
   fs.writeFileSync(jsonFile, JSON.stringify(all, null, 1) + '\n');
 
@@ -339,7 +349,7 @@ async function main() {
   console.log('\n' + table(all) + '\n');
   const over = Object.entries(all).filter(([k, r]) => k !== 'W4a' && k !== 'W4b' && r.ratio > 1).map(([k]) => k);
   console.log(over.length ? `ours slower than PyTorch (ratio > 1): ${over.join(', ')}` : 'ours at least as fast as PyTorch on every workload');
-  const bad = Object.entries(all).filter(([, r]) => r.max_rel_diff > 1e-4 && r.config?.kind !== 'train' && r.config?.kind !== 'curvature').map(([k]) => k);
+  const bad = Object.entries(all).filter(([, r]) => r.max_rel_diff > 1e-4 && r.config?.kind !== 'train' && r.config?.kind !== 'curvature' && r.config?.kind !== 'density').map(([k]) => k);
   if (bad.length) console.log(`WARNING: losses differ by more than 1e-4 (relative) on ${bad.join(', ')}`);
   if (all.W2?.ours_peak_rss_MiB) console.log(`peak RSS of our W2 run: ${all.W2.ours_peak_rss_MiB.toFixed(0)} MiB (limit 1536)`);
   console.log(`wrote bench/${base}.md and bench/${base}.json (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
@@ -379,6 +389,12 @@ function profileNote(id, r, peakWasm, peakName = 'wasm') {
       + `Kernels ${fmt(kt, 1)} ms/step (${top(k)})${p.perStepMs > kt ? `, the other ${fmt(p.perStepMs - kt, 1)} ms is TF.js dispatch/autodiff bookkeeping` : ''}. `
       + `Matmul kernels (incl. our transposes) ${fmt(mm, 1)} ms/step = ${fmt(stepGflop / (mm / 1000), 1)} GFLOP/s vs ${fmt(peakWasm, 1)} ${peakName} peak; `
       + `a θ snapshot (readParams) ${fmt(p.readParamsMs, 1)} ms.`;
+  }
+  if (r.config.kind === 'density') {
+    return `ours: ${r.hvps_ours} Hessian-vector products (SLQ, ${r.config.runs} × ${r.config.steps} steps, full reorthogonalization by dgemv), ${fmt((1000 * r.ours_s) / r.hvps_ours, 1)} ms each; `
+      + `PyTorch (PyHessian's density(): Gram–Schmidt per step in Python): ${r.hvps_torch} products, ${fmt((1000 * r.pytorch_s) / r.hvps_torch, 1)} ms each. `
+      + `Top Ritz values ours ${r.ritz_ours.map((v) => v.toPrecision(4)).join(', ')} vs PyTorch ${r.ritz_torch.map((v) => v.toPrecision(4)).join(', ')}; `
+      + `moments (tr/n, tr(H²)/n) ours ${r.moments_ours.map((v) => v.toPrecision(3)).join(', ')} vs ${r.moments_torch.map((v) => v.toPrecision(3)).join(', ')} (one random vector each); ${r.outliers_ours} outliers above ${fmt(r.bulk_edge_ours)}.`;
   }
   if (r.config.kind === 'curvature') {
     return `ours: ${r.hvps_ours} Hessian-vector products (Lanczos, ${r.config.k} eigenvalues), ${fmt((1000 * r.ours_s) / r.hvps_ours, 1)} ms each; `

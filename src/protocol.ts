@@ -6,7 +6,11 @@
  */
 
 export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare' | 'curvature' | 'connect';
-export type DirectionsKind = 'goodfellow' | 'random' | 'pca';
+export type DirectionsKind = 'goodfellow' | 'random' | 'pca' | 'hessian';
+/** curvature: the curvature operator (the Hessian, or the generalized Gauss–Newton matrix JᵀH_LJ). */
+export type CurvatureOperatorKind = 'hessian' | 'ggn';
+/** curvature: the trace estimator. */
+export type TraceMethodKind = 'hutch++' | 'hutchinson';
 /** 'auto' is a request only: a result names the backend that ran ('webgpu' or 'wasm'). */
 export type BackendName = 'wasm' | 'cpu' | 'node' | 'webgpu' | 'auto';
 
@@ -42,6 +46,12 @@ export interface OptionFields {
   seed2?: number;
   /** curvature: number of top Hessian eigenvalues (default 5). */
   k?: number;
+  /** curvature: the operator whose spectrum, trace and blocks are taken (default 'hessian'). */
+  operator?: CurvatureOperatorKind;
+  /** curvature: the trace estimator (default 'hutch++'). */
+  traceMethod?: TraceMethodKind;
+  /** curvature: the trace stops sampling at this relative standard error (default 0.01). */
+  traceError?: number;
   /** survey: trainings per init scheme (default 10, or the definition's survey.runs). */
   runs?: number;
   /** survey: stuck when final loss > best + tolerance (default 0.01 + 10 % of the best). */
@@ -62,7 +72,7 @@ export interface OptionsByAnalysis {
   plane: Pick<OptionFields, 'grid' | 'directions' | 'alphaRange' | 'bn'>;
   survey: Pick<OptionFields, 'runs' | 'tolerance' | 'grid' | 'points'>;
   compare: Pick<OptionFields, 'points' | 'grid' | 'alphaRange'>;
-  curvature: Pick<OptionFields, 'k'>;
+  curvature: Pick<OptionFields, 'k' | 'operator' | 'traceMethod' | 'traceError'>;
   connect: Pick<OptionFields, 'points' | 'seed2'>;
 }
 
@@ -367,7 +377,7 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected message: ${JSON.stringify(x)}`);
 }
 
-/** curvature: the Hessian at θ_T (Lanczos, Hutchinson), slices along its eigenvectors, λ along the path. */
+/** curvature: the Hessian (or GGN) at θ_T (Lanczos, SLQ density, Hutch++ trace, per-layer blocks), slices along its eigenvectors, λ along the path. */
 export interface CurvatureResult {
   eigenvalues: number[];
   lambdaMin: number;
@@ -397,6 +407,53 @@ export interface CurvatureResult {
   /** Training examples the Hessian was computed on (the first ones of the set). */
   examples: number;
   seconds: number;
+  /** The operator (absent in results before it could be chosen: the Hessian). */
+  operator?: CurvatureOperatorKind;
+  /** GGN: where the network was split (logits for softmax / sigmoid crossentropy, else the output). */
+  ggnSplit?: string;
+  /** The trace's estimator, its products, its target relative standard error and whether it was reached. */
+  traceMethod?: TraceMethodKind;
+  traceProducts?: number;
+  traceTarget?: number;
+  traceReached?: boolean;
+  /** The eigenvalue spectral density by stochastic Lanczos quadrature. */
+  density?: CurvatureDensity;
+  /** Each layer's diagonal block: its top eigenvalue, λ_min and trace. */
+  layers?: CurvatureLayer[];
+  /** The seed of every random start (Lanczos, SLQ, trace): the same seed gives the same numbers. */
+  seed?: number;
+  /** Operator products over the whole analysis at θ_T (Lanczos, SLQ, trace, layers). */
+  products?: number;
+}
+
+/** curvature.density: stochastic Lanczos quadrature (runs × steps products), Gaussian-broadened. */
+export interface CurvatureDensity {
+  /** The grid and the density on it (∫ = 1). */
+  x: number[];
+  density: number[];
+  /** Ritz values above the bulk edge (median over runs), and where the bulk ends. */
+  outliers: number;
+  bulkEdge: number;
+  runs: number;
+  steps: number;
+  /** Standard deviation of the broadening. */
+  sigma: number;
+  /** The quadrature's first two moments: estimates of tr(A)/n and tr(A²)/n. */
+  moments: [number, number];
+  /** Each run's Ritz values (descending) and weights. */
+  nodes: number[][];
+  weights: number[][];
+}
+
+/** curvature.layers[i]: the block of one layer's own parameters. */
+export interface CurvatureLayer {
+  name: string;
+  parameters: number;
+  lambdaMax: number;
+  lambdaMin: number;
+  trace: number;
+  traceSE: number;
+  converged: boolean;
 }
 
 /** connect: a trained quadratic Bézier curve between two solutions, beside the straight line. */

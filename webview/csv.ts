@@ -15,7 +15,7 @@ export function csvNum(v: number | null | undefined): string {
 const row = (...vs: (number | string | null | undefined)[]) => vs.map((v) => (typeof v === 'string' ? v : csvNum(v))).join(',');
 const text = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** Curvature: three blocks, the spectrum, the two slices, the path. */
+/** Curvature: the spectrum, the two slices, the path; the density and the layers when the result has them. */
 export const curvatureCsv: CsvWriter = (m) => {
   const c = m.result?.curvature;
   if (!c) return null;
@@ -26,6 +26,14 @@ export const curvatureCsv: CsvWriter = (m) => {
   c.slices.t.forEach((t, k) => lines.push(row(t, c.slices.top[k], c.slices.bottom[k])));
   lines.push('', 'step,lambda_max,lambda_min');
   c.alongPath.step.forEach((s, k) => lines.push(row(s, c.alongPath.lambdaMax[k], c.alongPath.lambdaMin[k])));
+  if (c.density) {
+    lines.push('', 'eigenvalue,density');
+    c.density.x.forEach((x, k) => lines.push(row(x, c.density!.density[k])));
+  }
+  if (c.layers?.length) {
+    lines.push('', 'layer,parameters,lambda_max,lambda_min,trace,trace_se');
+    for (const l of c.layers) lines.push(row(text(l.name), l.parameters, l.lambdaMax, l.lambdaMin, l.trace, l.traceSE));
+  }
   return lines;
 };
 

@@ -1,8 +1,9 @@
 /**
  * Curvature view: the Hessian of the train loss at θ_T. The verdict (minimum / saddle / flat) as a
  * headline, the spectrum (top-k eigenvalues by Lanczos and λ_min) as stems on a symlog axis with its
- * zero line, the trace ± its standard error (Hutchinson), the loss along the top and bottom
- * eigenvectors J(θ_T + t·v) on one chart, and λ_max / λ_min along the training path.
+ * zero line, the trace ± its standard error (Hutch++ or Hutchinson), the loss along the top and bottom
+ * eigenvectors J(θ_T + t·v) on one chart, the spectral density and the per-layer blocks
+ * (./curvature-lab), and λ_max / λ_min along the training path.
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { CurvatureResult } from '../src/protocol';
@@ -15,6 +16,7 @@ import { fmtSym, symlogFor, type Symlog } from './symlog';
 import { withAlpha, type Theme } from './theme';
 import type { PngSection } from './exporter';
 import type { AnalysisView, ViewContext } from './view';
+import { CurvatureLab } from './curvature-lab';
 
 interface Bar { x: number; y: number; label: string; value: number }
 interface XY { x: number; y: number; v: number }
@@ -45,6 +47,8 @@ export class CurvatureView extends ChartView implements AnalysisView {
   private slices: Chart<'line', XY[]>;
   private path: Chart<'line', XY[]>;
   private notes: HTMLElement;
+  /** The spectral density and the per-layer blocks (./curvature-lab). */
+  private lab: CurvatureLab;
   private specSym?: Symlog;
   private pathSym?: Symlog;
 
@@ -57,6 +61,7 @@ export class CurvatureView extends ChartView implements AnalysisView {
     this.sliceCanvas = el('canvas', { role: 'img', 'aria-label': 'Loss along the eigenvectors (no data yet)' });
     this.pathCanvas = el('canvas', { role: 'img', 'aria-label': 'Curvature along the training path (no data yet)' });
     this.notes = el('p', { class: 'll-caption ll-muted' });
+    this.lab = new CurvatureLab(ctx.theme);
     this.body = el('div', { class: 'll-curv-body ll-view' },
       this.verdict, this.stats,
       el('div', { class: 'll-grid2' },
@@ -66,13 +71,14 @@ export class CurvatureView extends ChartView implements AnalysisView {
         el('div', { class: 'll-panel' },
           el('h3', {}, 'Loss along the extreme eigenvectors ', el('span', { class: 'll-muted' }, 'J(θ', el('sub', {}, 'T'), ' + t·v)')),
           el('div', { class: 'll-chart ll-chart-slices' }, this.sliceCanvas))),
+      this.lab.el,
       el('div', { class: 'll-panel' },
         el('h3', {}, 'Curvature along the training path ', el('span', { class: 'll-muted' }, 'λ', el('sub', {}, 'max'), ' and λ', el('sub', {}, 'min'), ' at training snapshots (fixed-length Lanczos: estimates), symlog axis')),
         el('div', { class: 'll-chart ll-chart-path' }, this.pathCanvas)),
       this.notes);
     this.el = el('section', { class: 'll-view ll-curv', 'aria-label': 'Curvature' },
       el('div', { class: 'll-view-head' },
-        el('h2', {}, 'Curvature at θ', el('sub', {}, 'T'), ' ', el('span', { class: 'll-formula' }, 'Hessian ∇²J(θ', el('sub', {}, 'T'), '): Lanczos top-k, Hutchinson trace'))),
+        el('h2', {}, 'Curvature at θ', el('sub', {}, 'T'), ' ', el('span', { class: 'll-formula' }, 'Hessian ∇²J(θ', el('sub', {}, 'T'), '): Lanczos top-k, spectral density, Hutch++ trace, per layer'))),
       this.placeholder, this.body);
     this.spectrum = new Chart(this.specCanvas, this.specConfig());
     this.slices = new Chart(this.sliceCanvas, this.lineConfig('t', (x) => `t = ${fmt(x)}`, false));
@@ -180,6 +186,7 @@ export class CurvatureView extends ChartView implements AnalysisView {
     this.renderSpectrum(c, t);
     this.renderSlices(c, t);
     this.renderPath(c, t, m);
+    this.lab.render(c, t);
   }
 
   private renderVerdict(c: CurvatureResult): void {
@@ -194,11 +201,13 @@ export class CurvatureView extends ChartView implements AnalysisView {
       stat('λmin', c.lambdaMinResidual !== undefined ? `${fmt(c.lambdaMin, 4)} ± ${fmt(c.lambdaMinResidual, 2)}` : fmt(c.lambdaMin, 4),
         'The Lanczos residual ‖Hv − λv‖ bounds the error of λmin'),
       ...(c.converged === false ? [el('span', { class: 'll-badge ll-badge-warn', title: `Lanczos did not converge in ${c.lanczosSteps} steps: the eigenvalues are estimates within their residuals` }, 'estimates')] : []),
-      stat('trace', c.traceExact ? `${fmt(c.trace, 4)} (exact)` : `${fmt(c.trace, 4)} ± ${fmt(c.traceSE, 2)}`, c.traceExact ? 'Exact trace (few parameters)' : 'Hutchinson estimate ± its standard error'),
+      stat('trace', c.traceExact ? `${fmt(c.trace, 4)} (exact)` : `${fmt(c.trace, 4)} ± ${fmt(c.traceSE, 2)}`, c.traceExact ? 'Exact trace (few parameters)' : `${c.traceMethod ?? 'Hutchinson'} estimate ± its standard error`),
       stat('‖∇J‖', fmt(c.gradNorm, 3), 'Gradient norm at θ_T (a true critical point has 0)'),
       stat('J(θT)', fmt(c.loss, 4)),
       stat('on', `${fmtInt(c.examples)} training examples`),
       stat('by', `${c.method}${k ? `, top ${k}` : ''}`),
+      ...(c.operator === 'ggn' ? [stat('operator', 'Gauss–Newton JᵀHJ', `The generalized Gauss–Newton matrix (split at the ${c.ggnSplit ?? 'output'}): positive semi-definite`)] : []),
+      ...(c.traceMethod && !c.traceExact ? [stat('trace by', `${c.traceMethod}, ${fmtInt(c.traceProducts ?? 0)} products${c.traceReached === false ? ' (target error not reached)' : ''}`)] : []),
       stat('in', fmtDuration(c.seconds * 1000)),
     );
   }
@@ -287,7 +296,7 @@ export class CurvatureView extends ChartView implements AnalysisView {
     this.notes.textContent = notes.join(' ');
   }
 
-  canvases(): HTMLCanvasElement[] { return this.body.hidden ? [] : [this.specCanvas, this.sliceCanvas, this.pathCanvas]; }
+  canvases(): HTMLCanvasElement[] { return this.body.hidden ? [] : [this.specCanvas, this.sliceCanvas, ...this.lab.canvases(), this.pathCanvas]; }
 
   sections(): PngSection[] {
     if (this.body.hidden) return [];
@@ -295,10 +304,11 @@ export class CurvatureView extends ChartView implements AnalysisView {
     const head = c ? `${VERDICT_WORD[c.verdict] ?? c.verdict}: ${c.verdictText}` : 'Curvature';
     return [
       { title: `Curvature at θT — ${head}`, canvases: [this.specCanvas, this.sliceCanvas] },
+      ...(this.lab.canvases().length ? [{ title: 'Spectral density and per-layer curvature', canvases: this.lab.canvases() }] : []),
       { title: 'λmax and λmin along the training path', canvases: [this.pathCanvas] },
     ];
   }
 
-  charts(): Chart[] { return [this.spectrum, this.slices, this.path] as unknown as Chart[]; }
+  charts(): Chart[] { return [this.spectrum, this.slices, this.path, ...this.lab.charts()] as unknown as Chart[]; }
 
 }

@@ -70,6 +70,7 @@ export function directionLabels(kind: PlaneData['directions']): { a: string; b: 
   switch (kind) {
     case 'goodfellow': return { a: 'a  (along u = θ_T − θ₀)', b: 'b  (along v ⟂ u)', u: 'u = θ_T − θ₀' };
     case 'pca': return { a: 'a  (along u = PC 1 of the trajectory)', b: 'b  (along v = PC 2)', u: 'u = PC 1' };
+    case 'hessian': return { a: 'a  (along u = top Hessian eigenvector at θ_T)', b: 'b  (along v = 2nd eigenvector)', u: 'u = v₁ of the Hessian' };
     case 'survey': return { a: 'a  (toward θ_T stuck)', b: 'b  (toward θ_T best)', u: 'u = θ_T stuck − θ₀ stuck' };
     default: return { a: 'a  (along random direction u)', b: 'b  (along random direction v)', u: 'u random' };
   }

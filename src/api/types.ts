@@ -39,14 +39,20 @@ export interface ProbeDefaults {
   alphaRange?: [number, number];
   /** Plane grid size N (N×N, default 21). */
   grid?: number;
-  /** Plane directions (default 'goodfellow'). */
-  directions?: 'goodfellow' | 'random' | 'pca';
+  /** Plane directions (default 'goodfellow'; 'hessian': the top two Hessian eigenvectors at θ_T). */
+  directions?: 'goodfellow' | 'random' | 'pca' | 'hessian';
   /** Evaluate on the first N train and test examples only (0 = all). */
   examples?: number;
   /** Interpolate between the solutions of `seed` and of this second seed instead of θ₀ → θ_T. */
   seed2?: number;
   /** BatchNorm statistics along probes: 'interpolate' (default), 'recompute' (update_bn) or 'both'. */
   bn?: 'interpolate' | 'recompute' | 'both';
+  /** Curvature: the operator, the Hessian (default) or the generalized Gauss–Newton matrix 'ggn'. */
+  operator?: 'hessian' | 'ggn';
+  /** Curvature: the trace estimator, 'hutch++' (default) or 'hutchinson'. */
+  traceMethod?: 'hutch++' | 'hutchinson';
+  /** Curvature: the trace samples until its relative standard error is at most this (default 0.01). */
+  traceError?: number;
 }
 
 export interface LandscapeConfig {

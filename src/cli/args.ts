@@ -1,6 +1,6 @@
 /** Command-line parsing for `loss-landscape probe`, `plan` and `merge`. */
 import { defaultProbeOptions as D, type AnyProbeOptions, type ProbeOptions } from '../protocol';
-import { ANALYSES, BACKENDS, BN_MODES, DIRECTIONS, validateOptions } from '../shared/options';
+import { ANALYSES, BACKENDS, BN_MODES, DIRECTIONS, OPERATORS, TRACE_METHODS, validateOptions } from '../shared/options';
 
 export const USAGE = `usage: loss-landscape probe FILE [options]
        loss-landscape plan FILE --analysis plane|interpolate [options] --shards N --out PLAN
@@ -16,13 +16,17 @@ options:
   --def NAME             the exported landscape(...) definition (default: the first)
   --analysis KIND        interpolate (default) | plane | survey | compare |
                          curvature | connect
-  --directions KIND      plane directions: goodfellow | random | pca (default ${D.directions})
+  --directions KIND      plane directions: goodfellow | random | pca | hessian (the top two Hessian
+                         eigenvectors at θ_T) (default ${D.directions})
   --points N             interpolate: number of α values in the range (default ${D.points})
   --alpha LO,HI          interpolate: α range (default ${D.alphaRange.join(',')})
   --grid N               plane: N×N grid (default ${D.grid})
   --bn MODE              BatchNorm statistics along probes: interpolate (default) | recompute | both
   --seed2 N              interpolate between the solutions of the definition's seed and seed N
   --k N                  curvature: number of top Hessian eigenvalues (default ${D.k})
+  --operator OP          curvature: hessian (default) | ggn (generalized Gauss–Newton JᵀH_LJ)
+  --trace-method M       curvature: hutch++ (default) | hutchinson
+  --trace-error X        curvature: the trace samples until its relative standard error ≤ X (default 0.01)
   --runs N               survey: trainings per init scheme (default ${D.runs})
   --tolerance X          survey: stuck when final loss > best + X (default 0.01 + 10 % of best)
   --examples N           evaluate on the first N train and N test examples (default: all)
@@ -110,6 +114,9 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--bn': options.bn = oneOf(flag, value(), BN_MODES); break;
       case '--seed2': options.seed2 = num(flag, value()); break;
       case '--k': options.k = num(flag, value()); break;
+      case '--operator': options.operator = oneOf(flag, value(), OPERATORS); break;
+      case '--trace-method': options.traceMethod = oneOf(flag, value(), TRACE_METHODS); break;
+      case '--trace-error': options.traceError = num(flag, value()); break;
       case '--runs': options.runs = num(flag, value()); break;
       case '--tolerance': options.tolerance = num(flag, value()); break;
       case '--examples': options.examples = num(flag, value()); break;

@@ -1,7 +1,10 @@
 /**
- * Curvature of the training loss J(θ) (inference-mode forward pass, see ./hvp) at a point θ:
- * the top-k and the smallest Hessian eigenvalues (Lanczos on Hessian-vector products, ./lanczos),
- * the trace (Hutchinson), a verdict, 1-D slices of the loss along the extreme eigenvectors, and
+ * Curvature of the training loss J(θ) (inference-mode forward pass, see ./hvp) at a point θ, of
+ * one operator — the Hessian or the generalized Gauss–Newton matrix (./curvature/ggn) — whose
+ * products every algorithm consumes: the top-k and the smallest eigenvalues (Lanczos, ./lanczos),
+ * the spectral density (./curvature/slq; its first run is the eigenvalue run), the trace (Hutch++
+ * on that run's Krylov basis, or Hutchinson, ./curvature/hutchpp), each layer's block
+ * (./curvature/per-layer), a verdict, 1-D slices of the loss along the extreme eigenvectors, and
  * λ_max / λ_min along the training path.
  *
  * Verdict rule (λ_max, λ_min the largest and smallest Ritz values):
@@ -15,11 +18,15 @@
  * near-zero curvature from counting as a saddle.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CurvatureResult } from '../protocol';
+import type { CurvatureOperatorKind, CurvatureResult, TraceMethodKind } from '../protocol';
 import type { LossSpec } from './losses';
 import { AffineEvaluator, EvalSet } from './evaluate';
 import { HessianOperator, HvpMethod } from './hvp';
-import { hutchinson, topEigen } from './lanczos';
+import { topEigen, type SymOp } from './lanczos';
+import { slqRuns, spectralDensity, type SpectralDensity } from './curvature/slq';
+import { traceEstimate } from './curvature/hutchpp';
+import { GaussNewtonOperator } from './curvature/ggn';
+import { layerBlocks, perLayerCurvature, type LayerCurvature } from './curvature/per-layer';
 import { linspace } from './grid';
 import { chunked, pointsPerRead } from './chunks';
 import { AffineParams, norm, readParams, readState, ParamLayout, paramLayout, trainableVars, writeParams, writeState } from './params';
@@ -34,8 +41,17 @@ export interface CurvatureOptions {
   lanczosSteps?: number;
   /** Cap of the Lanczos steps when iterating to convergence (default min(n, max(8 × steps, 160))). */
   maxLanczosSteps?: number;
-  /** Hutchinson samples (default 20; the trace is exact when the parameter count is ≤ this). */
+  /** At most this many trace samples (default 100; the trace is exact when the parameter count is ≤ this; 0: no trace). */
   hutchinsonSamples?: number;
+  /** The operator (default 'hessian'; 'ggn': the generalized Gauss–Newton matrix, ./curvature/ggn). */
+  operator?: CurvatureOperatorKind;
+  /** The trace estimator (default 'hutch++', sketched by the top-eigenvalue Lanczos basis) and its target relative error (default 0.01). */
+  traceMethod?: TraceMethodKind;
+  traceError?: number;
+  /** The spectral density (./curvature/slq): n_v runs × m steps (the first run is the top-eigenvalue one); off when absent. */
+  density?: { runs?: number; steps?: number };
+  /** Each layer's block too (./curvature/per-layer). */
+  perLayer?: boolean;
   seed?: number;
   /** Examples per batch of the Hessian-vector products (default 1000). */
   batchSize?: number;
@@ -73,8 +89,33 @@ export interface CurvatureAt {
   /** J(θ) and ‖∇J(θ)‖. */
   loss: number;
   gradNorm: number;
-  /** Hessian-vector products done. */
+  /** Operator products done. */
   products: number;
+  operator: CurvatureOperatorKind;
+  ggnSplit?: string;
+  traceMethod: TraceMethodKind;
+  traceProducts: number;
+  traceReached: boolean;
+  density?: SpectralDensity;
+  layers?: LayerCurvature[];
+}
+
+/** The curvature operator asked for, at the model's current weights, with the Hessian's gradient. */
+function curvatureOperator(model: tf.LayersModel, spec: LossSpec, set: EvalSet, o: { operator?: CurvatureOperatorKind; batchSize?: number; method?: HvpMethod | 'auto' }) {
+  const hess = new HessianOperator(model, spec, set, { batchSize: o.batchSize, method: o.method });
+  let ggn: GaussNewtonOperator | undefined;
+  try {
+    ggn = o.operator === 'ggn' ? new GaussNewtonOperator(model, spec, set, { batchSize: o.batchSize }) : undefined;
+  } catch (e) { hess.dispose(); throw e; }
+  const apply: SymOp = ggn ? ggn.fn : hess.apply;
+  return { hess, ggn, apply, n: hess.n, products: () => (ggn ? ggn.products : hess.products), dispose: () => { hess.dispose(); ggn?.dispose(); } };
+}
+
+/** Products a `curvatureHere` run may use at most, for progress: Lanczos, the other SLQ runs, the trace, the layers. */
+export function curvatureBudget(n: number, blocks: number, o: { k: number; lanczosSteps?: number; hutchinsonSamples?: number; density?: { runs?: number; steps?: number }; perLayer?: boolean }): number[] {
+  const m = o.density ? Math.min(n, o.density.steps ?? 100) : 0;
+  const steps = Math.min(n, Math.max(o.lanczosSteps ?? Math.max(2 * o.k + 10, 20), m));
+  return [steps, Math.max(0, (o.density?.runs ?? 1) - 1) * m, Math.min(n, o.hutchinsonSamples ?? 100), o.perLayer ? blocks * 130 : 0];
 }
 
 /** Formats a number with 3 significant digits and a real minus sign. */
@@ -108,31 +149,47 @@ async function preservingWeights<T>(model: tf.LayersModel, fn: () => Promise<T>)
 
 async function curvatureHere(model: tf.LayersModel, spec: LossSpec, set: EvalSet, opts: CurvatureOptions): Promise<CurvatureAt> {
   const k = Math.max(1, opts.k ?? 5);
-  const op = new HessianOperator(model, spec, set, { batchSize: opts.batchSize, method: opts.method });
+  const op = curvatureOperator(model, spec, set, opts);
   try {
     const n = op.n;
-    const steps = Math.min(n, opts.lanczosSteps ?? Math.max(2 * k + 10, 20));
-    const samples = opts.hutchinsonSamples ?? 20;
-    const traceProducts = n <= samples ? n : samples;
-    const total = steps + traceProducts;
+    const blocks = opts.perLayer ? layerBlocks(paramLayout(model)) : [];
+    const budget = curvatureBudget(n, blocks.length, { ...opts, k });
+    const total = budget.reduce((a, b) => a + b, 0);
+    /** Progress within one part: never past its budget, so the total stays monotone. */
+    const part = (i: number) => { const start = budget.slice(0, i).reduce((a, b) => a + b, 0); return (d: number) => opts.onProduct?.(Math.min(start + d, start + budget[i]), total); };
     const seed = opts.seed ?? 1;
-    const { loss, grad } = await op.gradient();
-    // iterate until λ_max…λ_k and λ_min are within 5 % (or 1e-6·‖H‖) — or say they are estimates
-    let done = 0;
-    const eig = await topEigen(op.apply, n, k, { steps, seed, relTol: 0.05, absTol: 1e-6, maxSteps: opts.maxLanczosSteps,
-      onStep: (d) => opts.onProduct?.(Math.min(done + d, steps), total) });
-    done = eig.steps;
-    const tr = samples > 0
-      ? await hutchinson(op.apply, n, samples, seed, (d) => opts.onProduct?.(steps + d, total))
-      : { mean: NaN, se: NaN, exact: false };
+    const { loss, grad } = await op.hess.gradient();
+    // iterate until λ_max…λ_k and λ_min are within 5 % (or 1e-6·‖A‖) — or say they are estimates;
+    // with a density, the first run is at least its m steps (one SLQ sample)
+    const eig = await topEigen(op.apply, n, k, { steps: budget[0], seed, relTol: 0.05, absTol: 1e-6, maxSteps: opts.maxLanczosSteps ?? Math.max(160, budget[0]), onStep: part(0) });
+    let density: SpectralDensity | undefined;
+    if (opts.density) {
+      const qs = await slqRuns(op.apply, n, { runs: opts.density.runs, steps: opts.density.steps, seed, first: eig.run, onStep: part(1) });
+      density = spectralDensity(qs, n);
+    }
+    const method = opts.traceMethod ?? 'hutch++';
+    // hutchinsonSamples: 0 turns the trace off (the benchmark's W6 times the eigenvalues alone)
+    const tr = budget[2] === 0 ? { trace: NaN, se: NaN, exact: false, products: 0, reached: false } : await traceEstimate(op.apply, n, {
+      method, relError: opts.traceError ?? 0.01, maxSamples: budget[2], seed, onStep: part(2),
+      sketch: { rows: eig.run.rows, count: eig.run.alpha.length, trace: eig.run.alpha.reduce((a, b) => a + b, 0) },
+    });
+    const layerStep = part(3);
+    let layerProducts = 0;
+    const layers = blocks.length ? await perLayerCurvature(op.apply, n, blocks, { seed, traceMethod: method, relError: opts.traceError ?? 0.01, onProduct: () => layerStep(++layerProducts) }) : undefined;
+    await opts.onProduct?.(total, total);
     const lambdaMax = eig.values[0];
     const { verdict, verdictText } = classify(lambdaMax, eig.min, loss, opts.tol, opts.flatTol);
     return {
       eigenvalues: eig.values, residuals: eig.residuals, lambdaMin: eig.min, lambdaMinResidual: eig.minResidual, converged: eig.converged, lanczosSteps: eig.steps,
-      trace: tr.mean, traceSE: tr.se, traceExact: tr.exact, verdict, verdictText,
+      trace: tr.trace, traceSE: tr.se, traceExact: tr.exact, verdict, verdictText,
       topVector: eig.vectors[0], bottomVector: eig.minVector,
-      method: op.method, ...(op.fallbackReason ? { fallbackReason: op.fallbackReason } : {}),
-      loss, gradNorm: norm(grad), products: op.products,
+      // the GGN's products are autodiff (./curvature/ggn); the Hessian's gradient alone comes from op.hess
+      method: op.ggn ? (op.ggn.jvp === 'finite-difference' ? 'finite-difference' : 'double-backprop') : op.hess.method,
+      ...((op.ggn ? op.ggn.fallbackReason : op.hess.fallbackReason) ? { fallbackReason: op.ggn ? `J v by differences of the outputs: ${op.ggn.fallbackReason}` : op.hess.fallbackReason } : {}),
+      loss, gradNorm: norm(grad), products: op.products(),
+      operator: opts.operator ?? 'hessian', ...(op.ggn ? { ggnSplit: op.ggn.split } : {}),
+      traceMethod: method, traceProducts: tr.products, traceReached: tr.reached,
+      ...(density ? { density } : {}), ...(layers ? { layers } : {}),
     };
   } finally {
     op.dispose();
@@ -197,7 +254,7 @@ export function subsample(n: number, max: number): number[] {
  * The model's weights are restored afterwards.
  */
 export async function alongPath(model: tf.LayersModel, spec: LossSpec, set: EvalSet, snapshots: Float32Array[], steps: number[],
-  opts: { k?: number; maxPoints?: number; lanczosSteps?: number; seed?: number; batchSize?: number; method?: HvpMethod | 'auto';
+  opts: { k?: number; maxPoints?: number; lanczosSteps?: number; seed?: number; batchSize?: number; method?: HvpMethod | 'auto'; operator?: CurvatureOperatorKind;
     onProduct?: (done: number, total: number) => void | Promise<void> } = {}): Promise<{ step: number[]; lambdaMax: number[]; lambdaMin: number[]; lambdaMinResidual: number[]; topEigenvalues: number[][] }> {
   const pick = subsample(snapshots.length, opts.maxPoints ?? 8);
   const k = opts.k ?? 1;
@@ -206,7 +263,7 @@ export async function alongPath(model: tf.LayersModel, spec: LossSpec, set: Eval
     let base = 0;
     for (const i of pick) {
       writeParams(model, snapshots[i]);
-      const op = new HessianOperator(model, spec, set, { batchSize: opts.batchSize, method: opts.method });
+      const op = curvatureOperator(model, spec, set, opts);
       try {
         const m = Math.min(op.n, opts.lanczosSteps ?? 20);
         const eig = await topEigen(op.apply, op.n, k, { steps: m, seed: (opts.seed ?? 1) + i,
@@ -239,6 +296,15 @@ export interface CurvatureInput {
   /** Snapshots of the path analysed (default 8) and Lanczos steps at each (default 15). */
   pathPoints?: number;
   pathLanczosSteps?: number;
+  /** The operator (default 'hessian'), the trace estimator (default 'hutch++') and its target relative error (default 0.01). */
+  operator?: CurvatureOperatorKind;
+  traceMethod?: TraceMethodKind;
+  traceError?: number;
+  /** The spectral density's runs × steps (default 1 × 100, PyHessian's; capped at the parameter count). */
+  densityRuns?: number;
+  densitySteps?: number;
+  /** Each layer's block (default true). */
+  perLayer?: boolean;
   batchSize?: number;
   method?: HvpMethod | 'auto';
   /**
@@ -277,12 +343,14 @@ export async function curvatureAnalysis(input: CurvatureInput): Promise<Curvatur
   const seed = input.seed ?? 1;
   const n = record.layout.total;
   const steps = Math.min(n, input.lanczosSteps ?? Math.max(2 * k + 10, 20));
-  const samples = input.hutchinsonSamples ?? 20;
-  const traceProducts = n <= samples ? n : samples;
+  const samples = input.hutchinsonSamples ?? 100;
+  const density = { runs: input.densityRuns ?? 1, steps: input.densitySteps ?? 100 };
+  const perLayer = input.perLayer ?? true;
+  const hereProducts = curvatureBudget(n, perLayer ? layerBlocks(input.layout).length : 0, { k, lanczosSteps: steps, hutchinsonSamples: samples, density, perLayer }).reduce((a, b) => a + b, 0);
   const slicePoints = input.slicePoints ?? 41;
   const pathPick = subsample(record.snapshots.length, input.pathPoints ?? 8).length;
   const pathSteps = Math.min(n, input.pathLanczosSteps ?? 15);
-  const total = steps + traceProducts + 2 * slicePoints + pathPick * pathSteps;
+  const total = hereProducts + 2 * slicePoints + pathPick * pathSteps;
   const progress = (done: number, message: string) => input.onProgress?.(done, total, message);
   try {
     return await preservingWeights(model, async () => {
@@ -290,16 +358,17 @@ export async function curvatureAnalysis(input: CurvatureInput): Promise<Curvatur
       writeParams(model, record.thetaT);
       const here = await curvatureHere(model, spec, train, {
         k, lanczosSteps: steps, hutchinsonSamples: samples, seed, batchSize: input.batchSize, method: input.method,
-        onProduct: (d) => progress(d, d <= steps ? 'Hessian eigenvalues (Lanczos)' : 'Hessian trace (Hutchinson)'),
+        operator: input.operator, traceMethod: input.traceMethod, traceError: input.traceError, density, perLayer,
+        onProduct: (d) => progress(d, 'curvature at θ_T (Lanczos, spectral density, trace, layers)'),
       });
       const r = input.sliceRange ?? sliceHalfWidth(here.eigenvalues[0], here.loss, norm(record.thetaT));
       const t = linspace(-r, r, slicePoints);
       const [top, bottom] = await slices(model, spec, train, record.thetaT, [here.topVector, here.bottomVector], t, {
-        layout: input.layout, onPoint: (d) => progress(steps + traceProducts + d, 'loss along the eigenvectors'),
+        layout: input.layout, onPoint: (d) => progress(hereProducts + d, 'loss along the eigenvectors'),
       });
       const path = await alongPath(model, spec, train, record.snapshots, record.snapshotSteps, {
-        k: 1, maxPoints: input.pathPoints ?? 8, lanczosSteps: pathSteps, seed, batchSize: input.batchSize, method: input.method,
-        onProduct: (d) => progress(steps + traceProducts + 2 * slicePoints + d, 'curvature along the training path'),
+        k: 1, maxPoints: input.pathPoints ?? 8, lanczosSteps: pathSteps, seed, batchSize: input.batchSize, method: input.method, operator: input.operator,
+        onProduct: (d) => progress(hereProducts + 2 * slicePoints + d, 'curvature along the training path'),
       });
       return {
         eigenvalues: here.eigenvalues, lambdaMin: here.lambdaMin, trace: here.trace, traceSE: here.traceSE,
@@ -310,6 +379,11 @@ export async function curvatureAnalysis(input: CurvatureInput): Promise<Curvatur
         lambdaMinResidual: here.lambdaMinResidual, converged: here.converged, lanczosSteps: here.lanczosSteps,
         ...(here.fallbackReason ? { fallbackReason: here.fallbackReason } : {}),
         examples, seconds: (Date.now() - started) / 1000,
+        operator: here.operator, ...(here.ggnSplit ? { ggnSplit: here.ggnSplit } : {}),
+        traceMethod: here.traceMethod, traceProducts: here.traceProducts, traceTarget: input.traceError ?? 0.01, traceReached: here.traceReached,
+        ...(here.density ? { density: here.density } : {}),
+        ...(here.layers ? { layers: here.layers.map((l) => ({ name: l.name, parameters: l.parameters, lambdaMax: l.lambdaMax, lambdaMin: l.lambdaMin, trace: l.trace, traceSE: l.traceSE, converged: l.converged })) } : {}),
+        seed, products: here.products,
       };
     });
   } finally {

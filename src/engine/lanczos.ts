@@ -58,7 +58,7 @@ function dot64(a: Float64Array, b: Float64Array): number {
  * first rows of one matrix (`store`), classical Gram–Schmidt as two dgemv per pass (≈ 1 ms for
  * 20 × 80k, against 25 ms for modified Gram–Schmidt in JS); else the same in JS (17 ms).
  */
-function orthogonalize(w: Float64Array, basis: Float64Array[], store?: Float64Array, passes = 2): void {
+export function orthogonalize(w: Float64Array, basis: Float64Array[], store?: Float64Array, passes = 2): void {
   const m = basis.length, n = w.length;
   if (m === 0) return;
   const gemv = store ? activeDgemv() : null;
@@ -230,6 +230,8 @@ export interface TopEigen {
   steps: number;
   /** Every returned pair (top-k and the smallest) within tolerance (see `ConvergeOptions`). */
   converged: boolean;
+  /** The Lanczos run itself (T, basis, Ritz pairs): one sample of a spectral density, a sketch for a trace. */
+  run: LanczosRun;
 }
 
 export interface ConvergeOptions {
@@ -271,6 +273,7 @@ export async function topEigen(op: SymOp, n: number, k: number, opts: LanczosOpt
         minResidual: run.residuals[last],
         steps: run.products,
         converged,
+        run,
       };
     }
     steps = Math.min(maxSteps, 2 * steps);

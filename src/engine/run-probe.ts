@@ -51,6 +51,9 @@ export function resolveOptions(config: LandscapeConfig, o: Partial<AnyProbeOptio
     k: o.k,
     bn: pick(o.bn, d.bn, 'interpolate'),
     tolerance: pick(o.tolerance, config.survey?.tolerance),
+    operator: pick(o.operator, d.operator),
+    traceMethod: pick(o.traceMethod, d.traceMethod),
+    traceError: pick(o.traceError, d.traceError),
   };
 }
 

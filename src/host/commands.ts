@@ -24,6 +24,7 @@ export const ANALYSES: AnalysisItem[] = [
   { label: 'Plane (goodfellow)', analysis: 'plane', directions: 'goodfellow', detail: 'u = θ_T − θ₀, v = the trajectory\'s largest orthogonal component' },
   { label: 'Plane (random, filter-normalized)', analysis: 'plane', directions: 'random', detail: 'Random directions scaled filter by filter (Li et al. 2018)' },
   { label: 'Plane (pca)', analysis: 'plane', directions: 'pca', detail: 'The two principal components of the training trajectory' },
+  { label: 'Plane (hessian)', analysis: 'plane', directions: 'hessian', detail: 'The top two Hessian eigenvectors at the solution' },
   { label: 'Survey (many seeds / init schemes)', analysis: 'survey', detail: 'Stuck runs, dead and saturated units, best ↔ stuck (Swirszcz et al. 2016)' },
   { label: 'Curvature (Hessian spectrum)', analysis: 'curvature', detail: 'Top and bottom eigenvalues by Lanczos, trace, minimum / saddle / flat, along the path' },
   { label: 'Connect two solutions (Bézier curve)', analysis: 'connect', detail: 'Seeds s and s+1: straight line vs a trained low-loss curve (Garipov et al. 2018)' },

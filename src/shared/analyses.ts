@@ -98,10 +98,27 @@ function curvatureSummary(r: ProbeResult): string[] {
   if (!r.curvature) return L;
   const c = r.curvature;
   L.push(`curvature at θ_T: ${c.verdictText}`);
+  if (c.operator === 'ggn') L.push(`  operator: generalized Gauss–Newton JᵀH_LJ (positive semi-definite; split at the ${c.ggnSplit ?? 'output'})`);
   const pm = c.lambdaMinResidual !== undefined ? ` (± ${c.lambdaMinResidual.toPrecision(2)})` : '';
   L.push(`  top eigenvalues ${c.eigenvalues.map((v) => v.toPrecision(4)).join(', ')}; λ_min ${c.lambdaMin.toPrecision(4)}${pm}; trace ${c.trace.toPrecision(4)} ± ${c.traceSE.toPrecision(2)}`);
   if (c.converged === false) L.push(`  estimates: Lanczos did not converge in ${c.lanczosSteps} steps (residuals ${[...c.residuals, c.lambdaMinResidual ?? NaN].map((v) => v.toPrecision(2)).join(', ')} bound each eigenvalue's error)`);
   else if (c.converged) L.push(`  converged in ${c.lanczosSteps} Lanczos steps: each eigenvalue within its residual (≤ 5 %)`);
+  if (c.traceMethod) {
+    L.push(`  trace ${c.traceExact ? `${c.trace.toPrecision(4)} (exact)` : `${c.trace.toPrecision(4)} ± ${c.traceSE.toPrecision(2)}`} by ${c.traceMethod}, ${c.traceProducts} products` +
+      (c.traceExact ? '' : `; relative standard error ${pct(Math.abs(c.traceSE / c.trace))} (target ${pct(c.traceTarget)}${c.traceReached ? '' : ': not reached'})`));
+  }
+  if (c.density) {
+    const d = c.density;
+    L.push(`  spectral density (stochastic Lanczos quadrature, ${d.runs} run${d.runs === 1 ? '' : 's'} × ${d.steps} steps): ${d.outliers} outlier${d.outliers === 1 ? '' : 's'} above the bulk, bulk edge ${d.bulkEdge.toPrecision(3)}; moments ${d.moments[0].toPrecision(3)} (tr/n), ${d.moments[1].toPrecision(3)} (tr(A²)/n)`);
+  }
+  if (c.layers?.length) {
+    const top = c.layers.reduce((a, b) => (b.lambdaMax > a.lambdaMax ? b : a));
+    L.push(`  per layer (its own parameters' block): the sharpest is ${top.name} (λ_max ${top.lambdaMax.toPrecision(4)})`);
+    for (const l of c.layers) {
+      L.push(`    ${l.name.padEnd(16)} ${String(l.parameters).padStart(8)} parameters  λ_max ${l.lambdaMax.toPrecision(4)}  λ_min ${l.lambdaMin.toPrecision(4)}  trace ${l.trace.toPrecision(4)}${l.traceSE ? ` ± ${l.traceSE.toPrecision(2)}` : ''}${l.converged ? '' : ' (estimates)'}`);
+    }
+  }
+  if (c.seed !== undefined) L.push(`  seeded (seed ${c.seed}): the same seed gives the same numbers; ${c.products ?? '?'} operator products at θ_T`);
   if (c.alongPath.step.length) L.push(`  along the path (estimates: 20-step Lanczos per point): λ_max ${c.alongPath.lambdaMax.map((v) => v.toPrecision(3)).join(' → ')}; λ_min ${c.alongPath.lambdaMin.map((v) => v.toPrecision(3)).join(' → ')}`);
   return L;
 }
@@ -133,7 +150,7 @@ export const ANALYSIS_INFO: { readonly [K in AnalysisKind]: AnalysisInfo & { kin
     label: () => 'compare', summary: compareSummary,
   },
   curvature: {
-    kind: 'curvature', title: 'Curvature (Hessian spectrum)', options: ['k'],
+    kind: 'curvature', title: 'Curvature (Hessian spectrum)', options: ['k', 'operator', 'traceMethod', 'traceError'],
     label: () => 'curvature', summary: curvatureSummary,
   },
   connect: {

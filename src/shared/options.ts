@@ -4,14 +4,16 @@
  * request. Same rules and the same wording everywhere; only the name of the field changes
  * (`--grid`, `lossLandscape.grid`, `probe.grid`). Imports types only.
  */
-import type { AnalysisKind, AnyProbeOptions, BackendName, DirectionsKind } from '../protocol';
+import type { AnalysisKind, AnyProbeOptions, BackendName, CurvatureOperatorKind, DirectionsKind, TraceMethodKind } from '../protocol';
 
 export type OptionSource = 'cli' | 'settings' | 'definition' | 'request';
 
 export const ANALYSES: readonly AnalysisKind[] = ['interpolate', 'plane', 'survey', 'compare', 'curvature', 'connect'];
-export const DIRECTIONS: readonly DirectionsKind[] = ['goodfellow', 'random', 'pca'];
+export const DIRECTIONS: readonly DirectionsKind[] = ['goodfellow', 'random', 'pca', 'hessian'];
 export const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'node', 'webgpu', 'auto'];
 export const BN_MODES = ['interpolate', 'recompute', 'both'] as const;
+export const OPERATORS: readonly CurvatureOperatorKind[] = ['hessian', 'ggn'];
+export const TRACE_METHODS: readonly TraceMethodKind[] = ['hutch++', 'hutchinson'];
 
 /** Hard limits: beyond them a probe is a typo, not a plan (the cost estimate catches the rest). */
 export const LIMITS = {
@@ -28,11 +30,12 @@ type Field = keyof AnyProbeOptions;
 /** How a field is called where the user wrote it. */
 export function optionName(field: Field, source: OptionSource): string {
   if (source === 'cli') {
-    const flags: Partial<Record<Field, string>> = { alphaRange: '--alpha', fastFirstLayer: '--no-fast', saveWeights: '--save-weights', blas: '--no-blas' };
+    const flags: Partial<Record<Field, string>> = { alphaRange: '--alpha', fastFirstLayer: '--no-fast', saveWeights: '--save-weights', blas: '--no-blas',
+      traceMethod: '--trace-method', traceError: '--trace-error' };
     return flags[field] ?? `--${field}`;
   }
   if (source === 'settings') {
-    const keys: Partial<Record<Field, string>> = { runs: 'surveyRuns', k: 'curvatureK', bn: 'batchNorm' };
+    const keys: Partial<Record<Field, string>> = { runs: 'surveyRuns', k: 'curvatureK', bn: 'batchNorm', operator: 'curvatureOperator', traceMethod: 'curvatureTraceMethod', traceError: 'curvatureTraceError' };
     return `lossLandscape.${keys[field] ?? field}`;
   }
   if (source === 'definition') return `${field === 'runs' || field === 'tolerance' ? 'survey' : 'probe'}.${field}`;
@@ -60,6 +63,10 @@ export function validateOptions(o: Partial<Record<Field, unknown>>, source: Opti
   oneOf('directions', DIRECTIONS);
   oneOf('backend', BACKENDS);
   oneOf('bn', BN_MODES);
+  oneOf('operator', OPERATORS);
+  oneOf('traceMethod', TRACE_METHODS);
+  const te = o.traceError;
+  if (te !== undefined && !(typeof te === 'number' && te > 0 && te <= 1)) errors.push(`${name('traceError')} needs a relative error in (0, 1] (got ${show(te)})`);
   int('points'); int('grid'); int('examples'); int('k'); int('runs'); int('seed2');
   const r = o.alphaRange;
   if (r !== undefined) {

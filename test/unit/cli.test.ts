@@ -188,3 +188,21 @@ test('--out for a plane also writes plane.npy (the loss grid) and plane.vtp (the
   assert.equal(r2.code, 0, r2.stderr);
   assert.ok(existsSync(join(out2, 'result.json')) && !existsSync(join(out2, 'plane.npy')) && !existsSync(join(out2, 'plane.vtp')));
 });
+
+test('curvature from the CLI: --operator ggn, --trace-method, the density, the layers and the Hessian plane in result.json and the summary', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'll-cli-curv-'));
+  const r = await runCli(['probe', fixture('two-defs.landscape.ts'), '--analysis', 'curvature', '--operator', 'ggn', '--trace-method', 'hutchinson', '--trace-error', '0.05', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).curvature;
+  assert.equal(c.operator, 'ggn'); assert.equal(c.traceMethod, 'hutchinson'); assert.equal(c.traceTarget, 0.05);
+  assert.ok(c.density.x.length === 1001 && c.density.density.length === 1001 && c.density.runs === 1 && c.density.steps >= 2);
+  assert.ok(c.layers.length >= 1 && c.layers.every((l: { lambdaMin: number }) => l.lambdaMin >= -1e-5 * c.eigenvalues[0]), 'GGN blocks PSD');
+  assert.match(r.stdout, /operator: generalized Gauss–Newton/);
+  assert.match(r.stdout, /spectral density \(stochastic Lanczos quadrature, 1 run × \d+ steps\): \d+ outliers? above the bulk/);
+  assert.match(r.stdout, /per layer \(its own parameters' block\): the sharpest is/);
+  const p = await runCli(['probe', fixture('two-defs.landscape.ts'), '--analysis', 'plane', '--directions', 'hessian', '--grid', '5', '--json']);
+  assert.equal(p.code, 0, p.stderr);
+  const res = JSON.parse(p.stdout);
+  assert.equal(res.plane.directions, 'hessian');
+  assert.ok(res.notes.some((n: string) => /top two Hessian eigenvectors at θ_T: λ₁ = /.test(n)), res.notes.join(' | '));
+});

@@ -110,9 +110,9 @@ test('linear regression (MSE): eigenvalues and trace equal those of (2/n)·AᵀA
   assert.equal(c.verdict, 'minimum', c.verdictText);
   assert.deepEqual(Array.from(await readParams(model)), Array.from(other), 'weights restored');
 
-  // a full Krylov space gives the bottom too; Hutchinson (Rademacher) stays within 4 SE
+  // a full Krylov space gives the bottom too (and Hutch++ on its basis the exact trace); Hutchinson (Rademacher) stays within 4 SE
   const tensorsBefore = tf.memory().numTensors; // (after a first call: TF.js caches a few constants on first use)
-  const full = await curvatureAt(model, spec, { x: X, y: Y }, theta, { k: 1, lanczosSteps: d + 1, hutchinsonSamples: 30, seed: 2 });
+  const full = await curvatureAt(model, spec, { x: X, y: Y }, theta, { k: 1, lanczosSteps: d + 1, hutchinsonSamples: 30, seed: 2, traceMethod: 'hutchinson' });
   assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors leaked');
   assert.ok(Math.abs(full.lambdaMin - exact[d]) <= 1e-3 * exact[d] + 1e-5 * exact[0], `λ_min ${full.lambdaMin} vs ${exact[d]}`);
   assert.ok(!full.traceExact && Math.abs(full.trace - exactTrace) < 4 * full.traceSE, `Hutchinson ${full.trace} ± ${full.traceSE} vs ${exactTrace}`);

@@ -193,6 +193,41 @@ export async function analysesScenarios(h) {
     await p4.context().close();
   }
 
+  // ---- curvature lab (issue 23): spectral density and per-layer blocks ---------------------------
+  console.log('\n# curvature lab (real: examples/mnist-mlp.landscape.ts, 1 SLQ run × 100 steps, per-layer blocks)');
+  {
+    const c = fixture('curvature-lab').find((m) => m.type === 'result').result.curvature;
+    const page = await replayScenario('curvature-lab', 'dark', 'curvature-lab-dark', { width: 900, height: 1500 });
+    const r = await page.evaluate(() => {
+      const charts = window.__ll.curvature.charts();
+      const [density, layers] = charts.slice(3);
+      const m = density.options.plugins.llMarkers.lines;
+      return {
+        points: density.data.datasets[0].data.length, yType: density.scales.y.type, yMin: density.scales.y.min,
+        lines: m.map((l) => l.label ?? '').join('|'), edge: m.find((l) => l.label === 'bulk edge')?.x,
+        caption: document.querySelector('.ll-curv-density-caption').textContent,
+        bars: layers.data.datasets.map((d) => `${d.label}:${d.data.map((b) => b.y.toPrecision(3)).join('/')}`),
+        rows: [...document.querySelectorAll('.ll-curv-layers tbody tr')].map((tr) => tr.textContent),
+        hidden: [...document.querySelectorAll('.ll-curv-lab > .ll-panel')].map((p) => p.hidden),
+        stats: document.querySelector('.ll-curv .ll-stats').textContent,
+      };
+    });
+    check('curvature lab: the density on its 1001-point grid, a log axis floored above 0', r.points === c.density.x.length && r.points === 1001 && r.yType === 'logarithmic' && r.yMin > 0, JSON.stringify(r).slice(0, 200));
+    check('curvature lab: the top eigenvalues and the bulk edge marked', r.lines === 'λ₁||||λ₅|bulk edge' && r.edge === c.density.bulkEdge, r.lines);
+    check('curvature lab: the caption counts the outliers (9 for 10 classes) and gives the moments', /^9 outliers above the bulk \(edge at 0\.524\)/.test(r.caption) && /moments/.test(r.caption), r.caption);
+    check('curvature lab: λmax and λmin per layer as bars, a table row per layer with the sharpest starred', r.bars.length === 2 && r.bars[0] === 'λmax:3.02/1.95' && r.rows.length === 2 && r.rows[0].startsWith('dense_Dense1 ★'), JSON.stringify([r.bars, r.rows]));
+    check('curvature lab: both panels shown; the stats say how the trace was estimated', r.hidden.every((h) => !h) && /trace by hutch\+\+, 36 products/.test(r.stats), `${r.hidden} ${r.stats}`);
+    await page.context().close();
+    const hp = await replayScenario('plane-hessian', 'dark', 'plane-hessian-dark', { width: 720, height: 1000 });
+    const lab = await hp.evaluate(() => document.querySelector('.ll-plane-canvas')?.getAttribute('aria-label') ?? document.body.textContent);
+    check('plane --directions hessian: axes along the top Hessian eigenvectors', /u = v₁ of the Hessian/.test(lab), lab.slice(0, 200));
+    await hp.context().close();
+    const old = await replayScenario('curvature-mlp', 'dark', 'curvature-mlp-no-lab', { width: 720, height: 1100 });
+    const hid = await old.evaluate(() => [...document.querySelectorAll('.ll-curv-lab > .ll-panel')].map((p) => p.hidden));
+    check('curvature: a result without density or layers (older run) hides the lab panels', hid.length === 2 && hid.every(Boolean), JSON.stringify(hid));
+    await old.context().close();
+  }
+
   // ---- connect -------------------------------------------------------------------------------
   console.log('\n# connect (real: examples/mnist-mlp.landscape.ts, seeds 1 ↔ 2)');
   {

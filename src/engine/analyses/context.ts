@@ -12,7 +12,7 @@ import type { LossSpec } from '../losses';
 import type { TrainRecord } from '../train';
 import type { PlaneBasis } from '../directions';
 
-type OptionalKeys = 'saveWeights' | 'runs' | 'tolerance' | 'seed2' | 'k';
+type OptionalKeys = 'saveWeights' | 'runs' | 'tolerance' | 'seed2' | 'k' | 'operator' | 'traceMethod' | 'traceError';
 export type ResolvedOptions = Required<Omit<AnyProbeOptions, OptionalKeys>> & Pick<AnyProbeOptions, OptionalKeys>;
 
 export interface PlaneJob { basis: PlaneBasis; state: Float32Array; a: number[]; b: number[]; examples: number }

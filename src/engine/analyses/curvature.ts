@@ -1,4 +1,4 @@
-/** curvature: the Hessian spectrum at θ_T (Lanczos, Hutchinson), slices, λ along the path. */
+/** curvature: the Hessian (or GGN) at θ_T — eigenvalues, spectral density, trace, per-layer blocks —, slices, λ along the path. */
 import { curvatureAnalysis as hessianAt } from '../curvature';
 import { phase, type ProbesTraining } from './context';
 
@@ -15,9 +15,12 @@ export const curvatureAnalysis: ProbesTraining<'curvature'> = {
   async probe({ model, spec, rec, options, data, ev, notes, seed }) {
     const curvature = await phase('probe', () => hessianAt({
       model, spec, layout: rec.layout, record: rec, train: data.train, k: options.k ?? 5, seed,
+      operator: options.operator, traceMethod: options.traceMethod, traceError: options.traceError,
       onProgress: (done, total, message) => ev.progress?.('probe', done, total, message),
     }));
-    notes.push(`Hessian on the first ${curvature.examples} training examples (${HOW[curvature.method]})`);
+    notes.push(curvature.operator === 'ggn'
+      ? `generalized Gauss–Newton matrix on the first ${curvature.examples} training examples (${curvature.method === 'finite-difference' ? 'J v by central differences of the outputs, H_L and Jᵀ exact' : 'exact products by autodiff: J v by the double-backward trick'}; split at the ${curvature.ggnSplit})`
+      : `Hessian on the first ${curvature.examples} training examples (${HOW[curvature.method]})`);
     return { curvature };
   },
 };

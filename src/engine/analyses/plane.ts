@@ -5,6 +5,7 @@
  */
 import type { PlaneBasis } from '../directions';
 import { goodfellowBasis, pcaBasis, randomBasis } from '../directions';
+import { eigenPlane, explainedBy, type EigenPlane } from '../curvature/eigen-plane';
 import { linspace } from '../grid';
 import { planeProbe, planeRanges, projectPath, randomWalk } from '../plane';
 import { mulberry32 } from '../random';
@@ -16,12 +17,20 @@ export const planeAnalysis: ProbesTraining<'plane'> = {
   trains: 'once',
   async probe({ model, spec, rec, options, evalTrain, data, ev, notes, seed }) {
     const rng = mulberry32(seed * 31 + 5);
-    const basis: PlaneBasis = options.directions === 'random' ? randomBasis(rec.layout, rec.thetaT, rng)
+    let eig: EigenPlane | undefined;
+    if (options.directions === 'hessian') {
+      eig = await phase('probe', () => eigenPlane(model, spec, data.train, rec.thetaT, rec.stateT, { seed,
+        onStep: (d) => ev.progress?.('probe', d, Math.max(20, d), 'Hessian eigenvectors at θ_T (Lanczos)') }));
+      notes.push(`plane along the top two Hessian eigenvectors at θ_T: λ₁ = ${eig.eigenvalues[0].toPrecision(4)}, λ₂ = ${eig.eigenvalues[1].toPrecision(4)} ` +
+        `(residuals ${eig.residuals.map((r) => r.toPrecision(2)).join(', ')}${eig.converged ? '' : ', not converged: estimates'}; first ${eig.examples} training examples)`);
+    }
+    const basis: PlaneBasis = eig ? { ...eig.basis, explained: explainedBy(eig.basis, rec.snapshots) } : options.directions === 'random' ? randomBasis(rec.layout, rec.thetaT, rng)
       : options.directions === 'pca' ? await pcaBasis(rec.thetaT, rec.snapshots, rng)
       : await goodfellowBasis(rec.theta0, rec.thetaT, rec.snapshots, rng);
     const traj = { ...projectPath(basis, rec.snapshots), step: rec.snapshotSteps };
     const walk = randomWalk(basis, rec.theta0, rec.snapshots, rng);
-    const ranges = planeRanges(basis.kind, traj, options.alphaRange);
+    const ranges = eig ? { a: [-eig.range[0], eig.range[0]] as [number, number], b: [-eig.range[1], eig.range[1]] as [number, number] }
+      : planeRanges(basis.kind, traj, options.alphaRange);
     const a = linspace(ranges.a[0], ranges.a[1], options.grid), b = linspace(ranges.b[0], ranges.b[1], options.grid);
     const last = traj.a.length - 1;
     ev.planeSetup?.({ directions: basis.kind, a, b, trajectory: traj, randomWalk: walk, init: [traj.a[0], traj.b[0]], final: [traj.a[last], traj.b[last]] });
