@@ -47,6 +47,10 @@ export interface ProbeDefaults {
   seed2?: number;
   /** BatchNorm statistics along probes: 'interpolate' (default), 'recompute' (update_bn) or 'both'. */
   bn?: 'interpolate' | 'recompute' | 'both';
+  /** With a second solution (seed2, compareTo, connect): permute its hidden units onto the first's ('weights', 'activations'; default 'none'). */
+  align?: 'weights' | 'activations' | 'none';
+  /** instability: spawn points, epochs and steps with a suffix s, e.g. '0,1,2,5,10' or '0,100s,500s'. */
+  spawn?: string;
 }
 
 export interface LandscapeConfig {
