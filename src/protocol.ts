@@ -438,6 +438,8 @@ export interface ConnectResult {
   lineTestAccuracy: (number | null)[];
   /** Mean of the sampled J(θ(t)) per epoch of the curve's training. */
   lossPerEpoch: number[];
+  /** With `align`: the curve and the line join θ_a and π(θ_b); this is the straight line to θ_b itself, at the same t. */
+  unaligned?: { lineTrainLoss: number[]; lineTestLoss: number[]; lineTrainAccuracy: (number | null)[]; lineTestAccuracy: (number | null)[] };
 }
 
 /**

@@ -54,7 +54,7 @@ export class InstabilityView extends ChartView implements AnalysisView {
     return lineChart(t, {
       scales: {
         x: xAxis(t, 'spawn step k', !err),
-        y: err ? { ...accuracyAxis(t, title), max: undefined, suggestedMax: 0.1, ticks: { color: t.muted, callback: (v: string | number) => `${(+v * 100).toFixed(0)}%` } } : lossAxis(t, title),
+        y: err ? { ...accuracyAxis(t, title), max: undefined, suggestedMax: 0.1, ticks: { color: t.muted, callback: (v: string | number) => `${(+v * 100).toFixed(0)}%` } } : { ...lossAxis(t, title), beginAtZero: true, suggestedMax: 0.05 },
       },
       plugins: {
         legend: { display: false },
@@ -93,7 +93,11 @@ export class InstabilityView extends ChartView implements AnalysisView {
       hlines: [{ y: s.tolerance, label: `stable: ≤ ${fmtPct(s.tolerance)}`, color: t.green, dash: [6, 3] }] };
     this.loss.data.datasets = [{ ...common, label: `loss barrier (${s.set})`, data: pts(s.lossBarrier), borderColor: t.blue, backgroundColor: t.blue }];
     this.loss.options.plugins!.llMarkers = { ...markerTheme(t), lines: vline.map((l) => ({ ...l, label: undefined })) };
-    this.err.update('none'); this.loss.update('none');
+    for (const c of [this.err, this.loss]) {
+      const xs = c.options.scales!.x as { min?: number; max?: number };
+      xs.min = 0; xs.max = s.totalSteps; // the whole training: where the spawn points lie in it
+      c.update('none');
+    }
     this.verdict.className = s.firstStable !== null ? 'll-verdict' : 'll-verdict ll-verdict-bump';
     this.verdict.textContent = s.firstStable !== null
       ? `Stable from k = ${s.firstStable} (step ${fmtInt(stable!)} of ${fmtInt(s.totalSteps)}): from there on the two copies end in one linearly connected basin (error barrier ≤ ${fmtPct(s.tolerance)}).`

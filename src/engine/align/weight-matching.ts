@@ -84,15 +84,23 @@ export async function weightMatching(spec: PermutationSpec, thetaA: Float32Array
     return s;
   };
   const objectiveBefore = await objective();
+  // group g's matrix depends only on the permutations of the groups it shares a weight with: while
+  // none of those changed since g was last solved, its optimum is the permutation it has (skipped)
+  const neighbours = spec.groups.map((g, k) => spec.groups.map((_, j) => j).filter((j) => j !== k && spec.groups[j].uses.some((u) => g.uses.some((v) => v.entry === u.entry))));
+  const version = new Array<number>(G).fill(0);
+  const solvedAt: (string | undefined)[] = new Array(G).fill(undefined);
   let sweeps = 0;
   for (; sweeps < maxSweeps; sweeps++) {
     let improved = false;
     for (const g of permutation(G, rng)) {
+      const key = neighbours[g].map((j) => version[j]).join(',');
+      if (solvedAt[g] === key) continue;
       const n = spec.groups[g].size;
       const c = await similarity(spec, g, thetaA, thetaB, perms);
       const next = assignMax(c, n);
       const before = gain(c, n, perms[g]), after = gain(c, n, next);
-      if (after > before + 1e-12 * Math.max(1, Math.abs(before))) { perms[g] = next; improved = true; }
+      if (after > before + 1e-12 * Math.max(1, Math.abs(before))) { perms[g] = next; version[g]++; improved = true; }
+      solvedAt[g] = key;
     }
     if (!improved) { sweeps++; break; }
   }
