@@ -45,7 +45,7 @@ export const lenet = landscape({
 
 export const convBn = landscape({
   ...common,
-  data: () => datasets.mnist({ train: 4000, test: 1000 }),
+  data: () => datasets.mnist({ train: 4000, test: 1000, flatten: false }),
   model: () => tf.sequential({ layers: [
     tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
     tf.layers.batchNormalization(), tf.layers.maxPooling2d({ poolSize: 2 }),
