@@ -57,6 +57,7 @@ export const interpolateAnalysis: ProbesTraining<'interpolate'> = {
     notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
     if (interp.bn) notes.push(BN_NOTE[interp.bn]);
     if (!align || !r2) return { interpolate: interp };
+    if (deferred) { notes.push(`align '${align}' not applied: a plan's shards evaluate one line (run the probe without --plan for both)`); return { interpolate: interp }; }
     // the second line: θ_a → π(θ_b), the second solution's units permuted onto the first's
     const { aligned, line: after } = await phase('probe', () => alignedLine({
       model, spec, layout: rec.layout, method: align, a: { theta: rec.thetaT, state: rec.stateT }, b: { theta: r2.thetaT, state: r2.stateT },
