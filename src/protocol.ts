@@ -5,7 +5,7 @@
  * Numeric payloads are plain number arrays (they cross a JSON IPC channel and postMessage).
  */
 
-export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare' | 'curvature' | 'connect';
+export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare' | 'curvature' | 'connect' | 'instability';
 export type DirectionsKind = 'goodfellow' | 'random' | 'pca' | 'hessian';
 /** curvature: the curvature operator (the Hessian, or the generalized Gauss–Newton matrix JᵀH_LJ). */
 export type CurvatureOperatorKind = 'hessian' | 'ggn';
@@ -44,6 +44,17 @@ export interface OptionFields {
   bn?: 'interpolate' | 'recompute' | 'both';
   /** interpolate, connect: endpoints θ_T(seed) → θ_T(seed2) of two trainings instead of θ₀ → θ_T. */
   seed2?: number;
+  /**
+   * interpolate with a second solution (seed2, compareTo), connect: permute the second solution's
+   * hidden units onto the first's first — 'weights' (weight matching), 'activations' (activation
+   * matching on the first 1000 training inputs) or 'none' (default).
+   */
+  align?: 'weights' | 'activations' | 'none';
+  /**
+   * instability: where the two copies are spawned, a comma list of epochs ('0,1,2,5,10'), steps
+   * with a suffix s ('100s'); default '0,1,2,5,10' (those before the last epoch).
+   */
+  spawn?: string;
   /** curvature: number of top Hessian eigenvalues (default 5). */
   k?: number;
   /** curvature: the operator whose spectrum, trace and blocks are taken (default 'hessian'). */
@@ -68,12 +79,13 @@ type Common = Pick<OptionFields, 'examples' | 'backend' | 'saveWeights' | 'fastF
 
 /** What each analysis takes (besides the common options). */
 export interface OptionsByAnalysis {
-  interpolate: Pick<OptionFields, 'points' | 'alphaRange' | 'bn' | 'seed2'>;
+  interpolate: Pick<OptionFields, 'points' | 'alphaRange' | 'bn' | 'seed2' | 'align'>;
   plane: Pick<OptionFields, 'grid' | 'directions' | 'alphaRange' | 'bn'>;
   survey: Pick<OptionFields, 'runs' | 'tolerance' | 'grid' | 'points'>;
   compare: Pick<OptionFields, 'points' | 'grid' | 'alphaRange'>;
   curvature: Pick<OptionFields, 'k' | 'operator' | 'traceMethod' | 'traceError'>;
-  connect: Pick<OptionFields, 'points' | 'seed2'>;
+  connect: Pick<OptionFields, 'points' | 'seed2' | 'align'>;
+  instability: Pick<OptionFields, 'points' | 'spawn' | 'bn'>;
 }
 
 /** What to probe: a union per analysis. Every field but `analysis` has a default (`defaultProbeOptions`). */
@@ -153,6 +165,8 @@ export interface InterpolateResult {
   /** What α = 0 and α = 1 are (e.g. 'θ₀ init' / 'θ_T trained'). */
   endpoints?: { a: string; b: string };
   barrierAlpha: number;
+  /** With `align`: the line from θ_a to the aligned π(θ_b), at the same α (see ProbeResult.alignment). */
+  aligned?: InterpolateResult;
 }
 
 export interface PlaneResult {
@@ -270,6 +284,9 @@ export interface ProbeResult {
   compare?: CompareResult;
   curvature?: CurvatureResult;
   connect?: ConnectResult & { seeds: [number, number] };
+  /** The second solution aligned onto the first (`align`), with the barriers before and after. */
+  alignment?: AlignmentResult;
+  instability?: InstabilityResult;
   timing: { loadSeconds: number; trainSeconds: number; probeSeconds: number };
   /** Notes worth showing (fast path used, subset used, non-trainable state handling...). */
   notes: string[];
@@ -478,4 +495,59 @@ export interface ConnectResult {
   lineTestAccuracy: (number | null)[];
   /** Mean of the sampled J(θ(t)) per epoch of the curve's training. */
   lossPerEpoch: number[];
+  /** With `align`: the curve and the line join θ_a and π(θ_b); this is the straight line to θ_b itself, at the same t. */
+  unaligned?: { lineTrainLoss: number[]; lineTestLoss: number[]; lineTrainAccuracy: (number | null)[]; lineTestAccuracy: (number | null)[] };
+}
+
+/**
+ * Permutation alignment (Ainsworth, Hayase & Srinivasa 2022): the second solution's hidden units
+ * permuted onto the first's — the same function, another point of weight space.
+ */
+export interface AlignmentResult {
+  method: 'weights' | 'activations';
+  /** The permuted hidden layers: their units and how many of them moved. */
+  layers: Array<{ name: string; units: number; moved: number }>;
+  seconds: number;
+  /** Loss barrier (train, above the chord) of the straight line before and after alignment. */
+  barrierBefore: number;
+  barrierAfter: number;
+  // extras
+  /** Error barrier (1 − accuracy above the chord; test set when there is one, else train) before and after; NaN without accuracy. */
+  errorBarrierBefore: number;
+  errorBarrierAfter: number;
+  errorSet: 'test' | 'train';
+  /** Weight matching: coordinate-descent sweeps over the layers. */
+  sweeps?: number;
+  /** How BatchNorm statistics were handled along the aligned line (absent: no BatchNorm). */
+  bn?: 'interpolate' | 'recompute' | 'both';
+}
+
+/**
+ * Instability analysis (Frankle, Dziugaite, Roy & Carbin 2020): two copies of θ_k trained to the
+ * end with different data orders; the barriers of the line between them, per spawn point k.
+ */
+export interface InstabilityResult {
+  /** The spawn points as asked ('2' = epoch 2, '100s' = step 100). */
+  spawn: string[];
+  /** Loss barrier (train, above the chord) between the two copies' ends, per spawn point. */
+  lossBarrier: number[];
+  /** Error barrier (1 − accuracy above the chord), per spawn point; NaN without accuracy. */
+  errorBarrier: number[];
+  /** The first spawn point whose error barrier is ≤ `tolerance` (null: none). */
+  firstStable: string | null;
+  // extras
+  /** The step of each spawn point. */
+  spawnSteps: number[];
+  totalSteps: number;
+  /** Stable: error barrier ≤ tolerance (Frankle et al.'s 2 %). */
+  tolerance: number;
+  /** The set the barriers are measured on. */
+  set: 'test' | 'train';
+  /** The lines between the copies: α and, per spawn point, the loss and error at each α. */
+  alpha: number[];
+  loss: number[][];
+  error: number[][];
+  /** The copies' final errors, per spawn point. */
+  finalError: Array<[number, number]>;
+  seconds: number;
 }

@@ -8,7 +8,7 @@
  * view file (both tables are `Record<AnalysisKind, …>`, so a missing entry fails the type-check).
  */
 import type { AnalysisKind } from '../src/protocol';
-import { compareCsv, connectCsv, curvatureCsv, interpolateCsv, planeCsv, surveyCsv, type CsvWriter } from './csv';
+import { compareCsv, connectCsv, curvatureCsv, instabilityCsv, interpolateCsv, planeCsv, surveyCsv, type CsvWriter } from './csv';
 import { runsDone, type RunModel } from './state';
 
 export interface AnalysisTraits {
@@ -38,7 +38,8 @@ export const ANALYSES: Record<AnalysisKind, AnalysisTraits> = {
   interpolate: {
     badge: (m) => {
       const bn = m.result?.interpolate?.bn;
-      return `interpolate${bn && bn !== 'interpolate' ? ` · BN ${bn}` : ''}`;
+      const al = m.result?.alignment;
+      return `interpolate${al ? ` · aligned (${al.method})` : ''}${bn && bn !== 'interpolate' ? ` · BN ${bn}` : ''}`;
     },
     points: 'curve', streamsEpochs: true, switchTo: TO_PLANE, csv: interpolateCsv,
   },
@@ -71,8 +72,12 @@ export const ANALYSES: Record<AnalysisKind, AnalysisTraits> = {
     },
   },
   curvature: { badge: () => 'curvature', points: null, streamsEpochs: true, switchTo: TO_PLANE, csv: curvatureCsv },
+  instability: {
+    badge: (m) => `instability${m.result?.instability ? ` · ${m.result.instability.spawn.length} spawn points` : ''}`,
+    points: null, streamsEpochs: false, switchTo: TO_LINE_OF_ONE, csv: instabilityCsv,
+  },
   connect: {
-    badge: () => 'connect', points: null, streamsEpochs: true, switchTo: TO_PLANE, csv: connectCsv,
+    badge: (m) => (m.result?.alignment ? `connect · aligned (${m.result.alignment.method})` : 'connect'), points: null, streamsEpochs: true, switchTo: TO_PLANE, csv: connectCsv,
     trainTitle: (m) => {
       const seeds = m.result?.connect?.seeds;
       return seeds ? `Training (seed ${seeds[0]}; seed ${seeds[1]} trained alike)` : undefined;

@@ -6,6 +6,7 @@ import type { AnalysisKind } from '../src/protocol';
 import { CompareView } from './compare-view';
 import { ConnectView } from './connect-view';
 import { CurvatureView } from './curvature-view';
+import { InstabilityView } from './instability-view';
 import { InterpView } from './interp-view';
 import { PlaneView } from './plane-view';
 import { SurveyView } from './survey-view';
@@ -18,4 +19,5 @@ export const VIEWS: Record<AnalysisKind, (ctx: ViewContext) => AnalysisView> = {
   compare: (ctx) => new CompareView(ctx),
   curvature: (ctx) => new CurvatureView(ctx),
   connect: (ctx) => new ConnectView(ctx),
+  instability: (ctx) => new InstabilityView(ctx),
 };

@@ -9,6 +9,7 @@ import type { ConnectResult } from '../src/protocol';
 import { accuracyAxis, ChartView, lineChart, lossAxis, markerTheme, xAxis } from './chart-view';
 import { Chart, type MarkerOptions, lineLegendLabels } from './charts';
 import { el } from './dom';
+import { alignmentVerdict } from './aligned-line';
 import { fmt, fmtDuration, fmtInt, fmtPct, fmtSig } from './format';
 import type { RunModel } from './state';
 import type { Theme } from './theme';
@@ -127,6 +128,9 @@ export class ConnectView extends ChartView implements AnalysisView {
       ...(hasTest ? [ds('curve · test', c.curveTestLoss, curveC, true, log)] : []),
       ds('line · train', c.lineTrainLoss, lineC, false, log),
       ...(hasTest ? [ds('line · test', c.lineTestLoss, lineC, true, log)] : []),
+      // align: the curve and the line end at π(θ_b); the straight line to θ_b itself beside them
+      ...(c.unaligned ? [ds('line before alignment · train', c.unaligned.lineTrainLoss, t.purple, false, log),
+        ...(hasTest ? [ds('line before alignment · test', c.unaligned.lineTestLoss, t.purple, true, log)] : [])] : []),
     ];
     const ys = this.loss.options.scales!.y as Record<string, unknown>;
     ys.type = log ? 'logarithmic' : 'linear';
@@ -149,11 +153,14 @@ export class ConnectView extends ChartView implements AnalysisView {
         ds('curve · test accuracy', c.curveTestAccuracy, curveC, true, false),
         ds('line · train accuracy', c.lineTrainAccuracy, lineC, false, false),
         ds('line · test accuracy', c.lineTestAccuracy, lineC, true, false),
+        ...(c.unaligned ? [ds('line before alignment · test accuracy', c.unaligned.lineTestAccuracy, t.purple, true, false)] : []),
       ].filter((d) => d.data.length);
       this.acc.options.plugins!.llMarkers = { ...this.markers(c, t), lines: [{ x: 0 }, { x: 1 }] };
       this.acc.update('none');
     }
     this.renderSummary(c, sm);
+    const al = m.result?.alignment;
+    if (al) this.explain.append(' ', alignmentVerdict(al).textContent ?? '', ' (t = 1 is the aligned π(θ_B); purple: the straight line to θ_B before alignment).');
     this.lossCanvas.setAttribute('aria-label', `Line chart of the ${sm.kind} loss along the straight line and along the trained Bézier curve between θT of seed ${c.seeds[0]} (t = 0) and of seed ${c.seeds[1]} (t = 1): ` +
       `the line peaks at ${fmt(sm.lineMax)} (t = ${fmt(sm.barrierT)}), the curve at ${fmt(sm.curveMax)}; endpoints ${fmt(sm.ends[0])} and ${fmt(sm.ends[1])}.`);
   }

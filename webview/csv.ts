@@ -83,15 +83,27 @@ function curveLines(m: RunModel, bnColumns: boolean): string[] | null {
   if (!c) return null;
   const se = c.trainLossSE;
   const bn = bnColumns ? m.result?.interpolate?.bnRecomputed : undefined;
+  const al = bnColumns ? m.result?.interpolate?.aligned : undefined; // the line to the aligned π(θ_b)
   const lines = [['alpha', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', ...(se ? ['train_loss_se'] : []),
-    ...(bn ? ['train_loss_bn_recomputed', 'test_loss_bn_recomputed'] : [])].join(',')];
+    ...(bn ? ['train_loss_bn_recomputed', 'test_loss_bn_recomputed'] : []),
+    ...(al ? ['aligned_train_loss', 'aligned_test_loss', 'aligned_train_accuracy', 'aligned_test_accuracy'] : [])].join(',')];
   const order = [...Array(c.total).keys()].filter((k) => c.alpha[k] !== null).sort((p, q) => (c.alpha[p] as number) - (c.alpha[q] as number));
   for (const k of order) {
     lines.push([c.alpha[k], c.trainLoss[k], c.testLoss[k], c.trainAccuracy[k], c.testAccuracy[k], ...(se ? [se[k]] : []),
-      ...(bn ? [bn.trainLoss[k], bn.testLoss[k]] : [])].map(csvNum).join(','));
+      ...(bn ? [bn.trainLoss[k], bn.testLoss[k]] : []),
+      ...(al ? [al.trainLoss[k], al.testLoss[k], al.trainAccuracy[k], al.testAccuracy[k]] : [])].map(csvNum).join(','));
   }
   return lines;
 }
+
+/** Instability: the barriers per spawn point. */
+export const instabilityCsv: CsvWriter = (m) => {
+  const s = m.result?.instability;
+  if (!s) return null;
+  const lines = ['k,step,error_barrier,loss_barrier,error_copy_1,error_copy_2,stable'];
+  s.spawn.forEach((k, i) => lines.push(row(text(k), s.spawnSteps[i], s.errorBarrier[i], s.lossBarrier[i], s.finalError[i][0], s.finalError[i][1], String(s.errorBarrier[i] <= s.tolerance))));
+  return lines;
+};
 
 /** Interpolation: the curve with its BatchNorm-recomputed columns when the result has them. */
 export const interpolateCsv: CsvWriter = (m) => curveLines(m, true);

@@ -13,6 +13,7 @@ import { withAlpha, type Theme } from './theme';
 import type { PngSection } from './exporter';
 import type { AnalysisView, ViewContext } from './view';
 import { el, rich, type Child } from './dom';
+import { alignedDatasets, alignmentVerdict } from './aligned-line';
 
 interface XY extends Point { i: number }
 
@@ -256,6 +257,8 @@ export class InterpView extends ChartView implements AnalysisView {
         { ...dotted, label: 'test loss (BN recomputed)', data: this.series(c, order, bnr.testLoss, log), borderColor: testC, backgroundColor: testC, order: 3 },
       );
     }
+    // align: the line to the aligned π(θ_b), green / purple
+    if (ir?.aligned) this.lossChart.data.datasets.push(...alignedDatasets(ir.aligned, t, common, log, 'loss'));
     this.renderHead(m);
     const o = this.lossChart.options;
     const xs = o.scales!.x as { min?: number; max?: number };
@@ -275,6 +278,7 @@ export class InterpView extends ChartView implements AnalysisView {
     this.accChart.data.datasets = [
       { ...common, label: 'train accuracy', data: trainAcc, borderColor: trainC, backgroundColor: trainC },
       { ...common, label: 'test accuracy', data: testAcc, borderColor: testC, backgroundColor: testC, borderDash: [6, 3] },
+      ...(ir?.aligned ? alignedDatasets(ir.aligned, t, common, false, 'accuracy') : []),
     ];
     const xa = this.accChart.options.scales!.x as { min?: number; max?: number };
     xa.min = lo; xa.max = hi;
@@ -393,6 +397,8 @@ export class InterpView extends ChartView implements AnalysisView {
         verdicts.push(el('p', { class: s.monotone ? 'll-verdict ll-verdict-bn' : 'll-verdict ll-verdict-bn ll-verdict-bump' }, `BatchNorm statistics recomputed at each α: ${v2}`));
       }
     }
+    const al = m.result?.alignment;
+    if (al && ir.aligned) verdicts.push(alignmentVerdict(al));
     this.summary.append(...verdicts, el('table', { class: 'll-table' }, el('thead', {}, head), el('tbody', {}, ...rows)));
   }
 

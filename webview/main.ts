@@ -14,6 +14,7 @@ import { composePng, download, exportName, planeExport, shownPlane, toCsv, toJso
 import { ANALYSES, pointsDone, traitsOf } from './analyses';
 import { VIEWS } from './analysis-views';
 import { CompareView } from './compare-view';
+import { InstabilityView } from './instability-view';
 import { ConnectView } from './connect-view';
 import { CurvatureView } from './curvature-view';
 import { InterpView } from './interp-view';
@@ -249,6 +250,7 @@ export class App implements ViewContext {
   get curvature(): CurvatureView | undefined { return this.viewAs(CurvatureView); }
   get connect(): ConnectView | undefined { return this.viewAs(ConnectView); }
   get compare(): CompareView | undefined { return this.viewAs(CompareView); }
+  get instability(): InstabilityView | undefined { return this.viewAs(InstabilityView); }
 
   private viewAs<T>(cls: abstract new (...args: never[]) => T): T | undefined {
     return this.view instanceof cls ? this.view : undefined;
@@ -276,7 +278,7 @@ export class App implements ViewContext {
       this.viewKind = want;
       this.mainEl.replaceChildren(...(this.view ? [this.view.el] : []));
     }
-    const hasData = !!(m.curve || m.plane || m.survey || m.result?.curvature || m.result?.connect || m.result?.compare);
+    const hasData = !!(m.curve || m.plane || m.survey || m.result?.curvature || m.result?.connect || m.result?.compare || m.result?.instability);
     this.mainEl.hidden = !analysis || !hasRun || (!hasData && !isRunning(m));
     this.view?.update(m);
     // A survey / compare streams no epochs (its training summary, the best / first run's, comes at the end).

@@ -53,6 +53,10 @@ export interface ProbeDefaults {
   traceMethod?: 'hutch++' | 'hutchinson';
   /** Curvature: the trace samples until its relative standard error is at most this (default 0.01). */
   traceError?: number;
+  /** With a second solution (seed2, compareTo, connect): permute its hidden units onto the first's ('weights', 'activations'; default 'none'). */
+  align?: 'weights' | 'activations' | 'none';
+  /** instability: spawn points, epochs and steps with a suffix s, e.g. '0,1,2,5,10' or '0,100s,500s'. */
+  spawn?: string;
 }
 
 export interface LandscapeConfig {

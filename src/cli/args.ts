@@ -1,6 +1,6 @@
 /** Command-line parsing for `loss-landscape probe`, `plan` and `merge`. */
 import { defaultProbeOptions as D, type AnyProbeOptions, type ProbeOptions } from '../protocol';
-import { ANALYSES, BACKENDS, BN_MODES, DIRECTIONS, OPERATORS, TRACE_METHODS, validateOptions } from '../shared/options';
+import { ALIGN_MODES, ANALYSES, BACKENDS, BN_MODES, DIRECTIONS, OPERATORS, TRACE_METHODS, validateOptions } from '../shared/options';
 
 export const USAGE = `usage: loss-landscape probe FILE [options]
        loss-landscape plan FILE --analysis plane|interpolate [options] --shards N --out PLAN
@@ -15,7 +15,7 @@ builds result.json and report.html from the shards (see docs/cluster.md).
 options:
   --def NAME             the exported landscape(...) definition (default: the first)
   --analysis KIND        interpolate (default) | plane | survey | compare |
-                         curvature | connect
+                         curvature | connect | instability
   --directions KIND      plane directions: goodfellow | random | pca | hessian (the top two Hessian
                          eigenvectors at θ_T) (default ${D.directions})
   --points N             interpolate: number of α values in the range (default ${D.points})
@@ -23,6 +23,10 @@ options:
   --grid N               plane: N×N grid (default ${D.grid})
   --bn MODE              BatchNorm statistics along probes: interpolate (default) | recompute | both
   --seed2 N              interpolate between the solutions of the definition's seed and seed N
+  --align MODE           interpolate --seed2 (or compareTo), connect: permute the second
+                         solution's hidden units onto the first's: weights | activations | none
+  --spawn LIST           instability: spawn two copies at these epochs (steps with a suffix s),
+                         e.g. 0,1,2,5,10 or 0,100s,500s (default 0,1,2,5,10)
   --k N                  curvature: number of top Hessian eigenvalues (default ${D.k})
   --operator OP          curvature: hessian (default) | ggn (generalized Gauss–Newton JᵀH_LJ)
   --trace-method M       curvature: hutch++ (default) | hutchinson
@@ -113,6 +117,8 @@ export function parseArgs(argv: string[]): CliArgs | 'help' {
       case '--grid': options.grid = num(flag, value()); break;
       case '--bn': options.bn = oneOf(flag, value(), BN_MODES); break;
       case '--seed2': options.seed2 = num(flag, value()); break;
+      case '--align': options.align = oneOf(flag, value(), ALIGN_MODES); break;
+      case '--spawn': options.spawn = value(); break;
       case '--k': options.k = num(flag, value()); break;
       case '--operator': options.operator = oneOf(flag, value(), OPERATORS); break;
       case '--trace-method': options.traceMethod = oneOf(flag, value(), TRACE_METHODS); break;

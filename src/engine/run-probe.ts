@@ -50,6 +50,8 @@ export function resolveOptions(config: LandscapeConfig, o: Partial<AnyProbeOptio
     seed2: pick(o.seed2, d.seed2),
     k: o.k,
     bn: pick(o.bn, d.bn, 'interpolate'),
+    align: pick(o.align, d.align, 'none'),
+    spawn: pick(o.spawn, d.spawn),
     tolerance: pick(o.tolerance, config.survey?.tolerance),
     operator: pick(o.operator, d.operator),
     traceMethod: pick(o.traceMethod, d.traceMethod),

@@ -24,6 +24,10 @@ export interface TrainOptions {
   maxSnapshotBytes?: number;
   onEpoch?: (epoch: number, meanLoss: number, stepsDone: number, totalSteps: number) => void | Promise<void>;
   onStep?: (step: number, totalSteps: number) => void;
+  /** Stop after this many steps (the last epoch then ends early). */
+  maxSteps?: number;
+  /** Steps after which θ and the state are copied into the record's `captured` (e.g. spawn points). */
+  captureAt?: number[];
 }
 
 export interface TrainRecord {
@@ -45,6 +49,8 @@ export interface TrainRecord {
    */
   stepsOn?: 'blas-dense' | 'autodiff';
   stepsNote?: string;
+  /** With `captureAt`: θ and the state after each of those steps that was reached. */
+  captured?: Array<{ step: number; theta: Float32Array; state: Float32Array }>;
 }
 
 export class NonFiniteLossError extends Error {
@@ -155,7 +161,7 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
   if (y.shape[0] !== n) throw new Error(`data: x has ${n} examples but y has ${y.shape[0]}`);
   const layout = paramLayout(model);
   const stepsPerEpoch = Math.ceil(n / opts.batchSize);
-  const totalSteps = stepsPerEpoch * opts.epochs;
+  const totalSteps = Math.min(stepsPerEpoch * opts.epochs, opts.maxSteps ?? Infinity);
   const maxBytes = opts.maxSnapshotBytes ?? 384 * 2 ** 20;
   const cap = Math.max(2, Math.min(opts.maxSnapshots ?? 201, Math.floor(maxBytes / (4 * Math.max(1, layout.total)))));
   const stride = Math.max(1, Math.ceil(totalSteps / (cap - 1)));
@@ -198,10 +204,13 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
     firstPending = step;
   };
   let step = 0;
+  const captured: NonNullable<TrainRecord['captured']> = [];
+  const capture = new Set(opts.captureAt ?? []);
   try {
-    for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    for (let epoch = 0; epoch < opts.epochs && step < totalSteps; epoch++) {
       const order = opts.shuffle ? permutation(n, rng) : Array.from({ length: n }, (_, i) => i);
-      for (let s = 0; s < n; s += opts.batchSize) {
+      const epochStart = step;
+      for (let s = 0; s < n && step < totalSteps; s += opts.batchSize) {
         costs.push(stepper.step(order.slice(s, s + opts.batchSize)));
         step++;
         if (step % stride === 0 && step < totalSteps) {
@@ -210,14 +219,18 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
           if (slot && stepper.now(slot)) { snapshots.push(slot); snapshotSteps.push(step); } else snaps.push({ t: stepper.tensor(), step });
         }
         if (costs.length >= READ_EVERY) await flush();
+        if (capture.has(step)) {
+          stepper.sync();
+          captured.push({ step, theta: await readParams(model), state: await readState(model) });
+        }
         opts.onStep?.(step, totalSteps);
       }
       await flush();
       stepper.sync();
       let sum = 0;
-      for (let k = step - stepsPerEpoch; k < step; k++) sum += lossPerStep[k];
-      lossPerEpoch.push(sum / stepsPerEpoch);
-      await opts.onEpoch?.(epoch, sum / stepsPerEpoch, step, totalSteps);
+      for (let k = epochStart; k < step; k++) sum += lossPerStep[k];
+      lossPerEpoch.push(sum / (step - epochStart));
+      await opts.onEpoch?.(epoch, sum / (step - epochStart), step, totalSteps);
     }
   } finally {
     tf.dispose(costs.filter((c): c is tf.Scalar => typeof c !== 'number')); tf.dispose(snaps.map((s) => s.t));
@@ -227,5 +240,6 @@ export async function train(model: tf.LayersModel, optimizer: tf.Optimizer, spec
   snapshots.push(thetaT);
   snapshotSteps.push(step);
   return { layout, theta0, thetaT, state0, stateT: await readState(model), snapshots, snapshotSteps, lossPerEpoch, lossPerStep, steps: step,
-    stepsOn: 'plan' in dense ? 'blas-dense' : 'autodiff', stepsNote: 'plan' in dense ? undefined : dense.reason };
+    stepsOn: 'plan' in dense ? 'blas-dense' : 'autodiff', stepsNote: 'plan' in dense ? undefined : dense.reason,
+    ...(opts.captureAt ? { captured } : {}) };
 }

@@ -28,6 +28,7 @@ export const ANALYSES: AnalysisItem[] = [
   { label: 'Survey (many seeds / init schemes)', analysis: 'survey', detail: 'Stuck runs, dead and saturated units, best ↔ stuck (Swirszcz et al. 2016)' },
   { label: 'Curvature (Hessian spectrum)', analysis: 'curvature', detail: 'Top and bottom eigenvalues by Lanczos, trace, minimum / saddle / flat, along the path' },
   { label: 'Connect two solutions (Bézier curve)', analysis: 'connect', detail: 'Seeds s and s+1: straight line vs a trained low-loss curve (Garipov et al. 2018)' },
+  { label: 'Instability (spawn two copies at θ_k)', analysis: 'instability', detail: 'Copies of θ_k trained with different data orders: error barrier vs k, the first stable k (Frankle et al. 2020)' },
   { label: 'Compare runs (the definition\'s variants)', analysis: 'compare', detail: 'Every compare: {...} variant from the same θ₀: curves on one chart, paths on one plane' },
 ];
 

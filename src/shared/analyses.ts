@@ -44,7 +44,31 @@ function interpolateSummary(r: ProbeResult): string[] {
     L.push('barrier: unknown');
   } else L.push(`monotone on [0,1]: ${it.monotone ? 'yes' : 'no'}`);
   if (!it.nonFinite?.length) L.push(`barrier: ${it.barrier > 0 ? `${f(it.barrier)} at α=${it.barrierAlpha.toFixed(2)}` : '0 (none: the loss stays on or below the chord between the endpoints)'}`);
+  L.push(...alignmentSummary(r));
   L.push(`probe: ${it.alpha.length} points in ${r.timing.probeSeconds.toFixed(1)} s`);
+  return L;
+}
+
+/** The alignment's lines (interpolate and connect with `align`). */
+function alignmentSummary(r: ProbeResult): string[] {
+  const a = r.alignment;
+  if (!a) return [];
+  const ratio = a.barrierBefore > 0 ? ` (${pct(a.barrierAfter / a.barrierBefore)} of before)` : '';
+  const moved = a.layers.map((l) => `${l.moved}/${l.units}`).join(', ');
+  return [
+    `aligned by ${a.method === 'weights' ? `weight matching (${a.sweeps} sweeps)` : 'activation matching'} in ${a.seconds.toFixed(1)} s; units moved per layer: ${moved}`,
+    `  loss barrier: ${f(a.barrierBefore)} before → ${f(a.barrierAfter)} after alignment${ratio}`,
+    `  error barrier (${a.errorSet}): ${pct(a.errorBarrierBefore)} before → ${pct(a.errorBarrierAfter)} after`,
+    ...(a.bn ? [`  BatchNorm statistics along the aligned line: ${a.bn === 'interpolate' ? 'interpolated between θ_a\'s and π(θ_b)\'s (try --bn recompute)' : a.bn === 'recompute' ? 'recomputed at each α' : 'interpolated and recomputed (both)'}`] : []),
+  ];
+}
+
+function instabilitySummary(r: ProbeResult): string[] {
+  const s = r.instability;
+  if (!s) return [];
+  const L = [`instability: two copies spawned at each k, trained to step ${s.totalSteps} with different data orders; barriers on the ${s.set} set`];
+  s.spawn.forEach((k, i) => L.push(`  k = ${k.padEnd(6)} (step ${String(s.spawnSteps[i]).padEnd(6)}) error barrier ${pct(s.errorBarrier[i]).padEnd(8)} loss barrier ${f(s.lossBarrier[i])}  copies' errors ${pct(s.finalError[i][0])} / ${pct(s.finalError[i][1])}`));
+  L.push(`first stable k (error barrier ≤ ${pct(s.tolerance)}): ${s.firstStable ?? 'none of those tried'}`);
   return L;
 }
 
@@ -129,13 +153,14 @@ function connectSummary(r: ProbeResult): string[] {
   const c = r.connect;
   L.push(`connect seeds ${c.seeds[0]} ↔ ${c.seeds[1]}: endpoints test loss ${f(c.endpointTestLoss[0])} / ${f(c.endpointTestLoss[1])}`);
   L.push(`  straight line: max test loss ${f(c.lineMaxTestLoss)}; trained Bézier curve: max test loss ${f(c.curveMaxTestLoss)} (${c.t.length} points)`);
+  if (r.alignment) L.push('  (the curve and the line join θ_a and the aligned π(θ_b))', ...alignmentSummary(r));
   return L;
 }
 
 export const ANALYSIS_INFO: { readonly [K in AnalysisKind]: AnalysisInfo & { kind: K } } = {
   interpolate: {
-    kind: 'interpolate', title: 'Interpolate init→final', options: ['points', 'alphaRange', 'bn', 'seed2'],
-    label: () => 'interpolate', summary: interpolateSummary,
+    kind: 'interpolate', title: 'Interpolate init→final', options: ['points', 'alphaRange', 'bn', 'seed2', 'align'],
+    label: (o) => (o.align && o.align !== 'none' ? `interpolate (align ${o.align})` : 'interpolate'), summary: interpolateSummary,
   },
   plane: {
     kind: 'plane', title: 'Plane', options: ['grid', 'directions', 'bn'],
@@ -154,8 +179,12 @@ export const ANALYSIS_INFO: { readonly [K in AnalysisKind]: AnalysisInfo & { kin
     label: () => 'curvature', summary: curvatureSummary,
   },
   connect: {
-    kind: 'connect', title: 'Connect two solutions', options: ['points', 'seed2'],
-    label: () => 'connect', summary: connectSummary,
+    kind: 'connect', title: 'Connect two solutions', options: ['points', 'seed2', 'align'],
+    label: (o) => (o.align && o.align !== 'none' ? `connect (align ${o.align})` : 'connect'), summary: connectSummary,
+  },
+  instability: {
+    kind: 'instability', title: 'Instability (spawn two copies at θ_k)', options: ['points', 'spawn', 'bn'],
+    label: (o) => `instability (${o.spawn ?? '0,1,2,5,10'})`, summary: instabilitySummary,
   },
 };
 

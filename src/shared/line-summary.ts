@@ -24,3 +24,12 @@ export function lineSummary(alpha: number[], loss: number[], tol = 1e-4) {
   }
   return { monotone, barrier: Math.max(0, barrier), barrierAlpha };
 }
+
+/**
+ * The error barrier of a line: the barrier of the error 1 − accuracy (test accuracy where there is
+ * a test set), as Frankle et al. 2020 and Ainsworth et al. 2022 report it; NaN without accuracy.
+ */
+export function errorBarrier(alpha: number[], accuracy: (number | null)[]): number {
+  if (accuracy.some((a, i) => a === null && alpha[i] >= 0 && alpha[i] <= 1)) return NaN;
+  return lineSummary(alpha, accuracy.map((a) => (a === null ? NaN : 1 - a))).barrier;
+}

@@ -8,12 +8,28 @@ import type { AnalysisKind, AnyProbeOptions, BackendName, CurvatureOperatorKind,
 
 export type OptionSource = 'cli' | 'settings' | 'definition' | 'request';
 
-export const ANALYSES: readonly AnalysisKind[] = ['interpolate', 'plane', 'survey', 'compare', 'curvature', 'connect'];
+export const ANALYSES: readonly AnalysisKind[] = ['interpolate', 'plane', 'survey', 'compare', 'curvature', 'connect', 'instability'];
 export const DIRECTIONS: readonly DirectionsKind[] = ['goodfellow', 'random', 'pca', 'hessian'];
 export const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'node', 'webgpu', 'auto'];
 export const BN_MODES = ['interpolate', 'recompute', 'both'] as const;
 export const OPERATORS: readonly CurvatureOperatorKind[] = ['hessian', 'ggn'];
 export const TRACE_METHODS: readonly TraceMethodKind[] = ['hutch++', 'hutchinson'];
+export const ALIGN_MODES = ['weights', 'activations', 'none'] as const;
+
+/** A spawn point of the instability analysis: epoch `value`, or step `value` (written with a suffix s). */
+export interface SpawnPoint { label: string; unit: 'epoch' | 'step'; value: number }
+
+/** '0,1,2,5,10' or '0,100s,1' → the spawn points in the order given; a string: what is wrong. */
+export function parseSpawn(text: string): SpawnPoint[] | string {
+  const parts = text.split(',').map((x) => x.trim());
+  const out: SpawnPoint[] = [];
+  for (const p of parts) {
+    const m = /^(\d+)(s?)$/.exec(p);
+    if (!m) return `'${p}' is not an epoch (e.g. 2) or a step with a suffix s (e.g. 100s)`;
+    out.push({ label: p, unit: m[2] ? 'step' : 'epoch', value: Number(m[1]) });
+  }
+  return out;
+}
 
 /** Hard limits: beyond them a probe is a typo, not a plan (the cost estimate catches the rest). */
 export const LIMITS = {
@@ -67,6 +83,11 @@ export function validateOptions(o: Partial<Record<Field, unknown>>, source: Opti
   oneOf('traceMethod', TRACE_METHODS);
   const te = o.traceError;
   if (te !== undefined && !(typeof te === 'number' && te > 0 && te <= 1)) errors.push(`${name('traceError')} needs a relative error in (0, 1] (got ${show(te)})`);
+  oneOf('align', ALIGN_MODES);
+  if (o.spawn !== undefined) {
+    const sp = typeof o.spawn === 'string' && o.spawn.trim() ? parseSpawn(o.spawn) : 'an empty list';
+    if (typeof sp === 'string') errors.push(`${name('spawn')} needs a comma list of epochs and steps, e.g. 0,1,2,5,10 or 0,100s,500s (${sp}; got ${show(o.spawn)})`);
+  }
   int('points'); int('grid'); int('examples'); int('k'); int('runs'); int('seed2');
   const r = o.alphaRange;
   if (r !== undefined) {

@@ -86,5 +86,5 @@ test('defaults live in one place: package.json settings = defaultProbeOptions; e
     ['directions', 'directions'], ['backend', 'backend'], ['curvatureK', 'k']] as const) {
     assert.deepEqual(props[`lossLandscape.${key}`].default, defaultProbeOptions[field], `lossLandscape.${key}`);
   }
-  assert.deepEqual(Object.keys(ANALYSIS_INFO).sort(), ['compare', 'connect', 'curvature', 'interpolate', 'plane', 'survey']);
+  assert.deepEqual(Object.keys(ANALYSIS_INFO).sort(), ['compare', 'connect', 'curvature', 'instability', 'interpolate', 'plane', 'survey']);
 });

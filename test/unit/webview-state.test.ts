@@ -123,7 +123,7 @@ test('a replayed interpolation ends done with the result, and its CSV holds ever
 });
 
 test('every analysis kind has an entry; the status counts what the kind counts', () => {
-  for (const kind of ['interpolate', 'plane', 'survey', 'compare', 'curvature', 'connect'] as const) assert.ok(traitsOf(kind), kind);
+  for (const kind of ['interpolate', 'plane', 'survey', 'compare', 'curvature', 'connect', 'instability'] as const) assert.ok(traitsOf(kind), kind);
   assert.equal(traitsOf(undefined), undefined);
   assert.equal(traitsOf('toString' as never), undefined);
   const m = emptyModel();

@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { styleAttr, THEMES } from './themes.mjs';
 import { analysesScenarios } from './analyses.mjs';
+import { connectivityScenarios } from './connectivity.mjs';
 import { surveyScenario } from './survey-scenario.mjs';
 import { expectedColor } from './expected-color.mjs';
 
@@ -502,11 +503,11 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   try {
-    // --only=NAME[,NAME] runs some scenarios (interpolate, barrier, plane, survey, analyses, error, report)
+    // --only=NAME[,NAME] runs some scenarios (interpolate, barrier, plane, survey, analyses, connectivity, error, report)
     const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
     const scenarios = {
       interpolate: interpolateScenario, barrier: barrierScenario, plane: planeScenario, survey: () => surveyScenario(helpers),
-      analyses: () => analysesScenarios(helpers),
+      analyses: () => analysesScenarios(helpers), connectivity: () => connectivityScenarios(helpers),
       error: errorScenario, report: reportScenario,
     };
     for (const [name, run] of Object.entries(scenarios)) if (!only || only.includes(name)) await run();

@@ -12,7 +12,7 @@ import type { LossSpec } from '../losses';
 import type { TrainRecord } from '../train';
 import type { PlaneBasis } from '../directions';
 
-type OptionalKeys = 'saveWeights' | 'runs' | 'tolerance' | 'seed2' | 'k' | 'operator' | 'traceMethod' | 'traceError';
+type OptionalKeys = 'saveWeights' | 'runs' | 'tolerance' | 'seed2' | 'k' | 'operator' | 'traceMethod' | 'traceError' | 'spawn';
 export type ResolvedOptions = Required<Omit<AnyProbeOptions, OptionalKeys>> & Pick<AnyProbeOptions, OptionalKeys>;
 
 export interface PlaneJob { basis: PlaneBasis; state: Float32Array; a: number[]; b: number[]; examples: number }
@@ -101,7 +101,7 @@ export interface TrainedContext extends ProbeContext {
 }
 
 /** An analysis's part of the result: its own field (e.g. `plane`) and what it adds. */
-export type ResultPart = Partial<Pick<ProbeResult, AnalysisKind>> & Partial<Pick<ProbeResult, 'connect'>>;
+export type ResultPart = Partial<Pick<ProbeResult, AnalysisKind>> & Partial<Pick<ProbeResult, 'connect' | 'alignment'>>;
 
 /** The result of an analysis that trains on its own. */
 export interface OwnResult {

@@ -11,6 +11,7 @@ import { surveyAnalysis } from './survey';
 import { compareAnalysis } from './compare';
 import { curvatureAnalysis } from './curvature';
 import { connectAnalysis } from './connect';
+import { instabilityAnalysis } from './instability';
 
 export const ENGINE_ANALYSES: { readonly [K in AnalysisKind]: EngineAnalysis<K> } = {
   interpolate: interpolateAnalysis,
@@ -19,6 +20,7 @@ export const ENGINE_ANALYSES: { readonly [K in AnalysisKind]: EngineAnalysis<K> 
   compare: compareAnalysis,
   curvature: curvatureAnalysis,
   connect: connectAnalysis,
+  instability: instabilityAnalysis,
 };
 
 export function engineAnalysis(kind: AnalysisKind): EngineAnalysis {

@@ -7,6 +7,7 @@
 import { alphaGrid } from '../grid';
 import { interpolate, lineSummary } from '../interpolate';
 import type { InterpolateResult, LinePoint } from '../../protocol';
+import { alignedLine, alignmentResult } from '../align/aligned-line';
 import { bnSet, phase, type ProbesTraining } from './context';
 
 const BN_NOTE = {
@@ -24,6 +25,8 @@ export const interpolateAnalysis: ProbesTraining<'interpolate'> = {
   async probe({ model, spec, rec, second, options, evalTrain, evalTest, data, ev, notes, seed }) {
     const alpha = alphaGrid(options.alphaRange[0], options.alphaRange[1], options.points);
     const r2 = second?.rec;
+    const align = options.align && options.align !== 'none' ? options.align : undefined;
+    if (align && !r2) throw new Error(`align '${align}' permutes a second solution onto the first: give seed2 (--seed2 N) or, for a loaded model, compareTo`);
     const line = {
       thetaA: r2 ? rec.thetaT : rec.theta0, thetaB: r2 ? r2.thetaT : rec.thetaT,
       stateA: r2 ? rec.stateT : rec.state0, stateB: r2 ? r2.stateT : rec.stateT, alpha,
@@ -53,7 +56,17 @@ export const interpolateAnalysis: ProbesTraining<'interpolate'> = {
       : second ? { a: `θ_T (seed ${seed})`, b: `θ_T (seed ${second.seed})` } : { a: 'θ₀ init', b: 'θ_T trained' };
     notes.push(fast ? 'first-layer linearity trick used' : `straightforward evaluation (${fastReason})`);
     if (interp.bn) notes.push(BN_NOTE[interp.bn]);
-    return { interpolate: interp };
+    if (!align || !r2) return { interpolate: interp };
+    if (deferred) { notes.push(`align '${align}' not applied: a plan's shards evaluate one line (run the probe without --plan for both)`); return { interpolate: interp }; }
+    // the second line: θ_a → π(θ_b), the second solution's units permuted onto the first's
+    const { aligned, line: after } = await phase('probe', () => alignedLine({
+      model, spec, layout: rec.layout, method: align, a: { theta: rec.thetaT, state: rec.stateT }, b: { theta: r2.thetaT, state: r2.stateT },
+      batch: bnSet(data.train.x), sets, alpha, bn: options.bn, bnSet: bnSet(data.train.x), fastFirstLayer: options.fastFirstLayer, seed,
+    }));
+    interp.aligned = { ...after, endpoints: { a: interp.endpoints.a, b: `π(${interp.endpoints.b})` } };
+    notes.push(`${align === 'weights' ? 'weight' : 'activation'} matching: ${aligned.layers.length} hidden layer(s) permuted in ${aligned.seconds.toFixed(1)} s`
+      + (rec.stateT.length ? '; BatchNorm statistics permuted with their units' : ''));
+    return { interpolate: interp, alignment: alignmentResult(aligned, interp, after) };
   },
 };
 
