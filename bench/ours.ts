@@ -22,7 +22,7 @@ import { interpolate } from '../src/engine/interpolate';
 import { linspace } from '../src/engine/grid';
 import { planeProbe } from '../src/engine/plane';
 import { randomBasis } from '../src/engine/directions';
-import { mulberry32, permutation, withSeededMathRandom } from '../src/engine/random';
+import { mulberry32, permutation, withSeededMathRandom } from '../src/shared/random';
 import { mnist } from '../src/api/datasets';
 import { curvatureAt } from '../src/engine/curvature';
 import { denseStepProfile } from '../src/backends/blas/dense-step';

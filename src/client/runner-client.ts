@@ -6,7 +6,8 @@
  */
 import { fork, ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { WATCHDOG_MARKER, type RunnerMessage, type RunRequest, type UserError } from '../protocol';
+import type { RunnerMessage, RunRequest, UserError } from '../protocol';
+import { WATCHDOG_MARKER } from '../shared/wire';
 
 
 export type RunStatus = 'done' | 'error' | 'cancelled';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
-import { mulberry32, permutation } from './random';
+import { mulberry32, permutation } from '../shared/random';
 import { axpyTensor, hasFusedAxpy } from './axpy';
 import { flatTensor, readFlatNow, readParams, readState, paramLayout, ParamLayout, trainableVars, writeFlat } from './params';
 import { adviseHugePages } from '../backends/native/huge-pages';

@@ -5,7 +5,7 @@
  */
 import type { HostToRunner, LineJobWire, PlaneJobWire, ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
 import { loadFile, toUserError, UserFacingError } from './load';
-import { takeEsbuildNote } from './esbuild-api';
+import { takeEsbuildNote } from '../bundle/esbuild-api';
 import { resolveOptions, runProbe, runPlaneRows, PhaseError, type ResolvedOptions } from '../engine/run-probe';
 import type { LandscapeConfig } from '../api/types';
 import { fromWire, hasBigProducts, makeLineSplitter, makeSplitter, WorkerFailure } from './split';

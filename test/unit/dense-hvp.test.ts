@@ -12,7 +12,7 @@ import { blasLibrary, installBlas, uninstallBlas } from '../../src/backends/blas
 import { HessianOperator } from '../../src/engine/hvp';
 import { lossSpec } from '../../src/engine/losses';
 import { readParams, writeParams } from '../../src/engine/params';
-import { fillGaussian, mulberry32 } from '../../src/engine/random';
+import { fillGaussian, mulberry32 } from '../../src/shared/random';
 import type { Loss } from '../../src/api/types';
 import { rand, randT } from './same-outputs';
 

@@ -12,7 +12,8 @@ import { cacheKey, codeIdentity } from '../../src/host/cache-key';
 import { optionsFromGetter } from '../../src/host/settings-options';
 import { findDefinitions } from '../../src/shared/definitions';
 import { ANALYSIS_INFO } from '../../src/shared/analyses';
-import { defaultProbeOptions, type AnalysisKind, type AnyProbeOptions } from '../../src/protocol';
+import type { AnalysisKind, AnyProbeOptions } from '../../src/protocol';
+import { defaultProbeOptions } from '../../src/shared/defaults';
 import { loadFile } from '../../src/runner/load';
 
 after(() => esbuild.stop());

@@ -7,7 +7,7 @@ import type { PlaneBasis } from '../directions';
 import { goodfellowBasis, pcaBasis, randomBasis } from '../directions';
 import { linspace } from '../grid';
 import { planeProbe, planeRanges, projectPath, randomWalk } from '../plane';
-import { mulberry32 } from '../random';
+import { mulberry32 } from '../../shared/random';
 import { hasBatchNorm } from '../batchnorm';
 import { bnSet, phase, type ProbesTraining } from './context';
 
