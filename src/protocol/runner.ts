@@ -52,7 +52,6 @@ export type RunnerMessage =
   | { type: 'curvePoints'; runId: string; index: number[]; alpha: number[]; trainLoss: number[]; testLoss: number[];
       trainAccuracy: (number | null)[]; testAccuracy: (number | null)[]; total: number }
   /** A worker runner's point of a split line, to the runner that forked it (never to a host). */
-  /** A worker runner's point of a split line, to the runner that forked it (never to a host). */
   | WorkerToRunner
   | { type: 'planeSetup'; runId: string; directions: PlaneResult['directions']; a: number[]; b: number[];
       trajectory: PlaneResult['trajectory']; randomWalk: PlaneResult['randomWalk']; init: [number, number]; final: [number, number] }

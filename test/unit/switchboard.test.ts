@@ -21,7 +21,7 @@ test('README.md\'s "Environment variables" section is the switchboard\'s table',
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const m = /<!-- switchboard:start -->\n([\s\S]*?)\n<!-- switchboard:end -->/.exec(readme);
   assert.ok(m, 'README.md has no <!-- switchboard:start --> … <!-- switchboard:end --> section');
-  assert.equal(m[1], switchboardMarkdown(), 'README.md\'s table differs from src/shared/switchboard.ts: paste switchboardMarkdown() between the markers');
+  assert.equal(m[1], switchboardMarkdown(), "README.md's table differs from src/shared/switchboard.ts: paste switchboardMarkdown() between the markers");
 });
 
 test('every LOSS_LANDSCAPE_* variable named in src/ and webview/ is in the table, and only the switchboard reads one', () => {
@@ -39,25 +39,81 @@ test('every LOSS_LANDSCAPE_* variable named in src/ and webview/ is in the table
 test('the parsers: one "off", numbers with their defaults', () => {
   const with_ = <T>(vars: Record<string, string | undefined>, fn: () => T): T => {
     const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-    const put = (v: Record<string, string | undefined>) => { for (const [k, x] of Object.entries(v)) { if (x === undefined) delete process.env[k]; else process.env[k] = x; } };
+    const put = (v: Record<string, string | undefined>) => {
+      for (const [k, x] of Object.entries(v)) {
+        if (x === undefined) delete process.env[k];
+        else process.env[k] = x;
+      }
+    };
     put(vars);
-    try { return fn(); } finally { put(before); }
+    try {
+      return fn();
+    } finally {
+      put(before);
+    }
   };
   for (const off of ['off', 'OFF', '0', 'false', 'no', 'none']) {
-    assert.equal(with_({ LOSS_LANDSCAPE_DENSE_EVAL: off }, () => setting('DENSE_EVAL')), false, off);
-    assert.deepEqual(with_({ LOSS_LANDSCAPE_BLAS: off }, () => setting('BLAS')), { off: true }, off);
+    assert.equal(
+      with_({ LOSS_LANDSCAPE_DENSE_EVAL: off }, () => setting('DENSE_EVAL')),
+      false,
+      off,
+    );
+    assert.deepEqual(
+      with_({ LOSS_LANDSCAPE_BLAS: off }, () => setting('BLAS')),
+      { off: true },
+      off,
+    );
   }
-  assert.equal(with_({ LOSS_LANDSCAPE_DENSE_EVAL: undefined }, () => setting('DENSE_EVAL')), true);
-  assert.equal(with_({ LOSS_LANDSCAPE_DENSE_EVAL: 'on' }, () => setting('DENSE_EVAL')), true);
-  assert.deepEqual(with_({ LOSS_LANDSCAPE_BLAS: '/x/libblas.so' }, () => setting('BLAS')), { off: false, file: '/x/libblas.so' });
-  assert.deepEqual(with_({ LOSS_LANDSCAPE_BLAS: 'auto' }, () => setting('BLAS')), { off: false, file: undefined });
-  assert.equal(with_({ LOSS_LANDSCAPE_BLAS_MIN_MACS: undefined }, () => setting('BLAS_MIN_MACS')), 32768);
-  assert.equal(with_({ LOSS_LANDSCAPE_POINTS_PER_READ: '2.5' }, () => setting('POINTS_PER_READ')), undefined);
-  assert.equal(with_({ LOSS_LANDSCAPE_POINTS_PER_READ: '8' }, () => setting('POINTS_PER_READ')), 8);
-  assert.equal(with_({ LOSS_LANDSCAPE_WORKERS: '7' }, () => setting('WORKERS')), 2);
-  assert.equal(with_({ LOSS_LANDSCAPE_WORKERS: 'x' }, () => setting('WORKERS')), 1);
-  assert.equal(with_({ LOSS_LANDSCAPE_STACK: '1' }, () => setting('STACK')), true);
-  assert.equal(with_({ LOSS_LANDSCAPE_STACK: '0' }, () => setting('STACK')), false);
-  assert.equal(with_({ LOSS_LANDSCAPE_STACK: undefined }, () => setting('STACK')), undefined);
-  assert.equal(with_({ LOSS_LANDSCAPE_MAX_MEMORY_MB: '-3' }, () => setting('MAX_MEMORY_MB')), undefined);
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_DENSE_EVAL: undefined }, () => setting('DENSE_EVAL')),
+    true,
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_DENSE_EVAL: 'on' }, () => setting('DENSE_EVAL')),
+    true,
+  );
+  assert.deepEqual(
+    with_({ LOSS_LANDSCAPE_BLAS: '/x/libblas.so' }, () => setting('BLAS')),
+    { off: false, file: '/x/libblas.so' },
+  );
+  assert.deepEqual(
+    with_({ LOSS_LANDSCAPE_BLAS: 'auto' }, () => setting('BLAS')),
+    { off: false, file: undefined },
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_BLAS_MIN_MACS: undefined }, () => setting('BLAS_MIN_MACS')),
+    32768,
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_POINTS_PER_READ: '2.5' }, () => setting('POINTS_PER_READ')),
+    undefined,
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_POINTS_PER_READ: '8' }, () => setting('POINTS_PER_READ')),
+    8,
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_WORKERS: '7' }, () => setting('WORKERS')),
+    2,
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_WORKERS: 'x' }, () => setting('WORKERS')),
+    1,
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_STACK: '1' }, () => setting('STACK')),
+    true,
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_STACK: '0' }, () => setting('STACK')),
+    false,
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_STACK: undefined }, () => setting('STACK')),
+    undefined,
+  );
+  assert.equal(
+    with_({ LOSS_LANDSCAPE_MAX_MEMORY_MB: '-3' }, () => setting('MAX_MEMORY_MB')),
+    undefined,
+  );
 });
