@@ -25,8 +25,8 @@ import { randomBasis } from '../src/engine/directions';
 import { mulberry32, permutation, withSeededMathRandom } from '../src/shared/random';
 import { mnist } from '../src/api/datasets';
 import { curvatureAt } from '../src/engine/curvature';
-import { denseStepProfile } from '../src/backends/blas/dense-step';
-import { denseEvalProfile } from '../src/backends/blas/dense-eval';
+import { denseStepProfile } from '../src/engine/dense/train';
+import { denseEvalProfile } from '../src/engine/dense/eval';
 
 /** Bump when what `gen` writes changes (the orchestrator regenerates on mismatch). */
 export const GEN_VERSION = 4;

@@ -16,8 +16,8 @@ import { AffineParams, ParamLayout, splitFlat } from './params';
 import { recomputeBatchNorm } from './batchnorm';
 import { stackedSum, stackedTotals, stackPlan, type StackPlan } from './stacked';
 import { activeBlas, backendCapabilities, tensorView } from '../backends';
-import { DenseEvalBatch, DenseStackForward } from '../backends/blas/dense-eval';
-import { denseModelPlan } from './dense-stack';
+import { DenseEvalBatch, DenseStackForward } from './dense/eval';
+import { denseModelPlan } from './dense/plan';
 import { setting } from '../shared/switchboard';
 
 export interface EvalSet { x: tf.Tensor; y: tf.Tensor }
@@ -160,7 +160,7 @@ export class AffineEvaluator {
   private widest: number;
   /**
    * Dense stacks with the BLAS path on: points evaluated on the BLAS without TF.js
-   * (backends/blas/dense-eval.ts), from the first layer's precomputed products copied out once.
+   * (dense/eval.ts), from the first layer's precomputed products copied out once.
    */
   private dense?: { forward: DenseStackForward; sets: Map<string, DenseEvalBatch[]>; at?: number[]; accuracy: boolean };
   /** Why points are evaluated through TF.js rather than on the BLAS directly (fast path only). */

@@ -33,12 +33,12 @@ import type { LossSpec } from './losses';
 import type { EvalSet } from './evaluate';
 import { norm, paramLayout, readParams, trainableVars } from './params';
 import { activeBlas } from '../backends';
-import { DenseStackHessian } from '../backends/blas/dense-hvp';
-import { DenseStackPlan, denseModelPlan } from './dense-stack';
+import { DenseStackHessian } from './dense/hvp';
+import { DenseStackPlan, denseModelPlan } from './dense/plan';
 import { setting } from '../shared/switchboard';
 
 /**
- * 'r-op': exact products by the R-operator for Dense stacks on the BLAS (backends/blas/dense-hvp.ts),
+ * 'r-op': exact products by the R-operator for Dense stacks on the BLAS (dense/hvp.ts),
  * taken in 'auto' mode where the model qualifies (./dense-stack.ts: denseModelPlan).
  */
 export type HvpMethod = 'r-op' | 'double-backprop' | 'finite-difference';

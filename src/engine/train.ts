@@ -8,7 +8,8 @@ import { mulberry32, permutation } from '../shared/random';
 import { axpyTensor, hasFusedAxpy } from './axpy';
 import { flatTensor, readFlatNow, readParams, readState, paramLayout, ParamLayout, trainableVars, writeFlat } from './params';
 import { adviseHugePages } from '../backends/native/huge-pages';
-import { DenseStackPlan, DenseStackTrainer, denseStackPlan, isPlainSgd } from './dense-stack';
+import { DenseStackPlan, denseStackPlan, isPlainSgd } from './dense/plan';
+import { DenseStackTrainer } from './dense/train';
 
 /** Steps between two reads of the recorded losses (and snapshots). */
 const READ_EVERY = 64;

@@ -52,68 +52,30 @@ test('the parsers: one "off", numbers with their defaults', () => {
       put(before);
     }
   };
-  for (const off of ['off', 'OFF', '0', 'false', 'no', 'none']) {
-    assert.equal(
-      with_({ LOSS_LANDSCAPE_DENSE_EVAL: off }, () => setting('DENSE_EVAL')),
-      false,
-      off,
-    );
+  const cases: Array<[SwitchKey, string | undefined, unknown]> = [
+    ...['off', 'OFF', '0', 'false', 'no', 'none'].flatMap((off): Array<[SwitchKey, string, unknown]> => [
+      ['DENSE_EVAL', off, false],
+      ['BLAS', off, { off: true }],
+    ]),
+    ['DENSE_EVAL', undefined, true],
+    ['DENSE_EVAL', 'on', true],
+    ['BLAS', '/x/libblas.so', { off: false, file: '/x/libblas.so' }],
+    ['BLAS', 'auto', { off: false, file: undefined }],
+    ['BLAS_MIN_MACS', undefined, 32768],
+    ['POINTS_PER_READ', '2.5', undefined],
+    ['POINTS_PER_READ', '8', 8],
+    ['WORKERS', '7', 2],
+    ['WORKERS', 'x', 1],
+    ['STACK', '1', true],
+    ['STACK', '0', false],
+    ['STACK', undefined, undefined],
+    ['MAX_MEMORY_MB', '-3', undefined],
+  ];
+  for (const [key, raw, expected] of cases) {
     assert.deepEqual(
-      with_({ LOSS_LANDSCAPE_BLAS: off }, () => setting('BLAS')),
-      { off: true },
-      off,
+      with_({ [switchName(key)]: raw }, () => setting(key)),
+      expected,
+      `${switchName(key)}=${raw}`,
     );
   }
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_DENSE_EVAL: undefined }, () => setting('DENSE_EVAL')),
-    true,
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_DENSE_EVAL: 'on' }, () => setting('DENSE_EVAL')),
-    true,
-  );
-  assert.deepEqual(
-    with_({ LOSS_LANDSCAPE_BLAS: '/x/libblas.so' }, () => setting('BLAS')),
-    { off: false, file: '/x/libblas.so' },
-  );
-  assert.deepEqual(
-    with_({ LOSS_LANDSCAPE_BLAS: 'auto' }, () => setting('BLAS')),
-    { off: false, file: undefined },
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_BLAS_MIN_MACS: undefined }, () => setting('BLAS_MIN_MACS')),
-    32768,
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_POINTS_PER_READ: '2.5' }, () => setting('POINTS_PER_READ')),
-    undefined,
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_POINTS_PER_READ: '8' }, () => setting('POINTS_PER_READ')),
-    8,
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_WORKERS: '7' }, () => setting('WORKERS')),
-    2,
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_WORKERS: 'x' }, () => setting('WORKERS')),
-    1,
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_STACK: '1' }, () => setting('STACK')),
-    true,
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_STACK: '0' }, () => setting('STACK')),
-    false,
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_STACK: undefined }, () => setting('STACK')),
-    undefined,
-  );
-  assert.equal(
-    with_({ LOSS_LANDSCAPE_MAX_MEMORY_MB: '-3' }, () => setting('MAX_MEMORY_MB')),
-    undefined,
-  );
 });
