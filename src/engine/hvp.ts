@@ -39,7 +39,7 @@ import { setting } from '../shared/switchboard';
 
 /**
  * 'r-op': exact products by the R-operator for Dense stacks on the BLAS (dense/hvp.ts),
- * taken in 'auto' mode where the model qualifies (./dense-stack.ts: denseModelPlan).
+ * taken in 'auto' mode where the model qualifies (./dense/plan.ts: denseModelPlan).
  */
 export type HvpMethod = 'r-op' | 'double-backprop' | 'finite-difference';
 

@@ -41,7 +41,7 @@ export interface TrainRecord {
   steps: number;
   /**
    * How the steps were computed: 'blas-dense' (the Dense stack's steps written on the BLAS,
-   * ./dense-stack.ts) or 'autodiff' (TF.js's gradients); `stepsNote` says why not 'blas-dense'.
+   * ./dense/) or 'autodiff' (TF.js's gradients); `stepsNote` says why not 'blas-dense'.
    * Absent where nothing was trained (a loaded model).
    */
   stepsOn?: 'blas-dense' | 'autodiff';
