@@ -22,13 +22,13 @@ import { interpolate } from '../src/engine/interpolate';
 import { linspace } from '../src/engine/grid';
 import { planeProbe } from '../src/engine/plane';
 import { randomBasis } from '../src/engine/directions';
-import { mulberry32, permutation, withSeededMathRandom } from '../src/engine/random';
+import { mulberry32, permutation, withSeededMathRandom } from '../src/shared/random';
 import { mnist } from '../src/api/datasets';
 import { curvatureAt } from '../src/engine/curvature';
 import { HessianOperator } from '../src/engine/hvp';
 import { slqRuns, spectralDensity } from '../src/engine/curvature/slq';
-import { denseStepProfile } from '../src/backends/blas/dense-step';
-import { denseEvalProfile } from '../src/backends/blas/dense-eval';
+import { denseStepProfile } from '../src/engine/dense/train';
+import { denseEvalProfile } from '../src/engine/dense/eval';
 
 /** Bump when what `gen` writes changes (the orchestrator regenerates on mismatch). */
 export const GEN_VERSION = 4;

@@ -11,7 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointCallback, fileIO } from '../src/api/models';
 import { csv } from '../src/api/workspace-data';
-import { mulberry32 } from '../src/engine/random';
+import { mulberry32 } from '../src/shared/random';
 
 // LL_TRAINED_DIR: write elsewhere (the e2e test trains into its workspace)
 const here = process.env.LL_TRAINED_DIR ?? join(__dirname, '..', 'examples', 'trained');

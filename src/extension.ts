@@ -12,6 +12,7 @@ import { PanelRegistry } from './host/panel';
 import { Prober } from './host/prober';
 import { RunManager } from './host/runs';
 import { onTrusted } from './host/trust';
+import { setting } from './shared/switchboard';
 
 let runs: RunManager | undefined;
 
@@ -20,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   log.info(`activate: Loss Landscape ${context.extension.packageJSON.version}, VS Code ${vscode.version}, node ${process.version}, trusted=${vscode.workspace.isTrusted}`);
 
   // LOSS_LANDSCAPE_RUNNER: an alternative runner script (tests).
-  const runnerPath = process.env.LOSS_LANDSCAPE_RUNNER || context.asAbsolutePath('dist/runner.js');
+  const runnerPath = setting('RUNNER') || context.asAbsolutePath('dist/runner.js');
   runs = new RunManager(runnerPath, log);
   const diagnostics = new RunDiagnostics();
   const cache = new ResultCache(context, log);

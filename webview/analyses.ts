@@ -4,7 +4,7 @@
  * epochs, the "switch" button's target, the training section's title and the CSV writer. The views
  * themselves are built from the factory table in analysis-views.ts.
  *
- * Adding an analysis: its kind in src/protocol.ts, one entry here, one in analysis-views.ts and its
+ * Adding an analysis: its kind in src/protocol/options.ts, one entry here, one in analysis-views.ts and its
  * view file (both tables are `Record<AnalysisKind, …>`, so a missing entry fails the type-check).
  */
 import type { AnalysisKind } from '../src/protocol';

@@ -2,7 +2,7 @@
  * Export payloads: PNG (visible plots composed on one canvas), CSV (current numbers: csv.ts), JSON
  * (result), and for a plane NumPy .npy (the loss grid) and ParaView .vtp (the surface + path).
  */
-import { planeToNpy, planeToVtp } from '../src/export/plane-formats';
+import { planeToNpy, planeToVtp } from '../src/shared/plane-formats';
 import { traitsOf } from './analyses';
 import { curveCsv, planeCsv, trainCsv } from './csv';
 import { basename } from './format';

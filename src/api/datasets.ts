@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadMnistDigits } from './mnist-data';
-import { mulberry32, permutation } from '../engine/random';
+import { mulberry32, permutation } from '../shared/random';
 import type { Data } from './types';
 
 export interface MnistOptions {

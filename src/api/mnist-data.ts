@@ -5,11 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setting } from '../shared/switchboard';
 
 let cached: { pixels: Uint8Array; labels: Uint8Array } | undefined;
 
 function digitsDir(): string {
-  if (process.env.LOSS_LANDSCAPE_MNIST_DIR) return process.env.LOSS_LANDSCAPE_MNIST_DIR;
+  const dir = setting('MNIST_DIR');
+  if (dir) return dir;
   // require.resolve (not require) keeps the 21 MB of JSON out of the bundles: read at run time.
   return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
 }

@@ -15,7 +15,7 @@ import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { mulberry32, permutation } from '../engine/random';
+import { mulberry32, permutation } from '../shared/random';
 import { readUserFile, recordFile, resolveUserPath } from './files';
 import type { Data } from './types';
 

@@ -17,9 +17,19 @@ import { patchWasmKernels } from './wasm/patch-kernels';
 import { BlasInfo, blasInfo, installBlas, uninstallBlas } from './blas/install';
 import { findAdapter, initWebGpu, type AdapterInfo } from './webgpu/init';
 import { chooseAuto, type ModelSize } from './webgpu/auto';
+import { setting } from '../shared/switchboard';
 
-export type { BlasInfo };
+import { backendCapabilities, type BackendCapabilities } from './capabilities';
+
+export type { BlasInfo, BackendCapabilities };
+export { backendCapabilities };
 export { activeBlas, activeDgemv } from './blas/install';
+/**
+ * Reading tensors without a copy where the backend keeps them in our memory (the wasm heap):
+ * `tensorView` a float32 tensor's values as a view (valid until the next allocation; null
+ * elsewhere), `readFlatDirect` several tensors into one flat vector (null elsewhere).
+ */
+export { heapView as tensorView, readFlatFromHeap as readFlatDirect } from './wasm/wasm-internals';
 export type { Dgemv } from './blas/library';
 
 export type EngineBackend = 'wasm' | 'cpu' | 'node' | 'webgpu';
@@ -31,7 +41,7 @@ let wasmDir: string | undefined;
 
 /** Directory holding the tfjs-backend-wasm binaries, with a trailing separator. */
 export function findWasmDir(): string {
-  const fromEnv = process.env.LOSS_LANDSCAPE_WASM_DIR;
+  const fromEnv = setting('WASM_DIR');
   let dir: string;
   if (fromEnv) dir = fromEnv;
   else if (typeof __dirname === 'string' && fs.existsSync(path.join(__dirname, WASM_BINARY))) dir = __dirname;
@@ -79,6 +89,9 @@ export interface BackendChoice {
   adapter?: AdapterInfo;
 }
 
+/** The backend chosen and started, with what it can do (the engine reads backendCapabilities()). */
+export type BackendStarted = BackendChoice & { capabilities: BackendCapabilities };
+
 /** Registers (or removes) the BLAS kernels on the wasm backend and says what happened. */
 function chooseBlas(want: boolean, log?: (msg: string) => void): Pick<BackendChoice, 'blas' | 'blasNote'> {
   if (!want) { uninstallBlas(); return { blas: null }; }
@@ -95,6 +108,13 @@ function chooseBlas(want: boolean, log?: (msg: string) => void): Pick<BackendCho
 
 export async function initBackend(
   name: EngineBackend | 'auto' = 'wasm', log?: (msg: string) => void, opts: { blas?: boolean; size?: ModelSize } = {},
+): Promise<BackendStarted> {
+  const choice = await startBackend(name, log, opts);
+  return { ...choice, capabilities: backendCapabilities() };
+}
+
+async function startBackend(
+  name: EngineBackend | 'auto', log: ((msg: string) => void) | undefined, opts: { blas?: boolean; size?: ModelSize },
 ): Promise<BackendChoice> {
   const wantBlas = opts.blas ?? true;
   if (name === 'webgpu') return { name: 'webgpu', adapter: await initWebGpu(log), blas: null };

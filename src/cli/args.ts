@@ -1,5 +1,6 @@
 /** Command-line parsing for `loss-landscape probe`, `plan` and `merge`. */
-import { defaultProbeOptions as D, type AnyProbeOptions, type ProbeOptions } from '../protocol';
+import type { AnyProbeOptions, ProbeOptions } from '../protocol';
+import { defaultProbeOptions as D } from '../shared/defaults';
 import { ALIGN_MODES, ANALYSES, BACKENDS, BN_MODES, DIRECTIONS, OPERATORS, TRACE_METHODS, validateOptions } from '../shared/options';
 
 export const USAGE = `usage: loss-landscape probe FILE [options]

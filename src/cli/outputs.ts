@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import type { ProbeResult, UserError } from '../protocol';
 import { reportHtml } from './report-html';
 import { writeFilesAtomically, type OutFile } from '../util/atomic-write';
-import { planeToNpy, planeToVtp } from '../export/plane-formats';
+import { planeToNpy, planeToVtp } from '../shared/plane-formats';
 
 export function formatError(e: UserError): string {
   const where = e.file ? `${relative(process.cwd(), e.file) || e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ` : '';

@@ -1,5 +1,6 @@
 /** The human-readable summary the CLI prints on stdout. */
-import { blasLabel, type ProbeResult } from '../protocol';
+import type { ProbeResult } from '../protocol';
+import { blasLabel } from '../shared/labels';
 import { analysisInfo, fixed as f, pct } from '../shared/analyses';
 
 export function summary(r: ProbeResult, file: string): string {

@@ -6,7 +6,9 @@
  */
 import { fork, ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { WATCHDOG_MARKER, type RunnerMessage, type RunRequest, type UserError } from '../protocol';
+import type { RunnerMessage, RunRequest, UserError } from '../protocol';
+import { WATCHDOG_MARKER } from '../shared/wire';
+import { childEnv, setting } from '../shared/switchboard';
 
 
 export type RunStatus = 'done' | 'error' | 'cancelled';
@@ -64,7 +66,7 @@ export function crashError(req: RunRequest, pid: number | undefined, code: numbe
   if (watchdog) return { kind: 'resources', file: req.file, message: watchdog.slice(WATCHDOG_MARKER.length).trim() };
   if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderr)) {
     return { kind: 'resources', file: req.file,
-      message: `out of memory: the runner's JavaScript heap is full (limit ${Number(process.env.LOSS_LANDSCAPE_HEAP_MB) > 0 ? `${process.env.LOSS_LANDSCAPE_HEAP_MB} MiB` : '4 GiB'}); ` +
+      message: `out of memory: the runner's JavaScript heap is full (limit ${setting('HEAP_MB') !== undefined ? `${setting('HEAP_MB')} MiB` : '4 GiB'}); ` +
         'use fewer examples (--examples), a smaller model or grid, or set LOSS_LANDSCAPE_HEAP_MB' };
   }
   const how = signal ? `was killed (${signal}${signal === 'SIGKILL' ? ', from outside the runner: possibly out of memory' : ''})` : `exited with code ${code}`;
@@ -75,8 +77,8 @@ export function crashError(req: RunRequest, pid: number | undefined, code: numbe
 export function startRunner(req: RunRequest, o: StartOptions): RunnerHandle {
   const child = fork(o.runnerPath ?? defaultRunnerPath(), [], {
     // LOSS_LANDSCAPE_HEAP_MB: the runner's JavaScript heap (default 4096 MiB)
-    execArgv: [`--max-old-space-size=${Number(process.env.LOSS_LANDSCAPE_HEAP_MB) > 0 ? Number(process.env.LOSS_LANDSCAPE_HEAP_MB) : 4096}`],
-    env: { ...process.env, ...o.env, ELECTRON_RUN_AS_NODE: '1' },
+    execArgv: [`--max-old-space-size=${setting('HEAP_MB') ?? 4096}`],
+    env: childEnv({ ...o.env, ELECTRON_RUN_AS_NODE: '1' }),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let finished: 'done' | 'error' | undefined;

@@ -5,9 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AXPY_KERNEL } from '../backends/blas/vector-kernels';
+import { backendCapabilities } from '../backends';
 
 export function hasFusedAxpy(): boolean {
-  return tf.getKernel(AXPY_KERNEL, tf.getBackend()) != null;
+  return backendCapabilities().fusedAxpy;
 }
 
 export function axpyTensor(y: tf.Tensor, alpha: number, x: tf.Tensor): tf.Tensor {

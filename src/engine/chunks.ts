@@ -4,13 +4,11 @@
  * read is a round trip through the GPU's queue (and `dataSync` is not available at all in
  * Node), so points are queued in chunks and their results read back together.
  */
-import * as tf from '@tensorflow/tfjs';
+import { backendCapabilities } from '../backends';
 
 /** Points per awaited read on the current backend (override: LOSS_LANDSCAPE_POINTS_PER_READ). */
 export function pointsPerRead(): number {
-  const env = Number(process.env.LOSS_LANDSCAPE_POINTS_PER_READ);
-  if (Number.isInteger(env) && env >= 1) return env;
-  return tf.getBackend() === 'webgpu' ? 32 : 1;
+  return backendCapabilities().pointsPerRead;
 }
 
 /** `xs` cut into consecutive pieces of at most `size` items. */

@@ -14,7 +14,7 @@ import { interpolate } from './interpolate';
 import { alphaGrid, linspace } from './grid';
 import { goodfellowBasis } from './directions';
 import { planeProbe, planeRanges, projectPath, randomWalk } from './plane';
-import { mulberry32, withSeededMathRandom } from './random';
+import { mulberry32, withSeededMathRandom } from '../shared/random';
 
 export interface CompareInput {
   config: TrainConfig;

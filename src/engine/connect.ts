@@ -25,7 +25,7 @@ import { AffineEvaluator, EvalSet, Metrics, readAll } from './evaluate';
 import { chunked, pointsPerRead } from './chunks';
 import { linspace } from './grid';
 import { AffineParams, ParamLayout, readParams, readState, splitFlat, stateLayout, trainableVars, writeParams, writeState } from './params';
-import { mulberry32, permutation } from './random';
+import { mulberry32, permutation } from '../shared/random';
 import { hasBatchNorm } from './batchnorm';
 
 export interface ConnectInput {

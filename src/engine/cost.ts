@@ -6,14 +6,15 @@
  */
 import { totalmem } from 'node:os';
 import type { AnalysisKind } from '../protocol';
+import { setting } from '../shared/switchboard';
 
 /**
  * The memory cap of a runner: LOSS_LANDSCAPE_MAX_MEMORY_MB, else 60 % of RAM, at most 8 GiB
  * (a runner's legitimate ceiling: a 4 GiB JavaScript heap plus the wasm backend's 4 GiB).
  */
-export function memoryLimitBytes(env: NodeJS.ProcessEnv = process.env): number {
-  const mb = Number(env.LOSS_LANDSCAPE_MAX_MEMORY_MB);
-  if (Number.isFinite(mb) && mb > 0) return mb * 2 ** 20;
+export function memoryLimitBytes(): number {
+  const mb = setting('MAX_MEMORY_MB');
+  if (mb !== undefined) return mb * 2 ** 20;
   return Math.min(0.6 * totalmem(), 8 * 2 ** 30);
 }
 

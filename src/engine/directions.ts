@@ -11,7 +11,7 @@ import type { DirectionsKind } from '../protocol';
 import type { ParamLayout } from './params';
 import { axpy, distanceSq, dot, norm, scale, sub } from './params';
 import { principalDirections } from './linalg';
-import { fillGaussian, Rng } from './random';
+import { fillGaussian, Rng } from '../shared/random';
 
 export interface PlaneBasis {
   kind: DirectionsKind;

@@ -15,10 +15,10 @@ import type { LossSpec } from './losses';
 import { AffineParams, ParamLayout, splitFlat } from './params';
 import { recomputeBatchNorm } from './batchnorm';
 import { stackedSum, stackedTotals, stackPlan, type StackPlan } from './stacked';
-import { activeBlas } from '../backends';
-import { DenseEvalBatch, DenseStackForward } from '../backends/blas/dense-eval';
-import { denseModelPlan } from './dense-stack';
-import { heapView } from '../backends/wasm/wasm-internals';
+import { activeBlas, backendCapabilities, tensorView } from '../backends';
+import { DenseEvalBatch, DenseStackForward } from './dense/eval';
+import { denseModelPlan } from './dense/plan';
+import { setting } from '../shared/switchboard';
 
 export interface EvalSet { x: tf.Tensor; y: tf.Tensor }
 export interface Metrics { loss: number; lossSE: number | null; accuracy: number | null }
@@ -160,14 +160,14 @@ export class AffineEvaluator {
   private widest: number;
   /**
    * Dense stacks with the BLAS path on: points evaluated on the BLAS without TF.js
-   * (backends/blas/dense-eval.ts), from the first layer's precomputed products copied out once.
+   * (dense/eval.ts), from the first layer's precomputed products copied out once.
    */
   private dense?: { forward: DenseStackForward; sets: Map<string, DenseEvalBatch[]>; at?: number[]; accuracy: boolean };
   /** Why points are evaluated through TF.js rather than on the BLAS directly (fast path only). */
   denseNote?: string;
 
   private denseSetup(layout: ParamLayout, base: Float32Array, dirs: Float32Array[], sets: Record<string, EvalSet>): void {
-    const off = /^(off|0|false|no)$/i.test(process.env.LOSS_LANDSCAPE_DENSE_EVAL ?? '');
+    const off = !setting('DENSE_EVAL');
     const first = Object.values(sets)[0];
     const plan = off ? { reason: 'turned off by LOSS_LANDSCAPE_DENSE_EVAL' } : denseModelPlan(this.model, this.spec, layout, first.x, first.y);
     if (!('plan' in plan)) { this.denseNote = plan.reason; return; }
@@ -216,8 +216,7 @@ export class AffineEvaluator {
 
   /** Whether `pendingMany` evaluates several points per pass here (WebGPU, stackable MLP). */
   get stacks(): boolean {
-    const env = process.env.LOSS_LANDSCAPE_STACK;
-    return !!this.stack && (env === '1' || (env !== '0' && tf.getBackend() === 'webgpu'));
+    return !!this.stack && backendCapabilities().stacking;
   }
 
   private plan(layout: ParamLayout, base: Float32Array, dirs: Float32Array[]): void {
@@ -350,7 +349,7 @@ export class AffineEvaluator {
 
 /** A float32 tensor's values (a view of the wasm heap, valid until the next allocation, or a copy). */
 function f32Now(t: tf.Tensor): Float32Array {
-  return heapView(t) ?? (t.dataSync() as Float32Array);
+  return tensorView(t) ?? (t.dataSync() as Float32Array);
 }
 
 /** Plain metrics of the model at its current weights. */

@@ -33,12 +33,13 @@ import type { LossSpec } from './losses';
 import type { EvalSet } from './evaluate';
 import { norm, paramLayout, readParams, trainableVars } from './params';
 import { activeBlas } from '../backends';
-import { DenseStackHessian } from '../backends/blas/dense-hvp';
-import { DenseStackPlan, denseModelPlan } from './dense-stack';
+import { DenseStackHessian } from './dense/hvp';
+import { DenseStackPlan, denseModelPlan } from './dense/plan';
+import { setting } from '../shared/switchboard';
 
 /**
- * 'r-op': exact products by the R-operator for Dense stacks on the BLAS (backends/blas/dense-hvp.ts),
- * taken in 'auto' mode where the model qualifies (./dense-stack.ts: denseModelPlan).
+ * 'r-op': exact products by the R-operator for Dense stacks on the BLAS (dense/hvp.ts),
+ * taken in 'auto' mode where the model qualifies (./dense/plan.ts: denseModelPlan).
  */
 export type HvpMethod = 'r-op' | 'double-backprop' | 'finite-difference';
 
@@ -177,7 +178,7 @@ export class HessianOperator {
     this.auto = (opts.method ?? 'auto') === 'auto';
     this.total = total;
     if (this.auto || this.method === 'r-op') {
-      const off = /^(off|0|false|no)$/i.test(process.env.LOSS_LANDSCAPE_DENSE_HVP ?? '');
+      const off = !setting('DENSE_HVP');
       const plan = off ? { reason: 'turned off by LOSS_LANDSCAPE_DENSE_HVP' } : denseModelPlan(model, spec, paramLayout(model), set.x, set.y);
       if ('plan' in plan) { this.densePlan = plan.plan; this.method = 'r-op'; } else {
         this.denseNote = plan.reason;

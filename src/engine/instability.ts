@@ -19,7 +19,7 @@ import { train, type TrainRecord } from './train';
 import { interpolate } from './interpolate';
 import { linspace } from './grid';
 import { readParams, readState, writeParams, writeState } from './params';
-import { withSeededMathRandom } from './random';
+import { withSeededMathRandom } from '../shared/random';
 import { errorBarrier } from '../shared/line-summary';
 
 export const STABLE_ERROR_BARRIER = 0.02;

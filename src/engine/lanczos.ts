@@ -17,7 +17,7 @@
 import { symEig } from './linalg';
 import { activeDgemv } from '../backends/blas/install';
 import { NO_TRANS, ROW_MAJOR, TRANS } from '../backends/blas/library';
-import { fillGaussian, mulberry32 } from './random';
+import { fillGaussian, mulberry32 } from '../shared/random';
 
 export type SymOp = (v: Float32Array) => Float32Array | Promise<Float32Array>;
 

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Loss, MetricName } from '../api/types';
+import { EPSILON } from './dense/maths';
 
 export interface LossSpec {
   /** Per-example loss [n], or undefined when only the batch mean is known (user function). */
@@ -17,12 +18,11 @@ export interface LossSpec {
   builtin?: string;
 }
 
-const EPS = 1e-7;
 
 function sparseCategoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     const labels = tf.cast(tf.reshape(yTrue, [-1]), 'int32');
-    const p = tf.clipByValue(yPred.div(yPred.sum(-1, true)), EPS, 1 - EPS);
+    const p = tf.clipByValue(yPred.div(yPred.sum(-1, true)), EPSILON, 1 - EPSILON);
     const depth = p.shape[p.shape.length - 1];
     return tf.neg(tf.sum(tf.mul(tf.oneHot(labels, depth), tf.log(p)), -1)) as tf.Tensor1D;
   });

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { stackedSum } from './stacked';
-import { readFlatFromHeap } from '../backends/wasm/wasm-internals';
+import { readFlatDirect } from '../backends';
 import { axpyTensor } from './axpy';
 
 export interface ParamEntry {
@@ -61,7 +61,7 @@ export async function readFlat(vars: Var[]): Promise<Float32Array> {
 
 /** The same, at once, where the backend keeps tensors in memory we can copy from (wasm); else null. */
 export function readFlatNow(vars: Var[], into?: Float32Array): Float32Array | null {
-  return readFlatFromHeap(vars.map((v) => v.read()), into);
+  return readFlatDirect(vars.map((v) => v.read()), into);
 }
 
 export const readParams = (model: tf.LayersModel) => readFlat(trainableVars(model));

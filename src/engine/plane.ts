@@ -15,7 +15,7 @@ import { makeProjector, PlaneBasis } from './directions';
 import { coarseToFineGrid } from './order';
 import { chunked, pointsPerRead } from './chunks';
 import { linspace } from './grid';
-import { chiSquare, gaussian, Rng } from './random';
+import { chiSquare, gaussian, Rng } from '../shared/random';
 
 export function projectPath(basis: PlaneBasis, snapshots: Float32Array[]) {
   const proj = makeProjector(basis);

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LandscapeConfig } from '../api/types';
 import type { AnyProbeOptions, BackendName, ExampleCounts, ProbeResult } from '../protocol';
-import { defaultProbeOptions, RESULT_SCHEMA } from '../protocol';
+import { defaultProbeOptions } from '../shared/defaults';
+import { RESULT_SCHEMA } from '../shared/wire';
 import { assertValidOptions, definitionOptions } from '../shared/options';
 import { lossSpec } from './losses';
 import { head, loadData, type Dataset } from './data';
@@ -14,7 +15,7 @@ import { train, type TrainRecord } from './train';
 import { evaluateModel } from './evaluate';
 import { evaluatePlane } from './shard-eval';
 import { paramLayout, stateLayout, writeParams, writeState } from './params';
-import { withSeededMathRandom } from './random';
+import { withSeededMathRandom } from '../shared/random';
 import { checkCost, memoryLimitBytes } from './cost';
 import { summarizeTraining } from './train-summary';
 import { asTrainConfig, buildModel as buildAnyModel, isLoadedConfig, loadCompareTo, loadRecord, refuseWithoutTraining, type LoadedConfig } from './loaded';

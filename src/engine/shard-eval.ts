@@ -15,7 +15,7 @@ import { paramLayout, stateLayout, type ParamLayout } from './params';
 import { planeProbe } from './plane';
 import { interpolate } from './interpolate';
 import { hasBatchNorm } from './batchnorm';
-import { withSeededMathRandom } from './random';
+import { withSeededMathRandom } from '../shared/random';
 import { buildModel } from './loaded';
 import { bnSet, phase, type LineJob, type PlaneJob, type ResolvedOptions } from './analyses/context';
 

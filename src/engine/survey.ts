@@ -12,7 +12,7 @@ import type { EvalSet } from './evaluate';
 import { evaluateModel } from './evaluate';
 import { train, TrainRecord } from './train';
 import { unitCounts } from './units';
-import { mulberry32, withSeededMathRandom } from './random';
+import { mulberry32, withSeededMathRandom } from '../shared/random';
 import { interpolate } from './interpolate';
 import { alphaGrid, linspace } from './grid';
 import { planeProbe, projectPath } from './plane';

@@ -4,11 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec } from './losses';
-import { mulberry32, permutation } from './random';
+import { mulberry32, permutation } from '../shared/random';
 import { axpyTensor, hasFusedAxpy } from './axpy';
 import { flatTensor, readFlatNow, readParams, readState, paramLayout, ParamLayout, trainableVars, writeFlat } from './params';
 import { adviseHugePages } from '../backends/native/huge-pages';
-import { DenseStackPlan, DenseStackTrainer, denseStackPlan, isPlainSgd } from './dense-stack';
+import { DenseStackPlan, denseStackPlan, isPlainSgd } from './dense/plan';
+import { DenseStackTrainer } from './dense/train';
 
 /** Steps between two reads of the recorded losses (and snapshots). */
 const READ_EVERY = 64;
@@ -44,7 +45,7 @@ export interface TrainRecord {
   steps: number;
   /**
    * How the steps were computed: 'blas-dense' (the Dense stack's steps written on the BLAS,
-   * ./dense-stack.ts) or 'autodiff' (TF.js's gradients); `stepsNote` says why not 'blas-dense'.
+   * ./dense/) or 'autodiff' (TF.js's gradients); `stepsNote` says why not 'blas-dense'.
    * Absent where nothing was trained (a loaded model).
    */
   stepsOn?: 'blas-dense' | 'autodiff';

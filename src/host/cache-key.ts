@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ProbeOptions } from '../protocol';
-import { codeHash } from '../runner/bundle';
+import { codeHash } from '../bundle/bundle';
 
 export function cacheKey(parts: { code: string; definition: string; options: ProbeOptions; version: string }): string {
   const { code, definition, options, version } = parts;

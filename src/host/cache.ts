@@ -4,7 +4,8 @@
  * folder is open). A hit replays the result instantly (`cached: true`).
  */
 import * as vscode from 'vscode';
-import { RESULT_SCHEMA, type ProbeResult } from '../protocol';
+import type { ProbeResult } from '../protocol';
+import { RESULT_SCHEMA } from '../shared/wire';
 
 export { cacheKey } from './cache-key';
 import type { Log } from './log';

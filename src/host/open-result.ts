@@ -4,7 +4,8 @@
  * JSON file, and re-run asks for the .landscape.ts instead. Works in untrusted workspaces too.
  */
 import * as vscode from 'vscode';
-import { RESULT_SCHEMA, type ProbeResult } from '../protocol';
+import type { ProbeResult } from '../protocol';
+import { RESULT_SCHEMA } from '../shared/wire';
 import type { Log } from './log';
 import type { LandscapePanel, PanelRegistry } from './panel';
 import { newRunId } from './runs';

@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { blasLabel, type ProbeResult, type RunnerMessage, type RunRequest, type UserError } from '../protocol';
+import type { ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
+import { blasLabel } from '../shared/labels';
 import { startRunner, type RunnerHandle } from '../client/runner-client';
 import type { Log } from './log';
 

@@ -6,7 +6,7 @@
  */
 import type { AnalysisKind, AnyProbeOptions, DirectionsKind, ProbeOptions } from '../protocol';
 import { analysisInfo, COMMON_OPTIONS } from '../shared/analyses';
-import { defaultProbeOptions } from '../protocol';
+import { defaultProbeOptions } from '../shared/defaults';
 import { optionName } from '../shared/options';
 
 export type SettingGet = <T>(key: string, fallback: T) => T;

@@ -14,7 +14,7 @@ import { setDefinitionFile } from '../api/files';
 import type { LandscapeDefinition } from '../api/types';
 import type { DefinitionInfo, UserError } from '../protocol';
 import { definitionLines } from '../shared/definitions';
-import { bundle, PROVIDED, UserFacingError } from './bundle';
+import { bundle, PROVIDED, UserFacingError } from '../bundle/bundle';
 
 export { bundle, UserFacingError };
 

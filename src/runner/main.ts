@@ -5,7 +5,7 @@
  */
 import type { HostToRunner, LineJobWire, PlaneJobWire, ProbeResult, RunnerMessage, RunRequest, UserError } from '../protocol';
 import { loadFile, toUserError, UserFacingError } from './load';
-import { takeEsbuildNote } from './esbuild-api';
+import { takeEsbuildNote } from '../bundle/esbuild-api';
 import { resolveOptions, runProbe, runPlaneRows, PhaseError, type ResolvedOptions } from '../engine/run-probe';
 import type { LandscapeConfig } from '../api/types';
 import { fromWire, hasBigProducts, makeLineSplitter, makeSplitter, WorkerFailure } from './split';
@@ -84,8 +84,8 @@ export async function run(req: RunRequest): Promise<boolean> {
       },
       planeSetup: (s) => { cellsTotal = s.a.length * s.b.length; void send({ type: 'planeSetup', runId, ...s }); },
       planeCells: async (i, j, loss) => { await sendCells(i, j, loss); await breathe(); },
-      splitPlane: planner || backend.name === 'webgpu' ? undefined : makeSplitter(req, () => trainCount, sendCells, big), // one GPU: no second process
-      splitLine: planner || backend.name === 'webgpu' ? undefined : makeLineSplitter(req, big),
+      splitPlane: planner || !backend.capabilities.processSplit ? undefined : makeSplitter(req, () => trainCount, sendCells, big), // one GPU: no second process
+      splitLine: planner || !backend.capabilities.processSplit ? undefined : makeLineSplitter(req, big),
       deferGrid: planner?.capture,
       surveyRun: async (index, total, run) => { await send({ type: 'surveyRun', runId, index, total, run }); await breathe(); },
       warn: (message) => void send({ type: 'log', runId, level: 'warn', message }),

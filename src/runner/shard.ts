@@ -17,6 +17,7 @@ import {
 } from '../shards/format';
 import { GRIDS } from '../shards/grids';
 import { writeFilesAtomically } from '../util/atomic-write';
+import { setting } from '../shared/switchboard';
 
 export type ShardMode = Extract<NonNullable<RunRequest['mode']>, { kind: 'shard' }>;
 type Values = (number | null)[];
@@ -25,8 +26,8 @@ const FLUSH_MS = 1000;
 
 /** Test hook: sleep this long after each point (or a worker's chunk of cells), to kill a shard or a worker half-way in the tests. */
 export function testDelay(): void {
-  const ms = Number(process.env.LOSS_LANDSCAPE_TEST_POINT_DELAY_MS);
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const ms = setting('TEST_POINT_DELAY_MS');
+  if (ms) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** The shard file: what it holds already, and appending records to it. */

@@ -20,6 +20,7 @@ import type { EvalSet } from '../engine/evaluate';
 import { coarseToFine } from '../engine/order';
 import type { HostToRunner, LineJobWire, LinePoint, PlaneJobWire, RunnerMessage, RunRequest } from '../protocol';
 import { PARALLEL_MIN_MACS } from '../backends/blas/library';
+import { childEnv, setting } from '../shared/switchboard';
 
 export function toWire(job: PlaneJob): PlaneJobWire {
   return { kind: job.basis.kind, center: job.basis.center, u: job.basis.u, v: job.basis.v, state: job.state, a: job.a, b: job.b, examples: job.examples };
@@ -40,8 +41,8 @@ export function lineToWire(job: LineJob): LineJobWire {
  * per batch), where a second process gains nothing (W2: 22.5 s split against 23.0 s not).
  */
 export function workersFor(evaluations: number, bigProducts = false): number {
-  const env = process.env.LOSS_LANDSCAPE_WORKERS;
-  if (env !== undefined) return Math.max(1, Math.min(2, Number(env) || 1));
+  const forced = setting('WORKERS');
+  if (forced !== undefined) return forced;
   if (cpus().length < 2 || bigProducts) return 1;
   return evaluations >= 400_000 ? 2 : 1;
 }
@@ -70,7 +71,7 @@ function startWorker<T>(what: string, task: HostToRunner, expected: number, take
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced',
     // the same BLAS settings as this process: OpenBLAS's sums depend on its thread count, and
     // a value must not depend on which process computed it
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    env: childEnv({ ELECTRON_RUN_AS_NODE: '1' }),
   });
   let stderr = '';
   child.stderr?.on('data', (d) => { stderr = (stderr + d).slice(-2000); });

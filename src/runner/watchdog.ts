@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { memoryLimitBytes } from '../engine/cost';
-import { WATCHDOG_MARKER } from '../protocol';
+import { WATCHDOG_MARKER } from '../shared/wire';
 
 
 const WORKER = `

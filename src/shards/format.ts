@@ -32,7 +32,7 @@ export interface PlanFile {
   /** The .landscape.ts the plan was made from (absolute, as it was then). */
   file: string;
   definition: string;
-  /** sha256 of the bundled code (runner/bundle.ts codeHash): a shard refuses other code. */
+  /** sha256 of the bundled code (src/bundle/bundle.ts codeHash): a shard refuses other code. */
   codeHash: string;
   /** sha256 of the evaluation sets: a shard refuses other data. */
   dataHash: string;

@@ -7,6 +7,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setting } from '../shared/switchboard';
 
 export interface OutFile { name: string; data: string | Buffer }
 
@@ -14,8 +15,8 @@ const TMP = /^\.(.+)\.tmp-\d+-[0-9a-z]+$/;
 
 /** Test hook: sleep this long after each temporary file (to kill a CLI mid-write in the fault tests). */
 function testDelay(): void {
-  const ms = Number(process.env.LOSS_LANDSCAPE_TEST_WRITE_DELAY_MS);
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const ms = setting('TEST_WRITE_DELAY_MS');
+  if (ms) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function writeFully(path: string, data: string | Buffer): void {

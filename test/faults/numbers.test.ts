@@ -18,7 +18,7 @@ import { topEigen } from '../../src/engine/lanczos';
 import { train } from '../../src/engine/train';
 import { symEig } from '../../src/engine/linalg';
 import { writeParams } from '../../src/engine/params';
-import { mulberry32 } from '../../src/engine/random';
+import { mulberry32 } from '../../src/shared/random';
 
 const f32 = (file: string) => { const b = readFileSync(file); return Array.from({ length: b.length / 4 }, (_, i) => b.readFloatLE(4 * i)); };
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backends';
 import { readParams, readState, writeParams, writeState } from '../../src/engine/params';
-import { mulberry32, permutation } from '../../src/engine/random';
+import { mulberry32, permutation } from '../../src/shared/random';
 import { AlignmentError, permutationSpec, permuteAxis, permuteParams } from '../../src/engine/align/permute';
 import { weightMatching } from '../../src/engine/align/weight-matching';
 import { alignSolutions } from '../../src/engine/align/align';

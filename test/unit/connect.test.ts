@@ -8,7 +8,7 @@ import { train } from '../../src/engine/train';
 import { connectAnalysis } from '../../src/engine/connect';
 import { evaluateModel } from '../../src/engine/evaluate';
 import { paramLayout, readParams, writeParams } from '../../src/engine/params';
-import { mulberry32 } from '../../src/engine/random';
+import { mulberry32 } from '../../src/shared/random';
 import { mnist } from '../../src/api/datasets';
 
 before(async () => { await initBackend('wasm'); });

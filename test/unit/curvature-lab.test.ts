@@ -12,7 +12,7 @@ import { eigenPlane, explainedBy } from '../../src/engine/curvature/eigen-plane'
 import { curvatureAt } from '../../src/engine/curvature';
 import { parseArgs } from '../../src/cli/args';
 import { validateOptions } from '../../src/shared/options';
-import { mulberry32 } from '../../src/engine/random';
+import { mulberry32 } from '../../src/shared/random';
 import { quadrature, slqRuns, spectralDensity } from '../../src/engine/curvature/slq';
 import { traceEstimate } from '../../src/engine/curvature/hutchpp';
 import { GaussNewtonOperator, ggnSplit } from '../../src/engine/curvature/ggn';

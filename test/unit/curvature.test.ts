@@ -11,7 +11,7 @@ import { hutchinson, lanczos, topEigen } from '../../src/engine/lanczos';
 import { classify, curvatureAnalysis, curvatureAt, slices, subsample } from '../../src/engine/curvature';
 import { symEig } from '../../src/engine/linalg';
 import { paramLayout, readParams, writeParams, norm } from '../../src/engine/params';
-import { fillGaussian, mulberry32 } from '../../src/engine/random';
+import { fillGaussian, mulberry32 } from '../../src/shared/random';
 import { mnist } from '../../src/api/datasets';
 
 before(async () => { await initBackend('wasm'); });

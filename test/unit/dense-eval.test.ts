@@ -1,5 +1,5 @@
 /**
- * Points of lines and planes evaluated on the BLAS without TF.js (src/backends/blas/dense-eval.ts
+ * Points of lines and planes evaluated on the BLAS without TF.js (src/engine/dense/eval.ts
  * via AffineEvaluator) against the TF.js evaluation of the same points: loss, its standard error
  * and accuracy, for one, two and three directions (the fused SIMD pass and the JS fallback),
  * every activation and loss the plan takes, uneven batches, a test set, zero coefficients; and
@@ -15,6 +15,7 @@ import { AffineParams, paramLayout, readParams, trainableVars, writeParams } fro
 import { lossSpec } from '../../src/engine/losses';
 import type { Loss } from '../../src/api/types';
 import { rand, randT } from './same-outputs';
+import { buildCase, DENSE_CASES } from './dense-cases';
 
 const skip = blasLibrary().ok ? false : 'no BLAS on this machine';
 
@@ -61,40 +62,22 @@ async function samePoints(model: tf.LayersModel, loss: Loss, sets: Record<string
   got.ev.dispose(); got.params.dispose(); ref.ev.dispose(); ref.params.dispose();
 }
 
-test('relu → relu → softmax: lines and planes (the fused SIMD pass), uneven batches, a test set', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [20], units: 33, activation: 'relu' }),
-    tf.layers.dense({ units: 17, activation: 'relu' }),
-    tf.layers.dense({ units: 4, activation: 'softmax' })] });
-  const sets = { train: { x: randT([230, 20], 1), y: tf.oneHot(labels(230, 4), 4).toFloat() }, test: { x: randT([70, 20], 2), y: tf.oneHot(labels(70, 4), 4).toFloat() } };
-  await samePoints(model, 'categoricalCrossentropy', sets, 1, [[0], [0.3], [-1.2], [1]], { batchSize: 64 });
-  await samePoints(model, 'categoricalCrossentropy', sets, 2, [[0, 0], [0.5, -0.25], [0, 1.5], [-1, 0.7]], { batchSize: 100 });
-  Object.values(sets).forEach((s) => tf.dispose([s.x, s.y])); model.dispose();
-});
+for (const c of DENSE_CASES) {
+  test(`${c.name}: lines and planes (the fused SIMD pass), uneven batches, a test set`, { skip: skip || c.notOn?.eval || false }, async () => {
+    const model = await buildCase(c);
+    const train = c.data(230, 1), test = c.data(70, 2);
+    const sets = { train, test };
+    await samePoints(model, c.loss, sets, 1, [[0], [0.3], [-1.2], [1]], { batchSize: 64 });
+    await samePoints(model, c.loss, sets, 2, [[0, 0], [0.5, -0.25], [0, 1.5], [-1, 0.7]], { batchSize: 100 });
+    Object.values(sets).forEach((s) => tf.dispose([s.x, s.y])); model.dispose();
+  });
+}
 
 test('three directions (the JS fallback pass), no accuracy asked', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [10], units: 12, activation: 'relu' }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
-  const sets = { train: { x: randT([90, 10], 3), y: tf.oneHot(labels(90, 3), 3).toFloat() } };
-  await samePoints(model, 'categoricalCrossentropy', sets, 3, [[0.2, 0.04, 0], [1, 1, 1], [0, 0, 0.5]], { accuracy: false });
-  Object.values(sets).forEach((s) => tf.dispose([s.x, s.y])); model.dispose();
-});
-
-test('sigmoid, tanh without bias, linear output: mean squared error (no accuracy)', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [8], units: 9, activation: 'sigmoid' }),
-    tf.layers.dense({ units: 7, activation: 'tanh', useBias: false }),
-    tf.layers.dense({ units: 2 })] });
-  const sets = { train: { x: randT([75, 8], 4), y: randT([75, 2], 5) } };
-  await samePoints(model, 'meanSquaredError', sets, 2, [[0.1, 0.2], [-0.7, 0.3]], { batchSize: 32 });
-  Object.values(sets).forEach((s) => tf.dispose([s.x, s.y])); model.dispose();
-});
-
-test('sparse categorical cross-entropy on int32 labels, a linear first layer', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [6], units: 10 }), tf.layers.dense({ units: 5, activation: 'softmax' })] });
-  const sets = { train: { x: randT([55, 6], 6), y: labels(55, 5) } };
-  await samePoints(model, 'sparseCategoricalCrossentropy', sets, 1, [[0], [0.9], [2]]);
+  const c = DENSE_CASES[0];
+  const model = await buildCase(c);
+  const sets = { train: c.data(90, 3) };
+  await samePoints(model, c.loss, sets, 3, [[0.2, 0.04, 0], [1, 1, 1], [0, 0, 0.5]], { accuracy: false });
   Object.values(sets).forEach((s) => tf.dispose([s.x, s.y])); model.dispose();
 });
 

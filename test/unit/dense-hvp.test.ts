@@ -1,6 +1,6 @@
 /**
  * Hessian-vector products of Dense stacks by the R-operator on the BLAS
- * (src/backends/blas/dense-hvp.ts) against TF.js's double backprop on the same model and data:
+ * (src/engine/dense/hvp.ts) against TF.js's double backprop on the same model and data:
  * every activation, loss and layer shape the plan takes, a saturated softmax, batching; 'auto'
  * picks it, and says why not where it cannot. Skipped where no BLAS loads (CI installs one).
  */
@@ -11,10 +11,10 @@ import { initBackend } from '../../src/backends';
 import { blasLibrary, installBlas, uninstallBlas } from '../../src/backends/blas/install';
 import { HessianOperator } from '../../src/engine/hvp';
 import { lossSpec } from '../../src/engine/losses';
-import { readParams, writeParams } from '../../src/engine/params';
-import { fillGaussian, mulberry32 } from '../../src/engine/random';
+import { fillGaussian, mulberry32 } from '../../src/shared/random';
 import type { Loss } from '../../src/api/types';
-import { rand, randT } from './same-outputs';
+import { randT } from './same-outputs';
+import { buildCase, DENSE_CASES } from './dense-cases';
 
 const skip = blasLibrary().ok ? false : 'no BLAS on this machine';
 
@@ -49,55 +49,14 @@ async function sameProducts(model: tf.LayersModel, loss: Loss, x: tf.Tensor, y: 
   ref.dispose(); got.dispose(); other.dispose();
 }
 
-test('relu → softmax, categorical cross-entropy', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [12], units: 16, activation: 'relu' }), tf.layers.dense({ units: 4, activation: 'softmax' })] });
-  const x = randT([150, 12], 1), y = tf.oneHot(labels(150, 4), 4).toFloat();
-  await sameProducts(model, 'categoricalCrossentropy', x, y);
-  tf.dispose([x, y]); model.dispose();
-});
-
-test('sigmoid → tanh (no bias) → linear, mean squared error: the activations\' second derivatives', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [9], units: 11, activation: 'sigmoid' }),
-    tf.layers.dense({ units: 7, activation: 'tanh', useBias: false }),
-    tf.layers.dense({ units: 3 })] });
-  const x = randT([90, 9], 2), y = randT([90, 3], 3);
-  await sameProducts(model, 'meanSquaredError', x, y);
-  tf.dispose([x, y]); model.dispose();
-});
-
-test('Flatten, relu → relu → softmax, sparse categorical cross-entropy', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.flatten({ inputShape: [3, 4, 1] }),
-    tf.layers.dense({ units: 10, activation: 'relu' }),
-    tf.layers.dense({ units: 8, activation: 'relu' }),
-    tf.layers.dense({ units: 5, activation: 'softmax' })] });
-  const x = randT([80, 3, 4, 1], 4), y = labels(80, 5);
-  await sameProducts(model, 'sparseCategoricalCrossentropy', x, y);
-  tf.dispose([x, y]); model.dispose();
-});
-
-test('sigmoid outputs with categorical cross-entropy (normalised by their sum), tanh hidden', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [6], units: 8, activation: 'tanh' }), tf.layers.dense({ units: 3, activation: 'sigmoid' })] });
-  const x = randT([60, 6], 5), y = tf.oneHot(labels(60, 3), 3).toFloat();
-  await sameProducts(model, 'categoricalCrossentropy', x, y);
-  tf.dispose([x, y]); model.dispose();
-});
-
-test('saturated softmax: clipped probabilities contribute no curvature, as in double backprop', { skip }, async () => {
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [10], units: 3, activation: 'softmax' })] });
-  const theta = await readParams(model);
-  theta.set(rand(theta.length, 77, -40, 40));
-  writeParams(model, theta);
-  const x = randT([40, 10], 31), y = tf.oneHot(labels(40, 3), 3).toFloat();
-  const p = model.predict(x) as tf.Tensor;
-  assert.ok((await p.data()).filter((v) => v > 1 - 1e-7).length >= 10, 'saturated');
-  p.dispose();
-  await sameProducts(model, 'categoricalCrossentropy', x, y, 1e-4);
-  tf.dispose([x, y]); model.dispose();
-});
+for (const c of DENSE_CASES) {
+  test(c.name, { skip }, async () => {
+    const model = await buildCase(c);
+    const { x, y } = c.data(80, 4);
+    await sameProducts(model, c.loss, x, y, c.saturate ? 1e-4 : 2e-5);
+    tf.dispose([x, y]); model.dispose();
+  });
+}
 
 test("'auto' keeps double backprop where the R-operator does not apply, and says why", { skip }, async () => {
   const x = randT([30, 5], 8), y = tf.oneHot(labels(30, 2), 2).toFloat();

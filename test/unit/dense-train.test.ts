@@ -1,6 +1,6 @@
 /**
- * The Dense stack's training steps on the BLAS (src/engine/dense-stack.ts,
- * src/backends/blas/dense-step.ts) against TF.js's autodiff steps on the same model, data and
+ * The Dense stack's training steps on the BLAS (src/engine/dense/plan.ts,
+ * src/engine/dense/train.ts) against TF.js's autodiff steps on the same model, data and
  * seed: θ after every epoch and at the end, the loss of every step, the snapshots, the
  * optimizer's step count, a loss that stops being finite; and every model the BLAS steps must
  * not take goes to autodiff with the reason. Skipped where no BLAS loads (CI installs one).
@@ -14,7 +14,8 @@ import { train, NonFiniteLossError, TrainOptions, TrainRecord } from '../../src/
 import { lossSpec } from '../../src/engine/losses';
 import { readParams, writeParams } from '../../src/engine/params';
 import type { Loss } from '../../src/api/types';
-import { rand, randT } from './same-outputs';
+import { randT } from './same-outputs';
+import { buildCase, DENSE_CASES } from './dense-cases';
 
 const skip = blasLibrary().ok ? false : 'no BLAS on this machine';
 
@@ -70,49 +71,26 @@ async function sameTraining(model: tf.LayersModel, loss: Loss, x: tf.Tensor, y: 
 
 const labels = (n: number, k: number) => tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7) % k), 'int32');
 
-test('relu → relu → softmax, categorical cross-entropy, a partial last batch, 3 shuffled epochs', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [20], units: 48, activation: 'relu' }),
-    tf.layers.dense({ units: 32, activation: 'relu' }),
-    tf.layers.dense({ units: 4, activation: 'softmax' })] });
-  const x = randT([100, 20], 3), y = tf.oneHot(labels(100, 4), 4).toFloat();
-  await sameTraining(model, 'categoricalCrossentropy', x, y, () => tf.train.sgd(0.2), { epochs: 3, batchSize: 32, seed: 4, shuffle: true });
-  tf.dispose([x, y]); model.dispose();
-});
+for (const c of DENSE_CASES) {
+  test(`${c.name}: a partial last batch, shuffled epochs`, { skip }, async () => {
+    const model = await buildCase(c);
+    const { x, y } = c.data(70, 3);
+    if (c.saturate) {
+      const p = model.predict(x) as tf.Tensor;
+      const clipped = (await p.data()).filter((v) => v > 1 - 1e-7).length;
+      p.dispose();
+      assert.ok(clipped >= 10, `${clipped} saturated probabilities`);
+    }
+    await sameTraining(model, c.loss, x, y, () => tf.train.sgd(0.2), { epochs: 2, batchSize: 16, seed: 4, shuffle: true });
+    tf.dispose([x, y]); model.dispose();
+  });
+}
 
-test('sigmoid → tanh → linear, mean squared error, a layer without bias, in order', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [12], units: 16, activation: 'sigmoid' }),
-    tf.layers.dense({ units: 8, activation: 'tanh', useBias: false }),
-    tf.layers.dense({ units: 3 })] });
-  const x = randT([64, 12], 9), y = randT([64, 3], 10);
-  await sameTraining(model, 'meanSquaredError', x, y, () => tf.train.sgd(0.5), { epochs: 2, batchSize: 16, seed: 1, shuffle: false });
-  tf.dispose([x, y]); model.dispose();
-});
-
-test('Flatten of images, sparse categorical cross-entropy on int32 labels', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.flatten({ inputShape: [4, 4, 1] }),
-    tf.layers.dense({ units: 24, activation: 'relu' }),
-    tf.layers.dense({ units: 5, activation: 'softmax' })] });
-  const x = randT([50, 4, 4, 1], 21), y = labels(50, 5);
-  await sameTraining(model, 'sparseCategoricalCrossentropy', x, y, () => tf.train.sgd(0.3), { epochs: 2, batchSize: 20, seed: 2, shuffle: true });
-  tf.dispose([x, y]); model.dispose();
-});
-
-test('saturated softmax: probabilities clipped at 1 − ε get no gradient through the clip, as in TF.js', { skip }, async () => {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [10], units: 3, activation: 'softmax' })] });
-  const theta = await readParams(model);
-  // large weights: most rows have one probability at 1 (clipped) and the others below ε
-  theta.set(rand(theta.length, 77, -40, 40));
-  writeParams(model, theta);
-  const x = randT([40, 10], 31), y = tf.oneHot(labels(40, 3), 3).toFloat();
-  const p = model.predict(x) as tf.Tensor;
-  const clipped = (await p.data()).filter((v) => v > 1 - 1e-7).length;
-  p.dispose();
-  assert.ok(clipped >= 10, `${clipped} saturated probabilities`);
-  await sameTraining(model, 'categoricalCrossentropy', x, y, () => tf.train.sgd(0.1), { epochs: 2, batchSize: 8, seed: 3, shuffle: true });
+test('in order (no shuffling)', { skip }, async () => {
+  const c = DENSE_CASES[1];
+  const model = await buildCase(c);
+  const { x, y } = c.data(64, 9);
+  await sameTraining(model, c.loss, x, y, () => tf.train.sgd(0.5), { epochs: 2, batchSize: 16, seed: 1, shuffle: false });
   tf.dispose([x, y]); model.dispose();
 });
 

@@ -12,7 +12,7 @@ import { planeProbe, projectPath, randomWalk } from '../../src/engine/plane';
 import { AffineEvaluator } from '../../src/engine/evaluate';
 import { AffineParams, paramLayout, readParams, writeParams, norm, trainableVars } from '../../src/engine/params';
 import { coarseToFine, coarseToFineGrid } from '../../src/engine/order';
-import { mulberry32 } from '../../src/engine/random';
+import { mulberry32 } from '../../src/shared/random';
 import { mnist } from '../../src/api/datasets';
 
 before(async () => { await initBackend('wasm'); });

@@ -12,7 +12,9 @@ import { cacheKey, codeIdentity } from '../../src/host/cache-key';
 import { optionsFromGetter } from '../../src/host/settings-options';
 import { findDefinitions } from '../../src/shared/definitions';
 import { ANALYSIS_INFO } from '../../src/shared/analyses';
-import { defaultProbeOptions, type AnalysisKind, type AnyProbeOptions } from '../../src/protocol';
+import { LIMITS } from '../../src/shared/options';
+import type { AnalysisKind, AnyProbeOptions } from '../../src/protocol';
+import { defaultProbeOptions } from '../../src/shared/defaults';
 import { loadFile } from '../../src/runner/load';
 
 after(() => esbuild.stop());
@@ -87,4 +89,18 @@ test('defaults live in one place: package.json settings = defaultProbeOptions; e
     assert.deepEqual(props[`lossLandscape.${key}`].default, defaultProbeOptions[field], `lossLandscape.${key}`);
   }
   assert.deepEqual(Object.keys(ANALYSIS_INFO).sort(), ['compare', 'connect', 'curvature', 'instability', 'interpolate', 'plane', 'survey']);
+});
+
+test('limits live in one place: package.json settings\' bounds = LIMITS', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  const props = pkg.contributes.configuration.properties;
+  const integers = Object.entries(props).filter(([, p]) => (p as { type: string }).type === 'integer').map(([k]) => k).sort();
+  const fields = { points: 'points', grid: 'grid', examples: 'examples', curvatureK: 'k', surveyRuns: 'runs' } as const;
+  assert.deepEqual(integers, Object.keys(fields).map((k) => `lossLandscape.${k}`).sort(), 'every integer setting has its LIMITS entry here');
+  for (const [key, field] of Object.entries(fields) as [keyof typeof fields, keyof typeof LIMITS][]) {
+    const p = props[`lossLandscape.${key}`];
+    // surveyRuns: 0 is "unset" (the definition's survey.runs, else the default), below LIMITS.runs.min
+    assert.equal(p.minimum, key === 'surveyRuns' ? 0 : LIMITS[field].min, `lossLandscape.${key} minimum`);
+    assert.equal(p.maximum, LIMITS[field].max, `lossLandscape.${key} maximum`);
+  }
 });

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backends';
 import { lossSpec } from '../../src/engine/losses';
 import { train } from '../../src/engine/train';
-import { mulberry32 } from '../../src/engine/random';
+import { mulberry32 } from '../../src/shared/random';
 import { parseSpawn, validateOptions } from '../../src/shared/options';
 
 before(async () => { await initBackend('wasm'); });

@@ -14,7 +14,7 @@ import { landscape } from '../../src/api';
 import { dataFiles, setDefinitionFile } from '../../src/api/files';
 import { resolveOptions, runProbe } from '../../src/engine/run-probe';
 import { loadFile } from '../../src/runner/load';
-import { mulberry32 } from '../../src/engine/random';
+import { mulberry32 } from '../../src/shared/random';
 import type { LandscapeConfig } from '../../src/api/types';
 import { summary } from '../../src/cli/summary';
 

@@ -120,7 +120,7 @@ for (const vsix of skip ? [] : files) {
 test('esbuild-wasm bundles a landscape file as the native esbuild does (the universal package)', { timeout: 120_000 }, async () => {
   const file = join(root, 'examples', 'deep-linear.landscape.ts');
   const code = (kind: string) => spawnSync(process.execPath, ['--import', 'tsx', '-e',
-    `require(${JSON.stringify(join(root, 'src', 'runner', 'bundle.ts'))}).bundle(${JSON.stringify(file)}).then((r) => process.stdout.write(r.code))`],
+    `require(${JSON.stringify(join(root, 'src', 'bundle', 'bundle.ts'))}).bundle(${JSON.stringify(file)}).then((r) => process.stdout.write(r.code))`],
   { cwd: root, encoding: 'utf8', env: { ...process.env, LOSS_LANDSCAPE_ESBUILD: kind }, maxBuffer: 16 << 20 });
   const wasm = code('wasm'), native = code('native');
   assert.equal(wasm.status, 0, wasm.stderr);

@@ -12,7 +12,7 @@ import { mnist } from '../../src/api/datasets';
 import { lossSpec } from '../../src/engine/losses';
 import { train } from '../../src/engine/train';
 import { curvatureAt } from '../../src/engine/curvature';
-import { mulberry32 } from '../../src/engine/random';
+import { mulberry32 } from '../../src/shared/random';
 
 before(async () => { await initBackend('wasm'); });
 

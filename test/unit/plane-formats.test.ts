@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeNpy, planeToNpy, planeToVtp } from '../../src/export/plane-formats';
+import { encodeNpy, planeToNpy, planeToVtp } from '../../src/shared/plane-formats';
 
 const plane = {
   a: [-1, 0, 1, 2], b: [-0.5, 0.5, 1.5],

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomWalk } from '../../src/engine/plane';
 import { makeProjector } from '../../src/engine/directions';
-import { chiSquare, fillGaussian, mulberry32 } from '../../src/engine/random';
+import { chiSquare, fillGaussian, mulberry32 } from '../../src/shared/random';
 import { norm } from '../../src/engine/params';
 
 test('chiSquare: mean k and variance 2k (k = 1, 3, 10, 1000), 0 for k = 0', () => {

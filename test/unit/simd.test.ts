@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { SimdArena } from '../../src/backends/simd/elementwise';
 import { blasLibrary } from '../../src/backends/blas/install';
-import { DenseStackStep } from '../../src/backends/blas/dense-step';
+import { DenseStackStep } from '../../src/engine/dense/train';
 import { rand } from './same-outputs';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -21,7 +21,7 @@ import { curvatureAnalysis } from '../../src/engine/curvature';
 import { connectAnalysis } from '../../src/engine/connect';
 import { AffineParams, paramLayout, readParams, trainableVars } from '../../src/engine/params';
 import { AffineEvaluator } from '../../src/engine/evaluate';
-import { mulberry32 } from '../../src/engine/random';
+import { mulberry32 } from '../../src/shared/random';
 
 const adapter = findAdapter();
 

@@ -12,6 +12,7 @@ import { MARK } from '../wasm/patch-kernels';
 import { BlasLibrary, BlasLoad, Dgemv, loadBlas } from './library';
 import { blasMatMul } from './matmul';
 import { AXPY_KERNEL, blasAxpy, blasSum } from './vector-kernels';
+import { setting } from '../../shared/switchboard';
 
 const BLAS_MARK = '__lossLandscapeBlas';
 type Make = (lib: BlasLibrary, fallback: KernelImpl | undefined) => KernelImpl | null;
@@ -28,7 +29,7 @@ const KERNELS: Record<string, Make> = {
  * Measured on the 2-core bench machine (loaded, so rough): the BLAS took 0.2–0.4× the wasm time
  * from 64³ up (0.04× where the wasm path transposes), about the same at 16³, both ≈ 0.1 ms at 32³.
  */
-export const MIN_BLAS_MACS = Number(process.env.LOSS_LANDSCAPE_BLAS_MIN_MACS ?? 32768);
+export const MIN_BLAS_MACS = setting('BLAS_MIN_MACS');
 
 let loaded: BlasLoad | undefined;
 const previous = new Map<string, tf.KernelConfig>();

@@ -16,6 +16,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { setting } from '../../shared/switchboard';
 
 export const ROW_MAJOR = 101;
 export const NO_TRANS = 111;
@@ -70,7 +71,7 @@ export interface BlasLibrary {
  * or one); W6's Hessian-vector products (1000×784×100, 78 M) were the same either way (0.97 s vs
  * 0.96 s). Smaller products gain little from a second thread and pay its start and stop.
  */
-export const PARALLEL_MIN_MACS = Number(process.env.LOSS_LANDSCAPE_BLAS_PARALLEL_MACS ?? 2 ** 26);
+export const PARALLEL_MIN_MACS = setting('BLAS_PARALLEL_MACS');
 
 export type BlasLoad = { ok: true; lib: BlasLibrary } | { ok: false; reason: string };
 
@@ -100,8 +101,8 @@ export function candidates(platform = process.platform): string[] {
 }
 
 function wantedThreads(): number {
-  const env = Number(process.env.LOSS_LANDSCAPE_BLAS_THREADS);
-  if (Number.isInteger(env) && env > 0) return env;
+  const forced = setting('BLAS_THREADS');
+  if (forced !== undefined) return forced;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, cores);
 }
@@ -144,8 +145,8 @@ function bind(koffi: Koffi, file: string): BlasLibrary {
 
 /** Loads the first BLAS that works; `{ ok: false, reason }` when none does. */
 export function loadBlas(): BlasLoad {
-  const env = process.env.LOSS_LANDSCAPE_BLAS;
-  if (env && /^(off|0|false|no|none)$/i.test(env)) return { ok: false, reason: 'disabled by LOSS_LANDSCAPE_BLAS' };
+  const choice = setting('BLAS');
+  if (choice.off) return { ok: false, reason: 'disabled by LOSS_LANDSCAPE_BLAS' };
   let koffi: Koffi;
   try {
     // Native module, loaded at run time (the build marks it external).
@@ -153,7 +154,7 @@ export function loadBlas(): BlasLoad {
   } catch (e) {
     return { ok: false, reason: `koffi could not be loaded (${(e as Error).message.split('\n')[0]})` };
   }
-  const files = env && !/^(on|1|true|yes|auto)$/i.test(env) ? [env] : candidates();
+  const files = choice.file ? [choice.file] : candidates();
   const errors: string[] = [];
   for (const file of files) {
     try {

@@ -7,6 +7,8 @@
  * refuses, or with LOSS_LANDSCAPE_HUGE_PAGES=off. Only advice: the memory and its contents are
  * the same either way.
  */
+import { setting } from '../../shared/switchboard';
+
 const MADV_HUGEPAGE = 14;
 const HUGE = 2n * 1024n * 1024n;
 
@@ -16,7 +18,7 @@ interface Koffi { load(file: string): { func(sig: string): unknown }; address(va
 let madvise: Madvise | null | undefined;
 
 function bind(): Madvise | null {
-  if (process.platform !== 'linux' || /^(off|0|false|no)$/i.test(process.env.LOSS_LANDSCAPE_HUGE_PAGES ?? '')) return null;
+  if (process.platform !== 'linux' || !setting('HUGE_PAGES')) return null;
   try {
     const koffi = require('koffi') as Koffi;
     const fn = koffi.load('libc.so.6').func('int madvise(uintptr_t, size_t, int)') as Madvise;

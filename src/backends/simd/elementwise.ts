@@ -8,6 +8,7 @@
  * one memory, or LOSS_LANDSCAPE_SIMD=off; callers then keep plain arrays and JS loops.
  */
 import { ELEMENTWISE_WASM } from './elementwise-wasm';
+import { setting } from '../../shared/switchboard';
 
 interface Exports {
   relu(p: number, n: number): void;
@@ -44,7 +45,7 @@ export class SimdArena {
 
   /** An arena with room for `floats` float32 values (in arrays of up to `arrays` allocations), or null. */
   static create(floats: number, arrays = 16): SimdArena | null {
-    if (/^(off|0|false|no)$/i.test(process.env.LOSS_LANDSCAPE_SIMD ?? '')) return null;
+    if (!setting('SIMD')) return null;
     const bytes = floats * 4 + arrays * 16;
     if (bytes > MAX_BYTES) return null;
     const mod = module();

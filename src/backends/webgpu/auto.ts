@@ -12,6 +12,7 @@
  * Software adapters (llvmpipe and the like) are never chosen.
  */
 import type { AdapterInfo } from './init';
+import { setting } from '../../shared/switchboard';
 
 export const AUTO_MIN_WORK = 5e7;
 
@@ -22,8 +23,7 @@ export function chooseAuto(found: { adapter: AdapterInfo } | { error: string }, 
   if ('error' in found) return { gpu: false, why: `auto: no usable GPU (${found.error}); using the CPU (wasm)` };
   const a = found.adapter;
   if (a.software) return { gpu: false, why: `auto: the only WebGPU adapter is a software rasterizer (${a.description}); using the CPU (wasm)` };
-  const env = Number(process.env.LOSS_LANDSCAPE_AUTO_GPU_MIN_WORK);
-  const min = Number.isFinite(env) && env >= 0 ? env : AUTO_MIN_WORK;
+  const min = setting('AUTO_GPU_MIN_WORK') ?? AUTO_MIN_WORK;
   if (!size) return { gpu: true, why: `auto: GPU ${a.description}` };
   const work = size.parameters * size.batchSize;
   if (work >= min) return { gpu: true, why: `auto: GPU ${a.description} (${size.parameters.toLocaleString('en-US')} parameters × batch ${size.batchSize})` };

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { linearSumAssignment } from 'linear-sum-assignment';
-import { mulberry32, permutation } from '../random';
+import { mulberry32, permutation } from '../../shared/random';
 import { identityPerm, permuteAxis, unitRows, type PermutationSpec } from './permute';
 
 export interface MatchResult {

@@ -8,7 +8,7 @@ import { goodfellowBasis, pcaBasis, randomBasis } from '../directions';
 import { eigenPlane, explainedBy, type EigenPlane } from '../curvature/eigen-plane';
 import { linspace } from '../grid';
 import { planeProbe, planeRanges, projectPath, randomWalk } from '../plane';
-import { mulberry32 } from '../random';
+import { mulberry32 } from '../../shared/random';
 import { hasBatchNorm } from '../batchnorm';
 import { bnSet, phase, type ProbesTraining } from './context';
 

@@ -15,7 +15,7 @@
  */
 import type { SymOp } from '../lanczos';
 import { orthogonalize } from '../lanczos';
-import { mulberry32 } from '../random';
+import { mulberry32 } from '../../shared/random';
 
 export type TraceMethod = 'hutch++' | 'hutchinson';
 

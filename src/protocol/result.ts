@@ -1,146 +1,17 @@
 /**
- * Typed messages between the runner (child process), the extension host / CLI and the webview.
- * Data flows one way: runner → host → webview. Every message carries the `runId` of the run
- * it belongs to so that stale chunks of a cancelled run are dropped by the receiver.
- * Numeric payloads are plain number arrays (they cross a JSON IPC channel and postMessage).
+ * The result.json schema (ProbeResult and its parts). Types only: the schema's name as a value
+ * is RESULT_SCHEMA in src/shared/wire.ts.
  */
+import type { AnalysisKind, AnyProbeOptions, BackendName, CurvatureOperatorKind, DirectionsKind, TraceMethodKind } from './options';
 
-export type AnalysisKind = 'interpolate' | 'plane' | 'survey' | 'compare' | 'curvature' | 'connect' | 'instability';
-export type DirectionsKind = 'goodfellow' | 'random' | 'pca' | 'hessian';
-/** curvature: the curvature operator (the Hessian, or the generalized Gauss–Newton matrix JᵀH_LJ). */
-export type CurvatureOperatorKind = 'hessian' | 'ggn';
-/** curvature: the trace estimator. */
-export type TraceMethodKind = 'hutch++' | 'hutchinson';
-/** 'auto' is a request only: a result names the backend that ran ('webgpu' or 'wasm'). */
-export type BackendName = 'wasm' | 'cpu' | 'node' | 'webgpu' | 'auto';
-
-/**
- * The runner's watchdog writes one line to stderr starting with this before it ends the process
- * (its event loop may be blocked, so not over IPC): `… out of memory: …` or `… parent … gone`.
- */
-export const WATCHDOG_MARKER = 'loss-landscape-runner:';
-
-/** The format of result.json (and of ProbeResult): bump when a field changes meaning. */
-export const RESULT_SCHEMA = 'loss-landscape/result@1';
-
-
-/** Every probe option, each documented once; an analysis takes the ones its entry lists. */
-export interface OptionFields {
-  /** plane: how the two directions are chosen. */
-  directions?: DirectionsKind;
-  /** interpolate, compare, survey, connect: number of α values (default 41). */
-  points?: number;
-  /** interpolate, compare (and the plane's range from the CLI): α range (default [-0.5, 1.5]). */
-  alphaRange?: [number, number];
-  /** plane, compare, survey: grid size N (N×N points, default 21). */
-  grid?: number;
-  /** Evaluate on the first N train and N test examples only (0 / undefined = all). */
-  examples?: number;
-  backend?: BackendName;
-  /**
-   * BatchNorm statistics at each probed point: 'interpolate' them like the weights (default),
-   * 'recompute' them on a fixed batch set (update_bn), or 'both' (interpolate: a second curve).
-   */
-  bn?: 'interpolate' | 'recompute' | 'both';
-  /** interpolate, connect: endpoints θ_T(seed) → θ_T(seed2) of two trainings instead of θ₀ → θ_T. */
-  seed2?: number;
-  /**
-   * interpolate with a second solution (seed2, compareTo), connect: permute the second solution's
-   * hidden units onto the first's first — 'weights' (weight matching), 'activations' (activation
-   * matching on the first 1000 training inputs) or 'none' (default).
-   */
-  align?: 'weights' | 'activations' | 'none';
-  /**
-   * instability: where the two copies are spawned, a comma list of epochs ('0,1,2,5,10'), steps
-   * with a suffix s ('100s'); default '0,1,2,5,10' (those before the last epoch).
-   */
-  spawn?: string;
-  /** curvature: number of top Hessian eigenvalues (default 5). */
-  k?: number;
-  /** curvature: the operator whose spectrum, trace and blocks are taken (default 'hessian'). */
-  operator?: CurvatureOperatorKind;
-  /** curvature: the trace estimator (default 'hutch++'). */
-  traceMethod?: TraceMethodKind;
-  /** curvature: the trace stops sampling at this relative standard error (default 0.01). */
-  traceError?: number;
-  /** survey: trainings per init scheme (default 10, or the definition's survey.runs). */
-  runs?: number;
-  /** survey: stuck when final loss > best + tolerance (default 0.01 + 10 % of the best). */
-  tolerance?: number;
-  /** Directory to write θ_a, θ_b and the trajectory as float32 + params.json. */
-  saveWeights?: string;
-  /** Use the first-layer linearity trick where it applies (default true). */
-  fastFirstLayer?: boolean;
-  /** wasm backend: compute matrix products with the machine's BLAS when one loads (default true). */
-  blas?: boolean;
-}
-
-type Common = Pick<OptionFields, 'examples' | 'backend' | 'saveWeights' | 'fastFirstLayer' | 'blas'>;
-
-/** What each analysis takes (besides the common options). */
-export interface OptionsByAnalysis {
-  interpolate: Pick<OptionFields, 'points' | 'alphaRange' | 'bn' | 'seed2' | 'align'>;
-  plane: Pick<OptionFields, 'grid' | 'directions' | 'alphaRange' | 'bn'>;
-  survey: Pick<OptionFields, 'runs' | 'tolerance' | 'grid' | 'points'>;
-  compare: Pick<OptionFields, 'points' | 'grid' | 'alphaRange'>;
-  curvature: Pick<OptionFields, 'k' | 'operator' | 'traceMethod' | 'traceError'>;
-  connect: Pick<OptionFields, 'points' | 'seed2' | 'align'>;
-  instability: Pick<OptionFields, 'points' | 'spawn' | 'bn'>;
-}
-
-/** What to probe: a union per analysis. Every field but `analysis` has a default (`defaultProbeOptions`). */
-export type ProbeOptions = { [K in AnalysisKind]: { analysis: K } & Common & OptionsByAnalysis[K] }[AnalysisKind];
-
-/** Options handled field by field (parsing, validation, settings): any field, of any analysis. */
-export type AnyProbeOptions = { analysis: AnalysisKind } & OptionFields;
-
-export const defaultProbeOptions = {
-  directions: 'goodfellow' as DirectionsKind,
-  points: 41,
-  alphaRange: [-0.5, 1.5] as [number, number],
-  grid: 21,
-  examples: 0,
-  backend: 'wasm' as BackendName,
-  fastFirstLayer: true,
-  blas: true,
-  /** curvature: top eigenvalues */
-  k: 5,
-  /** survey: trainings per init scheme (when neither the request nor the definition says) */
-  runs: 10,
-};
+/** The format of result.json (and of ProbeResult): bump when a field changes meaning (with RESULT_SCHEMA). */
+export type ResultSchema = 'loss-landscape/result@1';
 
 /** The BLAS that computed the matrix products (wasm backend), as reported in results. */
 export interface BlasReport {
   /** e.g. 'OpenBLAS 0.3.21', 'Accelerate'. */
   library: string;
   threads: number;
-}
-
-/** How a BLAS is named beside the backend (CLI summary, panel status line): " + OpenBLAS (1 thread)". */
-export function blasLabel(b: BlasReport | null | undefined): string {
-  return b ? ` + ${b.library.replace(/ [\d.]+$/, '')} (${b.threads} thread${b.threads === 1 ? '' : 's'})` : '';
-}
-
-/** A `landscape(...)` export found in the user's file. */
-export interface DefinitionInfo {
-  name: string;
-  /** 1-based line of the `landscape(` call in the user's file, when known. */
-  line?: number;
-}
-
-export interface RunRequest {
-  runId: string;
-  /** Absolute path of the user's `.landscape.ts` file. */
-  file: string;
-  /** Export name; default: the only / first definition. */
-  definition?: string;
-  options: ProbeOptions;
-  /**
-   * Beyond one machine (loss-landscape plan / probe --plan): `plan` trains, fixes the grid and
-   * writes it into `out` instead of evaluating it; `shard` evaluates shard `shard` of `of` of the
-   * plan in `plan` (no training), appending its cells to a file in `out`. Absent: a normal probe.
-   */
-  mode?: { kind: 'plan'; out: string; shards: number } | { kind: 'shard'; plan: string; shard: number; of: number; out: string };
 }
 
 export interface ExampleCounts { train: number; test: number; evalTrain: number; evalTest: number }
@@ -267,7 +138,7 @@ export interface TrainSummary {
 }
 
 export interface ProbeResult {
-  schema: typeof RESULT_SCHEMA;
+  schema: ResultSchema;
   file: string;
   definition: string;
   analysis: AnalysisKind;
@@ -302,96 +173,6 @@ export interface ProbeResult {
   device?: { backend: BackendName; adapter: string | null; software?: boolean };
   /** A merge of shards that lacked some cells (`merge --partial`): those cells are NaN (null in JSON). */
   partial?: { missing: number; of: number };
-}
-
-export interface UserError {
-  kind: 'syntax' | 'load' | 'definition' | 'options' | 'data' | 'train' | 'probe' | 'nan' | 'resources' | 'output' | 'cancelled' | 'crash' | 'internal';
-  message: string;
-  file?: string;
-  /** 1-based */
-  line?: number;
-  /** 1-based */
-  column?: number;
-  stack?: string;
-}
-
-/** Runner → host (and host → webview, re-sent unchanged). */
-export type RunnerMessage =
-  | { type: 'loaded'; runId: string; definitions: DefinitionInfo[]; definition: string; backend: BackendName; blas?: BlasReport | null; /** WebGPU: the adapter. */ adapter?: string }
-  | { type: 'progress'; runId: string; phase: 'load' | 'train' | 'probe'; done: number; total: number; message?: string }
-  /** `epoch` counts from 0; `steps` is cumulative (steps done so far); `loss` is the epoch's mean batch loss. */
-  | { type: 'trainEpoch'; runId: string; epoch: number; loss: number; steps: number }
-  | { type: 'trained'; runId: string; train: TrainSummary; examples: ExampleCounts }
-  | { type: 'curvePoints'; runId: string; index: number[]; alpha: number[]; trainLoss: number[]; testLoss: number[];
-      trainAccuracy: (number | null)[]; testAccuracy: (number | null)[]; total: number }
-  /** A worker runner's point of a split line, to the runner that forked it (never to a host). */
-  | { type: 'linePoint'; runId: string; index: number; point: LinePoint }
-  | { type: 'planeSetup'; runId: string; directions: PlaneResult['directions']; a: number[]; b: number[];
-      trajectory: PlaneResult['trajectory']; randomWalk: PlaneResult['randomWalk']; init: [number, number]; final: [number, number] }
-  /** Cells of the grid: `i` is the row (index into b), `j` the column (index into a), as in `loss[i][j]`. */
-  | { type: 'planePoints'; runId: string; i: number[]; j: number[]; loss: number[]; done: number; total: number }
-  | { type: 'surveyRun'; runId: string; index: number; total: number; run: SurveyRun }
-  | { type: 'result'; runId: string; result: ProbeResult }
-  /** A plan or shard run (RunRequest.mode) ended well: what to tell the user, the files written. */
-  | { type: 'finished'; runId: string; lines: string[]; files: string[] }
-  | { type: 'error'; runId: string; error: UserError }
-  | { type: 'log'; runId: string; level: 'info' | 'warn'; message: string };
-
-/** Everything interpolate computes at one α (a line's point from a shard or a worker runner). */
-export interface LinePoint {
-  trainLoss: number; testLoss: number; trainAccuracy: number | null; testAccuracy: number | null; trainLossSE: number;
-  /** bn 'both': the losses with BatchNorm statistics recomputed (NaN otherwise). */
-  bnTrainLoss: number; bnTestLoss: number;
-}
-
-/** A line's share of work for a worker runner: θ(α) = (1−α)·θ_a + α·θ_b, state likewise. */
-export interface LineJobWire {
-  thetaA: Float32Array; thetaB: Float32Array; stateA: Float32Array; stateB: Float32Array; alpha: number[];
-}
-
-/** A plane's share of work for a worker runner. */
-export interface PlaneJobWire {
-  kind: DirectionsKind;
-  center: Float32Array; u: Float32Array; v: Float32Array; state: Float32Array;
-  a: number[]; b: number[]; examples: number;
-}
-
-/** Host → runner. */
-export type HostToRunner =
-  | { type: 'run'; request: RunRequest }
-  /**
-   * Runner → its own worker runner (forked with structured-clone IPC, so the Float32Arrays
-   * travel as they are, no temp files): evaluate these rows of the plane θ_c + a·u + b·v.
-   */
-  | { type: 'planeRows'; request: RunRequest; job: PlaneJobWire; rows: number[] }
-  /** The same for a line: evaluate these points (indices into job.alpha); answered by 'linePoint'. */
-  | { type: 'lineIndices'; request: RunRequest; job: LineJobWire; indices: number[] }
-  | { type: 'cancel'; runId: string };
-
-/** Host → webview: everything the runner says, plus run bookkeeping. */
-export type HostToWebview =
-  | RunnerMessage
-  | { type: 'runStarted'; runId: string; file: string; definition?: string; options: ProbeOptions; cached: boolean; startedAt: number }
-  /** `elapsed` in milliseconds. */
-  | { type: 'runEnded'; runId: string; status: 'done' | 'error' | 'cancelled'; elapsed: number }
-  | { type: 'untrusted'; message: string };
-
-/** What the panel exports: npy (NumPy) and vtp (ParaView) for a plane only. */
-export type ExportFormat = 'png' | 'csv' | 'json' | 'npy' | 'vtp';
-
-/** Webview → host. */
-export type WebviewToHost =
-  | { type: 'ready' }
-  | { type: 'cancel'; runId: string }
-  | { type: 'rerun'; options?: Partial<ProbeOptions> }
-  /** png and npy: base64 (png as a data: URL); csv, json and vtp: text. */
-  | { type: 'export'; format: ExportFormat; name: string; data: string }
-  | { type: 'openFile'; file: string; line?: number; column?: number }
-  /** The untrusted box's button: open the workspace trust editor. */
-  | { type: 'manageTrust' };
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
 }
 
 /** curvature: the Hessian (or GGN) at θ_T (Lanczos, SLQ density, Hutch++ trace, per-layer blocks), slices along its eigenvectors, λ along the path. */

@@ -1,6 +1,6 @@
 /**
  * Training steps for a stack of Dense layers on the BLAS, without TF.js's autodiff
- * (backends/blas/dense-step.ts), used by train() when the model, loss, optimizer and backend
+ * (./train.ts), used by train() when the model, loss, optimizer and backend
  * allow it; `denseStackPlan` says why not otherwise, and train() keeps TF.js's step.
  *
  * Qualifies: a tf.Sequential of Dense layers (Flatten and InputLayer allowed between them) on
@@ -15,11 +15,11 @@
  * our time", before this path).
  */
 import * as tf from '@tensorflow/tfjs';
-import { activeBlas } from '../backends';
-import { DenseActivation, DenseLayerSpec, DenseLoss, DenseStackStep } from '../backends/blas/dense-step';
-import { heapView } from '../backends/wasm/wasm-internals';
-import type { LossSpec } from './losses';
-import { ParamLayout } from './params';
+import { backendCapabilities } from '../../backends';
+import type { DenseActivation, DenseLayerSpec, DenseLoss } from './maths';
+import type { LossSpec } from '../losses';
+import { ParamLayout } from '../params';
+import { setting } from '../../shared/switchboard';
 
 export interface DenseStackPlan {
   layers: DenseLayerSpec[];
@@ -43,7 +43,7 @@ interface DenseLike extends tf.layers.Layer {
 /** The plan for the BLAS steps, or why the model is trained by TF.js's autodiff. */
 export function denseStackPlan(model: tf.LayersModel, spec: LossSpec, optimizer: tf.Optimizer, layout: ParamLayout,
   x: tf.Tensor, y: tf.Tensor): { plan: DenseStackPlan } | { reason: string } {
-  if (/^(off|0|false|no)$/i.test(process.env.LOSS_LANDSCAPE_DENSE_TRAIN ?? '')) return { reason: 'turned off by LOSS_LANDSCAPE_DENSE_TRAIN' };
+  if (!setting('DENSE_TRAIN')) return { reason: 'turned off by LOSS_LANDSCAPE_DENSE_TRAIN' };
   if (!isPlainSgd(optimizer)) return { reason: `the optimizer is not plain SGD (${optimizer.getClassName()})` };
   return denseModelPlan(model, spec, layout, x, y);
 }
@@ -54,7 +54,7 @@ export function denseStackPlan(model: tf.LayersModel, spec: LossSpec, optimizer:
  */
 export function denseModelPlan(model: tf.LayersModel, spec: LossSpec, layout: ParamLayout,
   x: tf.Tensor, y: tf.Tensor): { plan: DenseStackPlan } | { reason: string } {
-  if (!activeBlas()) return { reason: 'the BLAS path is off' };
+  if (!backendCapabilities().densePaths) return { reason: 'the BLAS path is off' };
   if (!spec.builtin || !LOSSES.has(spec.builtin)) return { reason: `loss ${spec.name}` };
   if (!(model instanceof tf.Sequential)) return { reason: 'not a tf.Sequential model' };
   if (x.dtype !== 'float32') return { reason: `x is ${x.dtype}` };
@@ -92,26 +92,4 @@ export function denseModelPlan(model: tf.LayersModel, spec: LossSpec, layout: Pa
   const sparse = spec.builtin === 'sparseCategoricalCrossentropy';
   if (y.shape[0] !== n || y.size !== (sparse ? n : n * classes)) return { reason: 'y does not match the output layer' };
   return { plan: { layers, loss: spec.builtin as DenseLoss } };
-}
-
-/** Runs the plan's steps; θ lives in `step.theta` (copied in from, and back into, the model by train()). */
-export class DenseStackTrainer {
-  private readonly step: DenseStackStep;
-  private readonly labels: Float32Array | null;
-
-  constructor(plan: DenseStackPlan, theta: Float32Array, maxBatch: number, private readonly x: tf.Tensor, private readonly y: tf.Tensor) {
-    this.step = new DenseStackStep(activeBlas()!, plan.layers, plan.loss, theta, maxBatch);
-    // Labels as floats (int32 class indices too): n values, read once.
-    this.labels = y.dtype === 'float32' ? null : Float32Array.from(y.dataSync() as Int32Array);
-  }
-
-  get theta(): Float32Array { return this.step.theta; }
-
-  /** One SGD step on the examples `rows`; the batch's mean loss. */
-  run(rows: ArrayLike<number>, lr: number): number {
-    // Views of the wasm heap, taken now: any allocation between steps may have moved it.
-    const x = heapView(this.x), y = this.labels ?? heapView(this.y);
-    if (!x || !y) throw new Error('the data is no longer on the wasm backend');
-    return this.step.step(x, y, rows, lr);
-  }
 }

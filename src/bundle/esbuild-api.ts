@@ -11,6 +11,7 @@
  */
 import * as childProcess from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { childEnv, setting } from '../shared/switchboard';
 
 export type Esbuild = typeof import('esbuild');
 export type EsbuildKind = 'native' | 'wasm';
@@ -23,8 +24,7 @@ let nativeFailure: string | undefined;
 let pendingNote: string | undefined;
 
 function forced(): EsbuildKind | undefined {
-  const v = process.env.LOSS_LANDSCAPE_ESBUILD;
-  return v === 'wasm' || v === 'native' ? v : undefined;
+  return setting('ESBUILD');
 }
 
 function loadNative(): Loaded | null {
@@ -52,7 +52,7 @@ function withOwnNode(api: Esbuild, bin: string): Esbuild {
     const orig = cp.spawn;
     cp.spawn = ((cmd: string, args: readonly string[], opts: childProcess.SpawnOptions) =>
       cmd === 'node' && args?.[0] === bin
-        ? orig(process.execPath, args, { ...opts, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } })
+        ? orig(process.execPath, args, { ...opts, env: childEnv({ ELECTRON_RUN_AS_NODE: '1' }) })
         : orig(cmd, args, opts)) as typeof childProcess.spawn;
     try { return f(); } finally { cp.spawn = orig; }
   };

@@ -11,9 +11,9 @@
  * batch and kept (up to CACHE_FLOATS values), so a product costs two products per layer at the
  * first layer and about four at the others.
  */
-import { BlasLibrary, NO_TRANS, TRANS } from './library';
-import { addColumnSums, fillRows, gemm } from './rows';
-import { CLIP_HI, CLIP_LO, DenseActivation, clipProbability, DenseLayerSpec, DenseLoss, activationBackward, activationForward } from './dense-step';
+import { BlasLibrary, NO_TRANS, TRANS } from '../../backends/blas/library';
+import { addColumnSums, fillRows, gemm } from '../../backends/blas/rows';
+import { activationBackward, activationForward, clipProbability, curvatureOf, inClipRange, setOneHot, slopeOf, type DenseLayerSpec, type DenseLoss } from './maths';
 
 /** Cached forward activations and δ of every batch up to this many float32 values (256 MiB). */
 const CACHE_FLOATS = 64 * 2 ** 20;
@@ -25,21 +25,6 @@ interface Prepared {
   deltas: Float32Array[];
   /** pre[l]: δ_{l+1}·W_{l+1}ᵀ before the activation's derivative ([B, units of l]), for sigmoid / tanh only. */
   pre: (Float32Array | null)[];
-}
-
-/** d f′ / d a, with f′ written in terms of the output a (zero for linear and relu). */
-function curvatureOf(act: DenseActivation): ((a: number) => number) | null {
-  if (act === 'sigmoid') return (a) => 1 - 2 * a;
-  if (act === 'tanh') return (a) => -2 * a;
-  return null;
-}
-
-/** f′ in terms of the output a. */
-function slopeOf(act: DenseActivation): (a: number) => number {
-  if (act === 'relu') return (a) => (a > 0 ? 1 : 0);
-  if (act === 'sigmoid') return (a) => a * (1 - a);
-  if (act === 'tanh') return (a) => 1 - a * a;
-  return () => 1;
 }
 
 export class DenseStackHessian {
@@ -114,8 +99,8 @@ export class DenseStackHessian {
       gemm(this.blas, NO_TRANS, TRANS, B, S.inputs, S.units, 1, d, S.units, this.w(v, S), S.units, 1, Rg, S.inputs);
       const a = prep.acts[l], g = prep.pre[l - 1], r = ra!;
       activationBackward(P.activation, a, Rg, Rg.length);
-      if (g && P.activation === 'sigmoid') for (let i = 0; i < Rg.length; i++) Rg[i] += g[i] * (1 - 2 * a[i]) * r[i];
-      else if (g && P.activation === 'tanh') for (let i = 0; i < Rg.length; i++) Rg[i] -= 2 * g[i] * a[i] * r[i];
+      const curv = curvatureOf(P.activation);
+      if (g && curv) for (let i = 0; i < Rg.length; i++) Rg[i] += g[i] * curv(a[i]) * r[i];
       Rd = Rg;
     }
   }
@@ -151,10 +136,7 @@ export class DenseStackHessian {
   private targets(y: Float32Array, B: number): Float32Array {
     if (this.loss !== 'sparseCategoricalCrossentropy') return y;
     const k = this.classes, t = new Float32Array(B * k);
-    for (let r = 0; r < B; r++) {
-      const c = Math.trunc(y[r]);
-      if (c >= 0 && c < k) t[r * k + c] = 1;
-    }
+    for (let r = 0; r < B; r++) setOneHot(t, r, k, y[r]);
     return t;
   }
 
@@ -207,7 +189,7 @@ export class DenseStackHessian {
     const gq = this.gq, c = this.clipped, m = this.inRange;
     for (let j = 0; j < k; j++) {
       const q = Math.fround(p[o + j] / S);
-      m[j] = q >= CLIP_LO && q <= CLIP_HI ? 1 : 0;
+      m[j] = inClipRange(q) ? 1 : 0;
       c[j] = clipProbability(q);
       gq[j] = m[j] ? (-s * t[o + j]) / c[j] : 0;
       G += gq[j] * p[o + j];

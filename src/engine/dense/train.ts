@@ -4,8 +4,7 @@
  * and the update θ ← θ − lr·∇ folded into the weight-gradient product itself
  * (cblas_sgemm with α = −lr, β = 1 on the kernel: no gradient buffer, no separate update pass).
  *
- * The arithmetic is TF.js's for the same model (./dense-stack.ts in the engine decides when a
- * model qualifies): y = act(x·W + b) per layer, the loss formulas of tfjs-layers
+ * The arithmetic is TF.js's for the same model (./plan.ts decides when a model qualifies): y = act(x·W + b) per layer, the loss formulas of tfjs-layers
  * (categorical cross-entropy: p / Σp, clipped to [ε, 1 − ε], −Σ t·log; the clip's gradient is
  * zero outside the range, as TF.js's), their gradients through the same chain. It differs from
  * TF.js's steps only by float32 rounding (sums in another order, the fused update).
@@ -13,34 +12,19 @@
  * θ is one flat Float32Array in the model's layout (kernel [in, units] row-major, then bias,
  * per layer); the step updates it in place. Buffers are allocated once for the largest batch.
  */
-import { BlasLibrary, NO_TRANS, TRANS } from './library';
-import { addColumnSums, fillRows, gemm } from './rows';
-import { SimdArena } from '../simd/elementwise';
+import * as tf from '@tensorflow/tfjs';
+import { BlasLibrary, NO_TRANS, TRANS } from '../../backends/blas/library';
+import { addColumnSums, fillRows, gemm } from '../../backends/blas/rows';
+import { SimdArena } from '../../backends/simd/elementwise';
+import { activeBlas, tensorView } from '../../backends';
+import type { DenseStackPlan } from './plan';
+import { activationBackward, activationForward, clipProbability, inClipRange, setOneHot, type DenseLayerSpec, type DenseLoss } from './maths';
 
-export type DenseActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
-export type DenseLoss = 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError';
-
-export interface DenseLayerSpec {
-  inputs: number;
-  units: number;
-  activation: DenseActivation;
-  /** Offset of the kernel [inputs, units] in θ. */
-  kernel: number;
-  /** Offset of the bias [units] in θ, or −1 without one. */
-  bias: number;
-}
-
-/** TF.js's backend epsilon (tfjs-layers' `epsilon()`), as the float32 bounds its clip compares with. */
 /**
  * Where a step's time goes, accumulated while `on` (for `npm run bench`'s profile; off in use:
  * it costs two clock reads per product).
  */
 export const denseStepProfile = { on: false, steps: 0, stepMs: 0, gemmMs: 0 };
-
-export const CLIP_LO = Math.fround(1e-7);
-export const CLIP_HI = Math.fround(1 - 1e-7);
-/** q clipped to [CLIP_LO, CLIP_HI] (tfjs-layers' clipByValue before the log). */
-export const clipProbability = (q: number) => (q < CLIP_LO ? CLIP_LO : q > CLIP_HI ? CLIP_HI : q);
 
 export class DenseStackStep {
   /** acts[0]: the batch's inputs; acts[l + 1]: layer l's output. */
@@ -90,10 +74,7 @@ export class DenseStackStep {
     const t = this.targets;
     if (sparse) {
       t.fill(0, 0, B * k);
-      for (let r = 0; r < B; r++) {
-        const c = Math.trunc(y[rows[r]]);
-        if (c >= 0 && c < k) t[r * k + c] = 1; // TF.js's oneHot: out-of-range labels give a zero row
-      }
+      for (let r = 0; r < B; r++) setOneHot(t, r, k, y[rows[r]]);
     } else {
       for (let r = 0; r < B; r++) t.set(y.subarray(rows[r] * k, (rows[r] + 1) * k), r * k);
     }
@@ -173,7 +154,7 @@ export class DenseStackStep {
           const q = Math.fround(p[o + j] / sum);
           const c = clipProbability(q);
           if (t[o + j] !== 0) loss -= t[o + j] * Math.log(c);
-          dq[j] = q >= CLIP_LO && q <= CLIP_HI ? -t[o + j] / (c * B) : 0;
+          dq[j] = inClipRange(q) ? -t[o + j] / (c * B) : 0;
           gq += dq[j] * p[o + j];
         }
         total += loss;
@@ -194,40 +175,24 @@ export class DenseStackStep {
   }
 }
 
-/** In place on [rows, units]. */
-export function activationForward(act: DenseActivation, out: Float32Array, rows: number, units: number): void {
-  const n = rows * units;
-  if (act === 'relu') {
-    // Branch-free on the bits (a compare per value mispredicts on random signs): x < 0 → +0.
-    const bits = new Int32Array(out.buffer, out.byteOffset, n);
-    for (let i = 0; i < n; i++) { const v = bits[i]; bits[i] = v & ~(v >> 31); }
-  } else if (act === 'sigmoid') {
-    for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
-  } else if (act === 'tanh') {
-    for (let i = 0; i < n; i++) out[i] = Math.tanh(out[i]);
-  } else if (act === 'softmax') {
-    for (let r = 0; r < rows; r++) {
-      const o = r * units;
-      let max = -Infinity;
-      for (let j = 0; j < units; j++) if (out[o + j] > max) max = out[o + j];
-      let sum = 0;
-      for (let j = 0; j < units; j++) { const e = Math.fround(Math.exp(out[o + j] - max)); out[o + j] = e; sum += e; }
-      for (let j = 0; j < units; j++) out[o + j] /= sum;
-    }
-  }
-}
+/** Runs the plan's steps; θ lives in `step.theta` (copied in from, and back into, the model by train()). */
+export class DenseStackTrainer {
+  private readonly step: DenseStackStep;
+  private readonly labels: Float32Array | null;
 
-/** δ ← δ ⊙ act′, from the activation's output y (softmax is only ever last: see lossGradient). */
-export function activationBackward(act: DenseActivation, y: Float32Array, delta: Float32Array, n: number): void {
-  if (act === 'relu') {
-    // TF.js: dy · step(x), step(x) = x > 0; y = relu(x) > 0 exactly when x > 0 (y's bits ≥ 0)
-    const yb = new Int32Array(y.buffer, y.byteOffset, n), db = new Int32Array(delta.buffer, delta.byteOffset, n);
-    for (let i = 0; i < n; i++) db[i] &= (-yb[i]) >> 31;
-  } else if (act === 'sigmoid') {
-    for (let i = 0; i < n; i++) delta[i] *= y[i] * (1 - y[i]);
-  } else if (act === 'tanh') {
-    for (let i = 0; i < n; i++) delta[i] *= 1 - y[i] * y[i];
-  } else if (act === 'softmax') {
-    throw new Error('DenseStackStep: softmax is supported on the last layer only');
+  constructor(plan: DenseStackPlan, theta: Float32Array, maxBatch: number, private readonly x: tf.Tensor, private readonly y: tf.Tensor) {
+    this.step = new DenseStackStep(activeBlas()!, plan.layers, plan.loss, theta, maxBatch);
+    // Labels as floats (int32 class indices too): n values, read once.
+    this.labels = y.dtype === 'float32' ? null : Float32Array.from(y.dataSync() as Int32Array);
+  }
+
+  get theta(): Float32Array { return this.step.theta; }
+
+  /** One SGD step on the examples `rows`; the batch's mean loss. */
+  run(rows: ArrayLike<number>, lr: number): number {
+    // Views of the wasm heap, taken now: any allocation between steps may have moved it.
+    const x = tensorView(this.x), y = this.labels ?? tensorView(this.y);
+    if (!x || !y) throw new Error('the data is no longer on the wasm backend');
+    return this.step.step(x, y, rows, lr);
   }
 }

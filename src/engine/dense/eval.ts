@@ -7,10 +7,10 @@
  * the SIMD kernels) and tfjs-layers' per-example loss and accuracy per row.
  * Sums are kept in float64; they differ from the TF.js path's float32 sums by rounding only.
  */
-import { BlasLibrary, NO_TRANS } from './library';
-import { DenseLayerSpec, DenseLoss, activationForward, clipProbability } from './dense-step';
-import { fillRows, gemm } from './rows';
-import { SimdArena } from '../simd/elementwise';
+import { BlasLibrary, NO_TRANS } from '../../backends/blas/library';
+import { fillRows, gemm } from '../../backends/blas/rows';
+import { SimdArena } from '../../backends/simd/elementwise';
+import { activationForward, clipProbability, type DenseLayerSpec, type DenseLoss } from './maths';
 
 export interface DenseEvalBatch {
   /** [P_base, P_dir_1, …]: X·W + b of the first layer at base and along each direction, [rows, units₀]. */
@@ -102,7 +102,8 @@ export class DenseStackForward {
     } else {
       h.set(b.pre[0]);
       coeffs.forEach((c, k) => { if (c !== 0) this.axpy(c, b.pre[k + 1], h); });
-      this.activate(first.activation, h, B, first.units);
+      // a one-layer softmax model: its softmax is taken row by row with the loss (rowTotals)
+      if (!(this.layers.length === 1 && first.activation === 'softmax')) this.activate(first.activation, h, B, first.units);
     }
     for (let l = 1; l < this.layers.length; l++) {
       const L = this.layers[l];
