@@ -48,6 +48,7 @@ def mnist():
 
 
 def save_safetensors(path, tensors):
+    """The safetensors format: an 8-byte little-endian header length, a JSON header, raw tensors."""
     header, blobs, offset = {}, [], 0
     for name, t in tensors.items():
         data = t.detach().contiguous().to(torch.float32).numpy().tobytes()
@@ -60,32 +61,37 @@ def save_safetensors(path, tensors):
         f.write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
 
 
-torch.manual_seed(0)
-model = nn.Sequential(
-    nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Flatten(), nn.Linear(8 * 7 * 7, 10))
-(x, y), (xt, yt) = mnist()
-opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-os.makedirs(os.path.join(HERE, 'checkpoints'), exist_ok=True)
-step = 0
-checkpoint = lambda: save_safetensors(os.path.join(HERE, 'checkpoints', f'step-{step:04d}.safetensors'),
-                                      {k: v for k, v in model.state_dict().items() if v.dtype.is_floating_point})
-checkpoint()
-for epoch in range(2):
-    perm = torch.randperm(TRAIN)
-    for b in range(0, TRAIN, 64):
-        model.train()
-        idx = perm[b:b + 64]
-        opt.zero_grad()
-        F.cross_entropy(model(x[idx]), y[idx]).backward()
-        opt.step()
-        step += 1
-        if step % 16 == 0:
-            checkpoint()
-model.eval()
-with torch.no_grad():
-    print(f'torch {torch.__version__}: {step} steps; train loss {F.cross_entropy(model(x), y).item():.4f}, '
-          f'test loss {F.cross_entropy(model(xt), yt).item():.4f}, test accuracy {(model(xt).argmax(1) == yt).float().mean().item():.3f}')
-torch.onnx.export(model, x[:1], os.path.join(HERE, 'cnn.onnx'), opset_version=13, input_names=['image'], output_names=['logits'],
-                  dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}}, training=torch.onnx.TrainingMode.PRESERVE)
+def main():
+    step = 0
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(8 * 7 * 7, 10))
+    (x, y), (xt, yt) = mnist()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    os.makedirs(os.path.join(HERE, 'checkpoints'), exist_ok=True)
+    checkpoint = lambda: save_safetensors(os.path.join(HERE, 'checkpoints', f'step-{step:04d}.safetensors'),
+                                          {k: v for k, v in model.state_dict().items() if v.dtype.is_floating_point})
+    checkpoint()
+    for epoch in range(2):
+        perm = torch.randperm(TRAIN)
+        for b in range(0, TRAIN, 64):
+            model.train()
+            idx = perm[b:b + 64]
+            opt.zero_grad()
+            F.cross_entropy(model(x[idx]), y[idx]).backward()
+            opt.step()
+            step += 1
+            if step % 16 == 0:
+                checkpoint()
+    model.eval()
+    with torch.no_grad():
+        print(f'torch {torch.__version__}: {step} steps; train loss {F.cross_entropy(model(x), y).item():.4f}, '
+              f'test loss {F.cross_entropy(model(xt), yt).item():.4f}, test accuracy {(model(xt).argmax(1) == yt).float().mean().item():.3f}')
+    torch.onnx.export(model, x[:1], os.path.join(HERE, 'cnn.onnx'), opset_version=13, input_names=['image'], output_names=['logits'],
+                      dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}}, training=torch.onnx.TrainingMode.PRESERVE)
+
+
+if __name__ == '__main__':
+    main()
