@@ -25,6 +25,7 @@ import { train } from '../../src/engine/train';
 import { readParams, readState } from '../../src/engine/params';
 import { loadRecord, LoadedConfig } from '../../src/engine/loaded';
 import { mulberry32 } from '../../src/engine/random';
+import { hasBatchNorm, recomputeBatchNorm } from '../../src/engine/batchnorm';
 
 const DIR = resolve('test/fixtures/pytorch');
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8'));
@@ -162,4 +163,16 @@ test('bad input: an unsupported operator, a corrupt file, a checkpoint of anothe
   const nhwc = tf.transpose(x, [0, 2, 3, 1]);
   assert.deepEqual((m.apply(nhwc) as tf.Tensor).dataSync(), (m.apply(x) as tf.Tensor).dataSync());
   m.dispose();
+});
+
+test("BN-aware probes: recomputing the graph's BatchNorm statistics on a batch makes inference equal PyTorch's training-mode output on it", () => {
+  for (const name of ['cnn', 'resnet']) {
+    const model = loadOnnxFile(join(DIR, `${name}.onnx`));
+    assert.ok(hasBatchNorm(model));
+    recomputeBatchNorm(model, inputOf(name), 2); // in chunks of 2: the same statistics as one pass
+    const y = (model.apply(inputOf(name), { training: false }) as tf.Tensor).dataSync();
+    assert.ok(relError(y, expected.models[name].outputTrain) < 1e-4, `${name}: ${relError(y, expected.models[name].outputTrain)}`);
+    model.dispose();
+  }
+  assert.ok(!hasBatchNorm(loadOnnxFile(join(DIR, 'mlp.onnx'))));
 });

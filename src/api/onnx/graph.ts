@@ -71,23 +71,30 @@ export function prepareGraph(graph: OnnxGraph): PreparedGraph {
   return { graph, nodes, params, state, constants, consumers };
 }
 
-/** The model's input as the graph wants it: NCHW as given, or NHWC data transposed; else an error naming the file. */
-export function adaptInput(g: OnnxGraph, x: tf.Tensor): tf.Tensor {
+/** Whether examples of this shape ([n, ...]) enter the graph as they are or transposed from NHWC; else an error naming the file. */
+export function inputLayout(g: OnnxGraph, shape: readonly number[]): 'as-is' | 'nhwc' {
   const want = g.inputs[0].shape;
-  const fits = (shape: number[]) => shape.length === want.length && shape.every((d, i) => i === 0 || want[i] === null || want[i] === d);
-  if (fits(x.shape)) return x;
-  const [n, h, w, c] = x.shape as number[];
-  if (x.rank === 4 && fits([n, c, h, w])) return tf.transpose(x, [0, 3, 1, 2]);
+  const fits = (s: readonly number[]) => s.length === want.length && s.every((d, i) => i === 0 || want[i] === null || want[i] === d);
+  if (fits(shape)) return 'as-is';
+  const [n, h, w, c] = shape;
+  if (shape.length === 4 && fits([n, c, h, w])) return 'nhwc';
   const dims = want.map((d, i) => (d === null ? (i === 0 ? 'batch' : '?') : String(d))).join(', ');
-  throw new Error(`models.onnx: ${g.file}: the data's examples have shape [${x.shape.slice(1)}] but the graph's input '${g.inputs[0].name}' is [${dims}]` +
+  throw new Error(`models.onnx: ${g.file}: the data's examples have shape [${shape.slice(1)}] but the graph's input '${g.inputs[0].name}' is [${dims}]` +
     (want.length === 4 ? ' (NCHW; NHWC data is transposed)' : ''));
+}
+
+/** The model's input as the graph wants it: NCHW as given, or NHWC data transposed. */
+export function adaptInput(g: OnnxGraph, x: tf.Tensor): tf.Tensor {
+  return inputLayout(g, x.shape) === 'nhwc' ? tf.transpose(x, [0, 3, 1, 2]) : x;
 }
 
 /**
  * Runs the graph on x (call inside tf.tidy). `vars` holds every parameter and state tensor by
  * initializer name; `updateState` receives BatchNorm's new running statistics in training mode.
+ * With `until`, stops as soon as that value is computed and returns it.
  */
-export function runGraph(p: PreparedGraph, x: tf.Tensor, vars: Map<string, tf.Tensor>, training: boolean, updateState: OpContext['updateState']): tf.Tensor {
+export function runGraph(p: PreparedGraph, x: tf.Tensor, vars: Map<string, tf.Tensor>, training: boolean, updateState: OpContext['updateState'],
+  until?: string): tf.Tensor {
   const values = new Map<string, Value>(p.constants);
   for (const [k, v] of vars) values.set(k, v);
   values.set(p.graph.inputs[0].name, adaptInput(p.graph, x));
@@ -106,8 +113,9 @@ export function runGraph(p: PreparedGraph, x: tf.Tensor, vars: Map<string, tf.Te
       throw new Error(`models.onnx: ${p.graph.file}: node '${n.name}' (${n.opType}): ${(e as Error).message}`);
     }
     n.outputs.forEach((name, i) => { if (name !== '' && outs[i] !== undefined) values.set(name, outs[i]); });
+    if (until !== undefined && values.has(until)) break;
   }
-  const out = values.get(p.graph.outputs[0].name);
+  const out = values.get(until ?? p.graph.outputs[0].name);
   if (out === undefined) throw new Error(`models.onnx: ${p.graph.file}: the graph output '${p.graph.outputs[0].name}' is never computed`);
   const t = toTensor(out);
   return isHost(out) || t.dtype !== 'float32' ? tf.cast(t, 'float32') : t;

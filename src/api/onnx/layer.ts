@@ -7,7 +7,7 @@
  * graph's (NCHW for images; NHWC data is transposed by the graph's first step, see adaptInput).
  */
 import * as tf from '@tensorflow/tfjs';
-import { PreparedGraph, runGraph } from './graph';
+import { inputLayout, PreparedGraph, runGraph } from './graph';
 
 const safeName = (name: string, k: number) => `${k}_${name.replace(/[^-A-Za-z0-9._/]/g, '_').replace(/^[^A-Za-z0-9]+/, '')}`;
 
@@ -51,6 +51,44 @@ class OnnxGraphLayer extends tf.layers.Layer {
       for (const [name, v] of this.vars) reads.set(name, v.read());
       return runGraph(this.prep, x, reads, kwargs.training === true, (name, value) => this.vars.get(name)?.write(value));
     });
+  }
+
+  /** Throws (naming the file) when examples of this shape cannot enter the graph: called before any work. */
+  checkInput(shape: readonly number[]): void { inputLayout(this.prep.graph, shape); }
+
+  /** True when the graph has BatchNormalization nodes (the engine's BN-aware probes apply). */
+  hasBatchNorm(): boolean { return this.prep.state.length > 0; }
+
+  /**
+   * update_bn on the graph (see engine/batchnorm.ts): node after node, each BatchNormalization's
+   * running mean and (biased) variance become those of its input over all of x, with the earlier
+   * nodes' statistics already recomputed.
+   */
+  recomputeBatchNorm(x: tf.Tensor, batchSize: number): void {
+    const n = x.shape[0];
+    const chunks: tf.Tensor[] = [];
+    for (let s = 0; s < n; s += batchSize) chunks.push(tf.slice(x, s, Math.min(batchSize, n - s)));
+    try {
+      for (const node of this.prep.nodes.filter((d) => d.opType === 'BatchNormalization')) {
+        const inputs = () => chunks.map((c) => {
+          const reads = new Map<string, tf.Tensor>();
+          for (const [name, v] of this.vars) reads.set(name, v.read());
+          return runGraph(this.prep, c, reads, false, () => undefined, node.inputs[0]);
+        });
+        const [mean, variance] = tf.tidy(() => {
+          const hs = inputs();
+          const axes = [...Array(hs[0].rank).keys()].filter((i) => i !== 1);
+          const count = hs.reduce((a, h) => a + h.size / (h.shape[1] as number), 0);
+          const mu = tf.div(tf.addN(hs.map((h) => tf.sum(h, axes))), count);
+          const shape = hs[0].shape.map((d, i) => (i === 1 ? d : 1));
+          const sq = tf.addN(hs.map((h) => tf.sum(tf.square(tf.sub(h, tf.reshape(mu, shape))), axes)));
+          return [mu, tf.div(sq, count)];
+        });
+        this.vars.get(node.inputs[3])!.write(mean);
+        this.vars.get(node.inputs[4])!.write(variance);
+        tf.dispose([mean, variance]);
+      }
+    } finally { tf.dispose(chunks); }
   }
 
   override getConfig(): tf.serialization.ConfigDict {
