@@ -1,11 +1,12 @@
 /**
- * ONNX Conv, MaxPool and AveragePool (NCHW, 1-D or 2-D) on TF.js's NHWC kernels: the input is
- * transposed to NHWC, padded explicitly (ONNX pads may differ at both ends), run with 'valid'
- * padding and transposed back. Grouped convolutions are a depthwise convolution when each
+ * ONNX Conv, MaxPool and AveragePool (1-D or 2-D) on TF.js's NHWC kernels: an NCHW input is
+ * transposed to NHWC (an NHWC activation is taken as it is), padded explicitly (ONNX pads may
+ * differ at both ends) and the 2-D result stays NHWC for the next operator (values.ts's Nhwc). Grouped convolutions are a depthwise convolution when each
  * group has one input channel, else one convolution per group.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attr, OnnxNode } from './proto';
+import { Nhwc } from './values';
 
 const ints = (a: Attr, d: number[]) => (Array.isArray(a) ? a : d);
 const int = (a: Attr, d: number) => (typeof a === 'number' ? a : d);
@@ -64,23 +65,36 @@ function dilateKernel(w: tf.Tensor, dilations: number[]): tf.Tensor {
   return out;
 }
 
-export function convNCHW(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | undefined, node: OnnxNode): tf.Tensor {
+/** An activation (NCHW tensor, or NHWC already) as the NHWC 4-D tensor the kernels take; 1-D inputs get H = 1. */
+function enter(x: tf.Tensor | Nhwc): { xh: tf.Tensor4D; r: number; shape: number[] } {
+  if (x instanceof Nhwc) return { xh: x.t, r: 2, shape: x.shape };
   const r = spatialRank(x);
+  return { xh: toNHWC(r === 1 ? tf.expandDims(x, 2) : x), r, shape: x.shape };
+}
+/** The kernel's NHWC output: kept NHWC for 2-D (the next layout-aware operator reads it as is), NCHW for 1-D. */
+const leave = (y: tf.Tensor4D, r: number): tf.Tensor | Nhwc => (r === 2 ? new Nhwc(y) : tf.squeeze(toNCHW(y), [2]));
+
+export function conv(x: tf.Tensor | Nhwc, weight: tf.Tensor, bias: tf.Tensor | undefined, node: OnnxNode): tf.Tensor | Nhwc {
+  const { xh: input, r, shape } = enter(x);
   const group = int(node.attrs.group, 1);
-  let win = windowOf(node, x.shape.slice(2), weight.shape.slice(2));
-  let x4 = x, w4 = weight;
-  if (r === 1) { win = as2d(win); x4 = tf.expandDims(x, 2); w4 = tf.expandDims(weight, 2); }
+  let win = windowOf(node, shape.slice(2), weight.shape.slice(2));
+  let w4 = weight;
+  if (r === 1) { win = as2d(win); w4 = tf.expandDims(weight, 2); }
   const [cout, cinPerGroup] = w4.shape as number[];
-  const cin = x4.shape[1] as number;
+  const cin = shape[1];
   if (cinPerGroup * group !== cin) throw new Error(`the input has ${cin} channels but the weight [${weight.shape}] with group=${group} expects ${cinPerGroup * group}`);
-  const xh = padNHWC(toNHWC(x4), win, 0);
   const strides = win.strides as [number, number];
+  const explicit: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [win.begin[0], win.end[0]], [win.begin[1], win.end[1]], [0, 0]];
   // TF.js has no gradient for dilated convolutions: the kernel is dilated instead (zeros between its taps)
   if (win.dilations.some((d) => d > 1)) w4 = dilateKernel(w4, win.dilations);
   const dil: [number, number] = [1, 1];
   let y: tf.Tensor4D;
+  // one group: the kernel pads (explicit padding); grouped: padded first
+  const xh = group === 1 ? input : padNHWC(input, win, 0);
   if (group === 1) {
-    y = tf.conv2d(xh, tf.transpose(w4, [2, 3, 1, 0]) as tf.Tensor4D, strides, 'valid', 'NHWC', dil);
+    const filter = tf.transpose(w4, [2, 3, 1, 0]) as tf.Tensor4D;
+    if (bias) return leave(tf.fused.conv2d({ x: xh, filter, strides, pad: explicit, dataFormat: 'NHWC', dilations: dil, bias }), r);
+    y = tf.conv2d(xh, filter, strides, explicit, 'NHWC', dil);
   } else if (cinPerGroup === 1 && cout % cin === 0) {
     const f = tf.transpose(tf.reshape(w4, [cin, cout / cin, w4.shape[2] as number, w4.shape[3] as number]), [2, 3, 0, 1]) as tf.Tensor4D;
     y = tf.depthwiseConv2d(xh, f, strides, 'valid', 'NHWC', dil);
@@ -90,8 +104,7 @@ export function convNCHW(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | unde
     y = tf.concat(xs.map((xi, g) => tf.conv2d(xi as tf.Tensor4D, fs[g] as tf.Tensor4D, strides, 'valid', 'NHWC', dil)), 3);
   }
   if (bias) y = tf.add(y, tf.reshape(bias, [1, 1, 1, cout]));
-  const out = toNCHW(y);
-  return r === 1 ? tf.squeeze(out, [2]) : out;
+  return leave(y, r);
 }
 
 /** The extra padding at the end of each axis that ceil_mode needs (PyTorch's rule: no window starts in the end padding). */
@@ -105,16 +118,14 @@ function ceilExtra(w: Window, spatial: number[]): number[] {
   });
 }
 
-export function poolNCHW(x: tf.Tensor, node: OnnxNode, kind: 'max' | 'avg'): tf.Tensor {
-  const r = spatialRank(x);
-  let win = windowOf(node, x.shape.slice(2), ints(node.attrs.kernel_shape, []));
+export function pool(x: tf.Tensor | Nhwc, node: OnnxNode, kind: 'max' | 'avg'): tf.Tensor | Nhwc {
+  const { xh, r, shape } = enter(x);
+  let win = windowOf(node, shape.slice(2), ints(node.attrs.kernel_shape, []));
   if (win.kernel.length !== r) throw new Error(`kernel_shape [${win.kernel}] does not fit a ${r}-D input`);
-  let x4 = x;
-  if (r === 1) { win = as2d(win); x4 = tf.expandDims(x, 2); }
-  const spatial = x4.shape.slice(2);
+  if (r === 1) win = as2d(win);
+  const spatial = [xh.shape[1], xh.shape[2]];
   const extra = int(node.attrs.ceil_mode, 0) === 1 ? ceilExtra(win, spatial) : [0, 0];
   const full: Window = { ...win, end: win.end.map((e, i) => e + extra[i]) };
-  const xh = toNHWC(x4);
   const run = (t: tf.Tensor4D, type: 'max' | 'avg') => {
     if (win.dilations.every((d) => d === 1)) {
       return type === 'max' ? tf.maxPool(t, win.kernel as [number, number], win.strides as [number, number], 'valid')
@@ -136,6 +147,5 @@ export function poolNCHW(x: tf.Tensor, node: OnnxNode, kind: 'max' | 'avg'): tf.
       y = tf.div(y, run(counted, 'avg'));
     }
   }
-  const out = toNCHW(y);
-  return r === 1 ? tf.squeeze(out, [2]) : out;
+  return leave(y, r);
 }

@@ -13,8 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OnnxGraph, OnnxNode, OnnxTensor } from './proto';
-import { OPS, OpContext, SUPPORTED } from './ops';
-import { hostOf, isHost, toTensor, Value } from './values';
+import { LAYOUT_AWARE, OPS, OpContext, SUPPORTED } from './ops';
+import { Host, hostOf, isHost, isNhwc, materialize, Nhwc, toTensor, Value } from './values';
 
 export interface PreparedGraph {
   graph: OnnxGraph;
@@ -83,11 +83,6 @@ export function inputLayout(g: OnnxGraph, shape: readonly number[]): 'as-is' | '
     (want.length === 4 ? ' (NCHW; NHWC data is transposed)' : ''));
 }
 
-/** The model's input as the graph wants it: NCHW as given, or NHWC data transposed. */
-export function adaptInput(g: OnnxGraph, x: tf.Tensor): tf.Tensor {
-  return inputLayout(g, x.shape) === 'nhwc' ? tf.transpose(x, [0, 3, 1, 2]) : x;
-}
-
 /**
  * Runs the graph on x (call inside tf.tidy). `vars` holds every parameter and state tensor by
  * initializer name; `updateState` receives BatchNorm's new running statistics in training mode.
@@ -97,14 +92,23 @@ export function runGraph(p: PreparedGraph, x: tf.Tensor, vars: Map<string, tf.Te
   until?: string): tf.Tensor {
   const values = new Map<string, Value>(p.constants);
   for (const [k, v] of vars) values.set(k, v);
-  values.set(p.graph.inputs[0].name, adaptInput(p.graph, x));
+  // NHWC images stay NHWC for the layout-aware operators (no transpose before a first Conv)
+  values.set(p.graph.inputs[0].name, inputLayout(p.graph, x.shape) === 'nhwc' ? new Nhwc(x as tf.Tensor4D) : x);
+  const nchw = new Map<Nhwc, tf.Tensor | Host>();
+  const inOnnxLayout = (v: Value) => {
+    if (!isNhwc(v)) return v;
+    let m = nchw.get(v);
+    if (!m) { m = materialize(v); nchw.set(v, m); }
+    return m;
+  };
   const ctx: OpContext = { training, opset: p.graph.opset, updateState };
   for (const n of p.nodes) {
+    const aware = LAYOUT_AWARE.has(n.opType);
     const ins = n.inputs.map((name) => {
       if (name === '') return undefined;
       const v = values.get(name);
       if (v === undefined) throw new Error(`models.onnx: ${p.graph.file}: node '${n.name}' (${n.opType}) reads '${name}', which no earlier node computes`);
-      return v;
+      return aware ? v : inOnnxLayout(v);
     });
     let outs: Value[];
     try {
@@ -117,6 +121,6 @@ export function runGraph(p: PreparedGraph, x: tf.Tensor, vars: Map<string, tf.Te
   }
   const out = values.get(until ?? p.graph.outputs[0].name);
   if (out === undefined) throw new Error(`models.onnx: ${p.graph.file}: the graph output '${p.graph.outputs[0].name}' is never computed`);
-  const t = toTensor(out);
+  const t = toTensor(inOnnxLayout(out));
   return isHost(out) || t.dtype !== 'float32' ? tf.cast(t, 'float32') : t;
 }

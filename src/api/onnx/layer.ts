@@ -4,7 +4,7 @@
  * statistics as non-trainable ones (the engine's θ and state vectors), and its `call` runs the
  * graph with TF.js ops (./graph) — differentiable, so training, Hessian-vector products and
  * every probe work unchanged. The model is a one-layer tf.sequential whose input shape is the
- * graph's (NCHW for images; NHWC data is transposed by the graph's first step, see adaptInput).
+ * graph's (NCHW for images; NHWC data is accepted too, see inputLayout and values.ts's Nhwc).
  */
 import * as tf from '@tensorflow/tfjs';
 import { inputLayout, PreparedGraph, runGraph } from './graph';

@@ -1,17 +1,18 @@
 /**
  * The ONNX operators we run, each as TF.js ops (differentiable, every backend): what
  * `torch.onnx.export` emits at opsets 13–17 for MLPs, CNNs, ResNets and small transformers.
- * Shape arithmetic on `Host` values stays in JavaScript (./values). Layouts are ONNX's (NCHW):
- * a convolution or pooling transposes to NHWC for the TF.js kernel and back.
+ * Shape arithmetic on `Host` values stays in JavaScript (./values). Activations between the
+ * layout-aware operators (LAYOUT_AWARE: Conv, pools, BatchNormalization, elementwise) stay in
+ * TF.js's NHWC layout; any other operator reads them in ONNX's NCHW (one transpose).
  * Semantics follow https://onnx.ai/onnx/operators/ and PyTorch where ONNX leaves a choice
  * (BatchNorm's running variance is updated with the unbiased batch variance, as PyTorch does).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attr, OnnxNode, OnnxTensor } from './proto';
 import {
-  floatTensor, host, Host, hostBinary, hostConcat, hostGather, hostOf, hostSlice, isHost, sliceBounds, toTensor, Value,
+  floatTensor, host, Host, hostBinary, hostConcat, hostGather, hostOf, hostSlice, isHost, isNhwc, Nhwc, sliceBounds, toTensor, Value,
 } from './values';
-import { convNCHW, poolNCHW } from './conv';
+import { conv, pool } from './conv';
 
 export interface OpContext {
   training: boolean;
@@ -44,10 +45,15 @@ function binary(tfOp: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, js: (x: number,
       const dtype = a.dtype === 'int' && b.dtype === 'int' ? 'int' : 'float32';
       return [hostBinary(a, b, dtype === 'int' ? intJs : js, dtype)];
     }
+    // NHWC activations: with each other, or with a scalar, the result keeps the layout
+    const scalar = (v: Value | undefined) => !!v && !isNhwc(v) && (isHost(v) ? v.data.length === 1 : v.size === 1);
+    if (isNhwc(a) && (isNhwc(b) || scalar(b))) return [new Nhwc(tfOp(a.t, isNhwc(b) ? b.t : tf.reshape(tensorIn(b, 'second'), [])) as tf.Tensor4D)];
+    if (isNhwc(b) && scalar(a)) return [new Nhwc(tfOp(tf.reshape(tensorIn(a, 'first'), []), b.t) as tf.Tensor4D)];
     return [tfOp(tensorIn(a, 'first'), tensorIn(b, 'second'))];
   };
 }
-const unary = (f: (t: tf.Tensor) => tf.Tensor): Op => ([x]) => [f(tensorIn(x, 'data'))];
+/** An elementwise operator: an NHWC activation stays NHWC. */
+const unary = (f: (t: tf.Tensor) => tf.Tensor): Op => ([x]) => [isNhwc(x) ? new Nhwc(f(x.t) as tf.Tensor4D) : f(tensorIn(x, 'data'))];
 
 /** Runs `f` on the last axis after moving `axis` there (TF.js softmax works on the last axis only). */
 function onAxis(x: tf.Tensor, axis: number, f: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
@@ -85,21 +91,29 @@ function unsqueezeShape(shape: number[], axes: number[]): number[] {
 }
 
 function reshapeValue(v: Value, shape: number[]): Value {
-  return isHost(v) ? host(v.dtype, shape, v.data) : tf.reshape(v, shape);
+  return isHost(v) ? host(v.dtype, shape, v.data) : tf.reshape(toTensor(v), shape);
 }
 
 function batchNorm(ins: (Value | undefined)[], node: OnnxNode, ctx: OpContext): Value[] {
-  const [x, scale, bias, mean, variance] = ins.map((v, i) => tensorIn(v, ['data', 'scale', 'B', 'input_mean', 'input_var'][i]));
+  const nhwc = isNhwc(ins[0]);
+  const x = isNhwc(ins[0]) ? ins[0].t : tensorIn(ins[0], 'data');
+  const [scale, bias, mean, variance] = ins.slice(1).map((v, i) => tensorIn(v, ['scale', 'B', 'input_mean', 'input_var'][i]));
   const eps = float(node.attrs.epsilon, 1e-5), momentum = float(node.attrs.momentum, 0.9);
-  const shape = x.shape.map((d, i) => (i === 1 ? d : 1));
-  const c = (t: tf.Tensor) => tf.reshape(t, shape);
-  if (!ctx.training) {
-    return [tf.add(tf.mul(tf.div(tf.sub(x, c(mean)), tf.sqrt(tf.add(c(variance), eps))), c(scale)), c(bias))];
-  }
-  const axes = [...Array(x.rank).keys()].filter((i) => i !== 1);
+  const channel = nhwc ? 3 : 1;
+  const shape = x.shape.map((d, i) => (i === channel ? d : 1));
+  const out = (y: tf.Tensor) => (nhwc ? new Nhwc(y as tf.Tensor4D) : y);
+  // channels last (NHWC, or [N, C]): TF.js's fused kernel; else the per-channel vectors broadcast along axis 1
+  const lastAxis = channel === x.rank - 1;
+  const norm = (mu: tf.Tensor, v: tf.Tensor) => {
+    if (lastAxis) return tf.batchNorm(x, mu, v, bias, scale, eps);
+    const c = (t: tf.Tensor) => tf.reshape(t, shape);
+    return tf.add(tf.mul(tf.div(tf.sub(x, c(mu)), tf.sqrt(tf.add(c(v), eps))), c(scale)), c(bias));
+  };
+  if (!ctx.training) return [out(norm(mean, variance))];
+  const axes = [...Array(x.rank).keys()].filter((i) => i !== channel);
   const m = tf.moments(x, axes);
-  const count = x.size / (x.shape[1] as number);
-  const y = tf.add(tf.mul(tf.div(tf.sub(x, c(m.mean)), tf.sqrt(tf.add(c(m.variance), eps))), c(scale)), c(bias));
+  const count = x.size / (x.shape[channel] as number);
+  const y = out(norm(m.mean, m.variance));
   const [meanName, varName] = [node.inputs[3], node.inputs[4]];
   const bm = m.mean, bv = m.variance; // a variable write carries no gradient
   ctx.updateState(meanName, tf.add(tf.mul(mean, momentum), tf.mul(bm, 1 - momentum)));
@@ -266,6 +280,9 @@ function split([x, s]: (Value | undefined)[], node: OnnxNode, ctx: OpContext): V
 
 const idInt = (x: number, y: number) => Math.trunc(x / y);
 
+/** An activation as it comes: NHWC kept, anything else as a float tensor (NCHW). */
+const activation = (v: Value | undefined, what: string): tf.Tensor | Nhwc => (isNhwc(v) ? v : tensorIn(v, what));
+
 /** Every supported operator, by its ONNX op type. */
 export const OPS: Record<string, Op> = {
   Add: binary(tf.add, (x, y) => x + y),
@@ -276,7 +293,7 @@ export const OPS: Record<string, Op> = {
   Gemm: gemm,
   MatMul: matMul,
   Relu: unary(tf.relu),
-  LeakyRelu: ([x], node) => [tf.leakyRelu(tensorIn(x, 'data'), float(node.attrs.alpha, 0.01))],
+  LeakyRelu: (ins, node, ctx) => unary((t) => tf.leakyRelu(t, float(node.attrs.alpha, 0.01)))(ins, node, ctx),
   Sigmoid: unary(tf.sigmoid),
   Tanh: unary(tf.tanh),
   Sqrt: unary(tf.sqrt),
@@ -285,12 +302,16 @@ export const OPS: Record<string, Op> = {
   Neg: unary(tf.neg),
   Softmax: softmaxLike((t) => tf.softmax(t)),
   LogSoftmax: softmaxLike((t) => tf.logSoftmax(t)),
-  Conv: (ins, node) => [convNCHW(tensorIn(ins[0], 'X'), tensorIn(ins[1], 'W'), ins[2] === undefined ? undefined : tensorIn(ins[2], 'B'), node)],
+  Conv: (ins, node) => [conv(activation(ins[0], 'X'), tensorIn(ins[1], 'W'), ins[2] === undefined ? undefined : tensorIn(ins[2], 'B'), node)],
   BatchNormalization: batchNorm,
   LayerNormalization: layerNorm,
-  MaxPool: ([x], node) => [poolNCHW(tensorIn(x, 'X'), node, 'max')],
-  AveragePool: ([x], node) => [poolNCHW(tensorIn(x, 'X'), node, 'avg')],
-  GlobalAveragePool: ([x]) => { const t = tensorIn(x, 'X'); return [tf.mean(t, [...Array(t.rank).keys()].slice(2), true)]; },
+  MaxPool: ([x], node) => [pool(activation(x, 'X'), node, 'max')],
+  AveragePool: ([x], node) => [pool(activation(x, 'X'), node, 'avg')],
+  GlobalAveragePool: ([x]) => {
+    if (isNhwc(x)) { const [n, , , c] = x.t.shape; return [tf.reshape(tf.mean(x.t, [1, 2]), [n, c, 1, 1])]; }
+    const t = tensorIn(x, 'X');
+    return [tf.mean(t, [...Array(t.rank).keys()].slice(2), true)];
+  },
   Flatten: flatten,
   Reshape: reshape,
   Transpose: transpose,
@@ -311,3 +332,7 @@ export const OPS: Record<string, Op> = {
 };
 
 export const SUPPORTED = Object.keys(OPS).sort();
+
+/** The operators that read NHWC activations (values.ts's Nhwc) as they are; every other one gets NCHW. */
+export const LAYOUT_AWARE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Conv', 'BatchNormalization',
+  'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Identity', 'Dropout']);

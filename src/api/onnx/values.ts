@@ -15,9 +15,26 @@ export interface Host {
   data: number[];
 }
 
-export type Value = tf.Tensor | Host;
+/**
+ * A 4-D activation kept in TF.js's NHWC layout between the operators that accept it (Conv, the
+ * pools, BatchNormalization, elementwise ones): ONNX's NCHW is only materialized, by one
+ * transpose, where an operator that needs it reads the value (see LAYOUT_AWARE in ./ops).
+ */
+export class Nhwc {
+  constructor(readonly t: tf.Tensor4D) {}
+  /** The ONNX (NCHW) shape. */
+  get shape(): number[] { const [n, h, w, c] = this.t.shape; return [n, c, h, w]; }
+}
+
+export type Value = tf.Tensor | Host | Nhwc;
 
 export const isHost = (v: Value | undefined): v is Host => !!v && (v as Host).host === true;
+export const isNhwc = (v: Value | undefined): v is Nhwc => v instanceof Nhwc;
+
+/** The value in ONNX's layout: an Nhwc activation transposed back to NCHW. */
+export function materialize(v: Value): tf.Tensor | Host {
+  return isNhwc(v) ? tf.transpose(v.t, [0, 3, 1, 2]) : v;
+}
 
 export function host(dtype: Host['dtype'], shape: number[], data: number[]): Host {
   return { host: true, dtype, shape, data };
@@ -29,6 +46,7 @@ export function hostOf(t: OnnxTensor): Host {
 
 /** A host value as a tensor (int32 for integers), or the tensor itself. */
 export function toTensor(v: Value): tf.Tensor {
+  if (isNhwc(v)) return materialize(v) as tf.Tensor;
   if (!isHost(v)) return v;
   return tf.tensor(v.data, v.shape, v.dtype === 'int' ? 'int32' : 'float32');
 }
