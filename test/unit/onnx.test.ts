@@ -26,6 +26,7 @@ import { readParams, readState } from '../../src/engine/params';
 import { loadRecord, LoadedConfig } from '../../src/engine/loaded';
 import { mulberry32 } from '../../src/engine/random';
 import { hasBatchNorm, recomputeBatchNorm } from '../../src/engine/batchnorm';
+import { resolveOptions, runProbe } from '../../src/engine/run-probe';
 
 const DIR = resolve('test/fixtures/pytorch');
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8'));
@@ -175,4 +176,27 @@ test("BN-aware probes: recomputing the graph's BatchNorm statistics on a batch m
     model.dispose();
   }
   assert.ok(!hasBatchNorm(loadOnnxFile(join(DIR, 'mlp.onnx'))));
+});
+
+test("through the engine: { weights: 'init' } trains the graph from PyTorch's initialization; curvature runs on a loaded graph", async () => {
+  setDefinitionFile(join(DIR, 'probe.landscape.ts'));
+  const rng = mulberry32(3);
+  const x = tf.tensor2d(Array.from({ length: 60 * 6 }, () => rng() * 2 - 1), [60, 6]);
+  const y = tf.tensor1d(Array.from({ length: 60 }, (_, i) => (x.arraySync() as number[][])[i][0] > 0 ? 1 : 0));
+  const cfg = landscape({
+    data: { x, y, xTest: x, yTest: y }, model: onnx('./mlp.onnx', { weights: 'init' }), loss: 'crossEntropy',
+    optimizer: () => tf.train.sgd(0.5), epochs: 5, batchSize: 20, seed: 2,
+  }).config;
+  const r = await runProbe('mlp', cfg, resolveOptions(cfg, { analysis: 'interpolate', points: 3, alphaRange: [0, 1] }), 'cpu');
+  assert.equal(r.train.epochs, 5);
+  assert.ok(r.interpolate!.trainLoss[2] < r.interpolate!.trainLoss[0] - 0.2, `trained: ${r.interpolate!.trainLoss}`);
+  const again = await runProbe('mlp', cfg, resolveOptions(cfg, { analysis: 'interpolate', points: 3, alphaRange: [0, 1] }), 'cpu');
+  assert.deepEqual(again.interpolate!.trainLoss, r.interpolate!.trainLoss, 'seeded: the same run twice');
+
+  const e = expected.models.cnn;
+  const images = tf.tensor(e.input, e.inputShape);
+  const loaded = landscape({ data: { x: images, y: labels() }, model: onnx('./cnn.onnx'), loss: 'crossEntropy' }).config;
+  const c = await runProbe('cnn', loaded, resolveOptions(loaded, { analysis: 'curvature', k: 2 }), 'cpu');
+  assert.ok(c.curvature!.eigenvalues.length >= 1 && c.curvature!.eigenvalues.every(Number.isFinite), JSON.stringify(c.curvature!.eigenvalues));
+  assert.ok(Math.abs(c.train.finalTrainLoss - e.crossEntropy) < 1e-4 * e.crossEntropy, 'the loaded weights give PyTorch\'s loss');
 });
