@@ -30,7 +30,7 @@ import { resolveOptions, runProbe } from '../../src/engine/run-probe';
 
 const DIR = resolve('test/fixtures/pytorch');
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8'));
-const NAMES = ['mlp', 'cnn', 'resnet', 'transformer'];
+const NAMES = ['mlp', 'cnn', 'resnet', 'transformer', 'transformer14'];
 let tmp: string;
 
 before(async () => { await tf.setBackend('cpu'); tmp = mkdtempSync(join(tmpdir(), 'll-onnx-')); });
