@@ -12,6 +12,10 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readUserFile, recordFile, resolveUserPath } from './files';
 import type { CheckpointEntry, SavedCheckpoints, SavedModel } from './types';
+import { isOnnxModel, loadOnnxFile } from './onnx';
+
+export { onnx } from './onnx';
+export type { OnnxModel, OnnxOptions } from './onnx';
 
 type ModelJSON = tf.io.ModelJSON;
 
@@ -146,6 +150,9 @@ const lastNumber = (name: string): number | undefined => {
   return m ? Number(m[1]) : undefined;
 };
 
+/** Checkpoint files: TF.js model.json files, ONNX exports, PyTorch state_dicts as safetensors. */
+const CHECKPOINT_FILE = /\.(json|onnx|safetensors)$/;
+
 /** The checkpoints of a folder in trajectory order (see SavedCheckpoints.list). */
 export function listCheckpoints(folder: string, what = 'models.checkpoints'): CheckpointEntry[] {
   let names;
@@ -159,11 +166,13 @@ export function listCheckpoints(folder: string, what = 'models.checkpoints'): Ch
     if (d.isDirectory()) {
       const p = join(folder, d.name, 'model.json');
       try { if (statSync(p).isFile()) entries.push({ name: d.name, path: p, step: lastNumber(d.name) }); } catch { /* not a checkpoint */ }
-    } else if (d.isFile() && d.name.endsWith('.json')) {
-      entries.push({ name: d.name, path: join(folder, d.name), step: lastNumber(d.name.replace(/\.json$/, '')) });
+    } else if (d.isFile() && CHECKPOINT_FILE.test(d.name)) {
+      entries.push({ name: d.name, path: join(folder, d.name), step: lastNumber(d.name.replace(CHECKPOINT_FILE, '')) });
     }
   }
-  if (entries.length === 0) throw new Error(`${what}: no saved models in ${folder} (expected sub-folders holding a model.json, or .json files)`);
+  if (entries.length === 0) throw new Error(`${what}: no saved models in ${folder} (expected sub-folders holding a model.json, or .json, .onnx or .safetensors files)`);
+  const kinds = new Set(entries.map((e) => (CHECKPOINT_FILE.exec(e.path)?.[0] ?? '.json')));
+  if (kinds.size > 1) throw new Error(`${what}: ${folder} mixes checkpoint formats (${[...kinds].join(', ')}): keep one kind per folder`);
   const numbered = entries.every((e) => e.step !== undefined);
   entries.sort((a, b) => (numbered && a.step !== b.step ? a.step! - b.step! : a.name.localeCompare(b.name, 'en', { numeric: true })));
   if (!numbered) for (const e of entries) delete e.step;
@@ -177,7 +186,15 @@ export function checkpoints(folder: string): SavedCheckpoints {
     __lossLandscapeCheckpoints: 1 as const,
     folder: abs,
     list: () => listCheckpoints(abs),
-    load: (entry: CheckpointEntry) => loadModelFile(entry.path, `models.checkpoints (${entry.name})`),
+    load: async (entry: CheckpointEntry, model?: SavedModel) => {
+      const what = `models.checkpoints (${entry.name})`;
+      if (entry.path.endsWith('.onnx')) return loadOnnxFile(entry.path, what);
+      if (entry.path.endsWith('.safetensors')) {
+        if (!isOnnxModel(model)) throw new Error(`${what}: ${entry.path} is a PyTorch state_dict: it goes with model: models.onnx('./model.onnx'), whose graph it fills`);
+        return model.withStateDict(entry.path);
+      }
+      return loadModelFile(entry.path, what);
+    },
   });
 }
 

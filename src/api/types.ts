@@ -23,7 +23,11 @@ export type LossName =
   | 'sparseCategoricalCrossentropy'
   | 'binaryCrossentropy'
   | 'meanSquaredError'
-  | 'meanAbsoluteError';
+  | 'meanAbsoluteError'
+  /** PyTorch's F.cross_entropy: softmax cross-entropy on logits, integer class labels [n] (or one-hot). */
+  | 'crossEntropy'
+  /** PyTorch's F.mse_loss: the mean of the squared errors over every element. */
+  | 'mse';
 
 /** A loss: a built-in name, or a function returning the mean loss of a batch as a scalar. */
 export type Loss = LossName | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar);
@@ -163,8 +167,11 @@ export interface SavedCheckpoints {
   readonly folder: string;
   /** The checkpoints in trajectory order: by the number in the name when every name has one, else by name. */
   list(): CheckpointEntry[];
-  /** Loads one checkpoint's model (weights included). */
-  load(entry: CheckpointEntry): Promise<tf.LayersModel>;
+  /**
+   * Loads one checkpoint's model (weights included). `model` is the definition's model: a
+   * `.safetensors` state_dict is mapped onto the graph of its `models.onnx` file.
+   */
+  load(entry: CheckpointEntry, model?: SavedModel): Promise<tf.LayersModel>;
 }
 
 /** What `landscape(...)` returns; export it from a `*.landscape.ts` file. */

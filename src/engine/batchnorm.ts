@@ -6,14 +6,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** A layer that holds BatchNorm nodes itself and recomputes their statistics (a models.onnx graph). */
+interface RecomputingLayer { hasBatchNorm(): boolean; recomputeBatchNorm(x: tf.Tensor, batchSize: number): void }
+const recomputing = (l: tf.layers.Layer): l is tf.layers.Layer & RecomputingLayer =>
+  typeof (l as Partial<RecomputingLayer>).recomputeBatchNorm === 'function';
+
 export function hasBatchNorm(model: tf.LayersModel): boolean {
-  return model.layers.some((l) => l.getClassName() === 'BatchNormalization');
+  return model.layers.some((l) => l.getClassName() === 'BatchNormalization' || (recomputing(l) && l.hasBatchNorm()));
 }
 
 type BN = tf.layers.Layer & { movingMean: tf.LayerVariable; movingVariance: tf.LayerVariable; getConfig(): { axis?: number | number[] } };
 
 /** Recomputes every BatchNormalization layer's moving mean/variance on `x` (Sequential models). */
 export function recomputeBatchNorm(model: tf.LayersModel, x: tf.Tensor, batchSize = 1000): void {
+  if (model.layers.length === 1 && recomputing(model.layers[0])) { model.layers[0].recomputeBatchNorm(x, batchSize); return; }
   if (!(model instanceof tf.Sequential)) throw new Error('recomputing BatchNorm statistics needs a tf.sequential model');
   const n = x.shape[0];
   let inputs: tf.Tensor[] = [];

@@ -18,6 +18,12 @@ export class DataError extends Error {
   constructor(message: string) { super(message); this.name = 'DataError'; }
 }
 
+/** A model that checks the data's shape itself before any work (a models.onnx graph): its refusal is a DataError. */
+export function checkModelInput(model: tf.LayersModel, x: tf.Tensor): void {
+  const first = model.layers[0] as { checkInput?: (shape: readonly number[]) => void } | undefined;
+  try { first?.checkInput?.(x.shape); } catch (e) { throw new DataError((e as Error).message); }
+}
+
 /** [i, j, …] of flat index k in a row-major tensor of `shape`. */
 function position(k: number, shape: number[]): number[] {
   const at: number[] = [];

@@ -102,7 +102,7 @@ export async function loadRecord(config: LoadedConfig, opts: { maxSnapshots?: nu
     snapshots = []; snapshotSteps = [];
     for (const [i, e] of entries.entries()) {
       opts.onProgress?.(`loading checkpoint ${i + 1}/${entries.length}: ${e.name}`);
-      const m = await cp.load(e);
+      const m = await cp.load(e, saved);
       try {
         const l = paramLayout(m);
         if (!sameLayout(l, layout)) {

@@ -28,12 +28,31 @@ function sparseCategoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.T
   });
 }
 
+/** Integer class labels ([n] or [n, 1]) rather than one-hot or probability rows. */
+const isLabels = (yTrue: tf.Tensor, yPred: tf.Tensor) => yTrue.rank === 1 || (yTrue.rank === 2 && yTrue.shape[1] === 1 && (yPred.shape[1] ?? 1) > 1);
+
+/** PyTorch's F.cross_entropy on logits: integer labels, or class probabilities of the logits' shape. */
+function crossEntropy(yTrue: tf.Tensor, logits: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(logits);
+    const target = isLabels(yTrue, logits) ? tf.oneHot(tf.cast(tf.reshape(yTrue, [-1]), 'int32'), logits.shape[logits.rank - 1]) : yTrue;
+    return tf.neg(tf.sum(tf.mul(target, logp), -1)) as tf.Tensor1D;
+  });
+}
+
+/** PyTorch's F.mse_loss: per example, the mean of its squared errors over every element. */
+function mse(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => tf.mean(tf.reshape(tf.squaredDifference(tf.reshape(yTrue, yPred.shape), yPred), [yPred.shape[0], -1]), 1) as tf.Tensor1D);
+}
+
 const perExampleLosses: Record<string, (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor> = {
   categoricalCrossentropy: (t, p) => tf.metrics.categoricalCrossentropy(t, p),
   binaryCrossentropy: (t, p) => tf.metrics.binaryCrossentropy(t, p),
   meanSquaredError: (t, p) => tf.metrics.meanSquaredError(t, p),
   meanAbsoluteError: (t, p) => tf.metrics.meanAbsoluteError(t, p),
   sparseCategoricalCrossentropy,
+  crossEntropy,
+  mse,
 };
 
 function flat1d(t: tf.Tensor): tf.Tensor1D {
@@ -63,12 +82,12 @@ export function lossSpec(loss: Loss, metrics: MetricName | undefined): LossSpec 
   } else {
     throw new Error(`'loss' must be a loss name or a function, got ${typeof loss}`);
   }
-  const wantAccuracy = metrics === 'accuracy' || (metrics === undefined && typeof loss === 'string' && /Crossentropy$/.test(loss));
+  const wantAccuracy = metrics === 'accuracy' || (metrics === undefined && typeof loss === 'string' && /Crossentropy$|^crossEntropy$/.test(loss));
   let accuracy: LossSpec['accuracy'];
   if (wantAccuracy) {
     accuracy = (t, p) => tf.tidy(() => {
       const classes = p.shape[p.shape.length - 1] ?? 1;
-      if (loss === 'sparseCategoricalCrossentropy') {
+      if (loss === 'sparseCategoricalCrossentropy' || (loss === 'crossEntropy' && isLabels(t, p))) {
         return tf.cast(tf.equal(tf.cast(tf.reshape(t, [-1]), 'int32'), tf.argMax(p, -1)), 'float32') as tf.Tensor1D;
       }
       if (classes === 1 || p.rank === 1) return flat1d(tf.metrics.binaryAccuracy(t, p));

@@ -10,7 +10,7 @@ import { defaultProbeOptions } from '../shared/defaults';
 import { RESULT_SCHEMA } from '../shared/wire';
 import { assertValidOptions, definitionOptions } from '../shared/options';
 import { lossSpec } from './losses';
-import { head, loadData, type Dataset } from './data';
+import { checkModelInput, head, loadData, type Dataset } from './data';
 import { train, type TrainRecord } from './train';
 import { evaluateModel } from './evaluate';
 import { evaluatePlane } from './shard-eval';
@@ -105,6 +105,7 @@ async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: 
   const loaded = isLoadedConfig(config) ? await phase('model', () => loadRecord(config, { onProgress: (m) => ev.progress?.('load', 0, 1, m) })) : undefined;
   if (loaded) notes.push(...loaded.notes);
   const model = loaded?.model ?? await phase('model', () => buildModel(config));
+  await phase('data', () => { checkModelInput(model, data.train.x); if (data.test) checkModelInput(model, data.test.x); });
   const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
   const optimizer = loaded ? undefined : await phase('optimizer', () => asTrainConfig(config).optimizer());
   const loadSeconds = (Date.now() - t0) / 1000;
