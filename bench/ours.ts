@@ -28,6 +28,7 @@ import { curvatureAt } from '../src/engine/curvature';
 import { denseStepProfile } from '../src/backends/blas/dense-step';
 import { denseEvalProfile } from '../src/backends/blas/dense-eval';
 import { buildCnn, buildResnet } from './models';
+import { convProfile } from '../src/backends/blas/conv2d';
 
 /** Bump when what `gen` writes changes (the orchestrator regenerates on mismatch). */
 export const GEN_VERSION = 5;
@@ -255,13 +256,16 @@ async function profile(dir: string, w: Workload): Promise<unknown> {
   t = performance.now(); for (let r = 0; r < reps; r++) params.set(coeffs); const setMs = (performance.now() - t) / reps;
   t = performance.now(); for (let r = 0; r < reps; r++) await ev.current('train', coeffs); const evalMs = (performance.now() - t) / reps;
   Object.assign(denseEvalProfile, { on: true, ms: 0, gemmMs: 0 });
+  Object.assign(convProfile, { on: true, im2colMs: 0, gemmMs: 0, calls: 0 });
   const k = await kernels(async () => { await ev.at(coeffs, 'train'); });
-  const dense = { ...denseEvalProfile };
-  denseEvalProfile.on = false;
+  const dense = { ...denseEvalProfile }, conv = { ...convProfile };
+  denseEvalProfile.on = false; convProfile.on = false;
   ev.dispose(); params.dispose();
   return { id: w.id, fast: ev.fast, fastReason: ev.fastReason, paramsMs, precomputeMs, perPoint: { setMs, evalMs }, byKernelMsPerPoint: k.byKernel, profiledPointMs: k.totalMs,
     // points on the BLAS without TF.js (Dense stacks): the batches' time and their sgemm calls
-    densePoint: ev.denseNote === undefined && ev.fast ? { ms: dense.ms, gemmMs: dense.gemmMs } : null, denseNote: ev.denseNote };
+    densePoint: ev.denseNote === undefined && ev.fast ? { ms: dense.ms, gemmMs: dense.gemmMs } : null, denseNote: ev.denseNote,
+    // convolutions on the BLAS (src/backends/blas/conv2d.ts): im2col and sgemm time in the profiled point
+    convPoint: conv.calls ? { im2colMs: conv.im2colMs, gemmMs: conv.gemmMs, chunks: conv.calls } : null };
 }
 
 function sub(a: Float32Array, b: Float32Array): Float32Array {

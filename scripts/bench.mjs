@@ -414,7 +414,9 @@ function profileNote(id, r, peakWasm, peakName = 'wasm') {
   return `${p.fast ? 'first-layer trick' : `no first-layer trick (${p.fastReason})`}: setup ${fmt(p.paramsMs / 1000)} s + precompute ${fmt(p.precomputeMs / 1000)} s, `
     + `then per point ${fmt(p.perPoint.setMs, 1)} ms to set θ + ${fmt(p.perPoint.evalMs, 1)} ms forward/loss × ${P} points ≈ ${fmt(total)} s (timed run ${fmt(r.ours_s)} s). `
     + `In a profiled point, kernels take ${fmt(kt, 1)} of ${fmt(wall, 1)} ms (${top(k)}); the other ${fmt(Math.max(0, (100 * (wall - kt)) / wall), 0)}% is TF.js op dispatch, tidy and the per-batch dataSync round-trips. `
-    + `${fmt(r.ours_gflops, 1)} GFLOP/s executed vs ${fmt(peakWasm, 1)} ${peakName} peak.`;
+    + `${fmt(r.ours_gflops, 1)} GFLOP/s executed vs ${fmt(peakWasm, 1)} ${peakName} peak.`
+    + (p.convPoint ? ` Convolutions on the BLAS in the profiled point: im2col ${fmt(p.convPoint.im2colMs, 1)} ms + sgemm ${fmt(p.convPoint.gemmMs, 1)} ms `
+      + `(${fmt((2 * r.config.n * macs(r.config.model).total) / 1e9 / (p.convPoint.gemmMs / 1000), 1)} GFLOP/s in sgemm) over ${p.convPoint.chunks} chunks.` : '');
 }
 
 function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {

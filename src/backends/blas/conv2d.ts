@@ -28,6 +28,9 @@ const SCRATCH_ELEMS = 4 << 20;
 /** Runs at least this long are copied natively (copyWithin), shorter ones by a loop. */
 const NATIVE_RUN = 24;
 
+/** Time in im2col and in sgemm while `on` (bench/ours.ts profile; off otherwise). */
+export const convProfile = { on: false, im2colMs: 0, gemmMs: 0, calls: 0 };
+
 export interface BlasConvOptions {
   /** Convolutions (all images together) below this many multiply-adds use the fallback kernel. */
   minMacs: number;
@@ -117,8 +120,16 @@ function overChunks(backend: WasmBackend, x: TensorInfo, g: Conv2DGeometry,
   const xe = elem(backend, x), pe = elem(backend, scratch);
   for (let b0 = 0; b0 < g.batch; b0 += step) {
     const b1 = Math.min(g.batch, b0 + step), M = (b1 - b0) * perImage;
+    if (!convProfile.on) {
+      im2col(h, xe, pe, g, b0, b1);
+      gemm(h, h.subarray(pe, pe + M * K), b0, b1, M);
+      continue;
+    }
+    const t0 = performance.now();
     im2col(h, xe, pe, g, b0, b1);
+    const t1 = performance.now();
     gemm(h, h.subarray(pe, pe + M * K), b0, b1, M);
+    convProfile.im2colMs += t1 - t0; convProfile.gemmMs += performance.now() - t1; convProfile.calls++;
   }
   free(backend, scratch);
 }
