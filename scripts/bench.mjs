@@ -246,13 +246,17 @@ async function main() {
   for (const w of REPORT_ONLY ? [] : WORKLOADS) {
     const wj = JSON.stringify(w);
     const trickable = (w.kind === 'line' || w.kind === 'plane') && !IMAGE.has(w.model);
-    const r = R[w.id] = { w, ours: [], torch1: [], torch2: [], trick1: [], trick2: [], ours2p: [], node: [] };
+    const r = R[w.id] = { w, ours: [], torch1: [], torch2: [], trick1: [], trick2: [], ours2p: [], node: [], convOff: [] };
     console.log(`${w.id}: ${w.desc}${QUICK ? ` [quick: n=${w.n}${w.points ? `, ${w.points} points` : ''}${w.grid ? `, ${w.grid}×${w.grid}` : ''}]` : ''}`);
     for (let rep = 0; rep < REPS; rep++) {
       const line = [];
       const o = await ours(['run', DATA, wj]); r.ours.push(o); line.push(`ours ${o.seconds.toFixed(2)}`);
       const p1 = await torch(['run', DATA, wj], 1); r.torch1.push(p1); line.push(`torch1 ${p1.seconds.toFixed(2)}`);
       const p2 = await torch(['run', DATA, wj], 2); r.torch2.push(p2); line.push(`torch2 ${p2.seconds.toFixed(2)}`);
+      if (IMAGE.has(w.model) && !NO_BLAS) {
+        // the convolutions on the wasm kernels (matrix products still on the BLAS): the state before conv2d.ts
+        const c = await ours(['run', DATA, wj], { env: { LOSS_LANDSCAPE_BLAS_CONV: 'off' } }); r.convOff.push(c); line.push(`ours convs on wasm ${c.seconds.toFixed(2)}`);
+      }
       if (tfjsNode) { const nd = await ours(['run', DATA, wj, '--backend', 'node']); r.node.push(nd); line.push(`ours/node ${nd.seconds.toFixed(2)}`); }
       if (EXTRAS && trickable) {
         const q1 = await torch(['run', DATA, wj, '--trick'], 1); r.trick1.push(q1);
@@ -314,6 +318,8 @@ async function main() {
       desc: w.desc, config: Object.fromEntries(Object.entries(w).filter(([k]) => k !== 'desc')),
       pytorch_best_threads: best, pytorch_1t_s: t1, pytorch_2t_s: t2,
       pytorch_with_trick_s: trickBest, ours_2procs_s: med(r.ours2p), ours_node_s: med(r.node),
+      ours_conv_off_s: med(r.convOff), ratio_conv_off: r.convOff.length ? med(r.convOff) / pt : null,
+      ours_conv_off_runs_s: r.convOff.map((x) => x.seconds),
       ours_runs_s: r.ours.map((x) => x.seconds), pytorch_1t_runs_s: r.torch1.map((x) => x.seconds), pytorch_2t_runs_s: r.torch2.map((x) => x.seconds),
       ours_cpu_per_wall: median(cpuShare),
       ours_cpu_s: oc, pytorch_1t_cpu_s: tc, cpu_ratio_vs_1t: oc != null && tc != null ? oc / tc : null,
@@ -470,6 +476,11 @@ function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
     const pctOf = (k, p) => (all[k]?.ours_gflops != null ? `${fmt((100 * all[k].ours_gflops) / p, 0)} %` : '—');
     L.push(`- Executed GFLOP/s against the BLAS peaks of this run — the machine's (the same OpenBLAS under PyTorch, best threads: ${fmt(machine, 1)} GFLOP/s) / ours (1024² through TF.js and koffi: ${fmt(peak.blas.gflops, 1)}): `
       + ['W1', 'W2', 'W3', 'W7', 'W8', 'W9a', 'W9b'].filter((k) => all[k]?.ours_gflops != null).map((k) => `${k} ${fmt(all[k].ours_gflops, 1)} GFLOP/s = ${pctOf(k, machine)} / ${pctOf(k, peak.blas.gflops)}`).join('; ') + '.');
+  }
+  const off = Object.entries(all).filter(([, r]) => r.ours_conv_off_s != null);
+  if (off.length) {
+    L.push('- *Convolutions on the wasm kernels* (LOSS_LANDSCAPE_BLAS_CONV=off, run in the same alternation: the state before src/backends/blas/conv2d.ts), '
+      + `ours s and ratio before → after: ${off.map(([k, r]) => `${k} ${fmt(r.ours_conv_off_s)} s, ${fmt(r.ratio_conv_off)} → ${fmt(r.ratio)}`).join('; ')}.`);
   }
   const rss = Object.entries(all).filter(([, r]) => r.ours_peak_rss_MiB != null).map(([k, r]) => `${k} ${fmt(r.ours_peak_rss_MiB, 0)}`);
   if (rss.length) L.push(`- Peak RSS of our process per workload (MiB, process.resourceUsage().maxRSS, whole process incl. data): ${rss.join(', ')}.`);
