@@ -26,17 +26,18 @@ after(() => { installBlas(); });
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 interface Case { x: [number, number, number, number]; f: [number, number]; outC: number; s: number | [number, number]; pad: Pad; d?: number }
 const CASES: Case[] = [
-  { x: [1, 28, 28, 1], f: [3, 3], outC: 8, s: 1, pad: 'valid' },          // batch 1, one channel
-  { x: [2, 13, 11, 3], f: [3, 3], outC: 5, s: 2, pad: 'same' },           // 3 channels, stride 2, odd sizes
-  { x: [3, 9, 10, 7], f: [5, 3], outC: 6, s: 1, pad: 'same', d: 2 },      // dilation, non-square filter
-  { x: [2, 14, 14, 16], f: [1, 1], outC: 32, s: 2, pad: 'same' },         // 1×1 projection, stride 2
-  { x: [4, 8, 8, 32], f: [1, 1], outC: 16, s: 1, pad: 'valid' },          // pointwise: x is its own im2col
-  { x: [2, 17, 15, 5], f: [3, 3], outC: 9, s: [2, 1], pad: 'valid' },     // unequal strides
-  { x: [1, 7, 7, 3], f: [7, 7], outC: 4, s: 1, pad: 'same' },             // filter as big as the image
-  { x: [2, 10, 9, 4], f: [3, 3], outC: 7, s: 1, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] }, // explicit padding
-  { x: [5, 12, 12, 2], f: [2, 2], outC: 3, s: 2, pad: 'valid' },
+  { x: [1, 28, 28, 1], f: [3, 3], outC: 8, s: 1, pad: 'valid' },          // batch 1, one channel (forward on XNNPACK: small)
+  { x: [2, 13, 11, 3], f: [5, 5], outC: 33, s: 2, pad: 'same' },          // 3 channels, stride 2, odd sizes and outputs
+  { x: [3, 9, 10, 7], f: [5, 3], outC: 32, s: 1, pad: 'same', d: 2 },     // dilation, non-square filter
+  { x: [2, 14, 14, 64], f: [1, 1], outC: 32, s: 2, pad: 'same' },         // 1×1 projection, stride 2
+  { x: [4, 8, 8, 96], f: [1, 1], outC: 40, s: 1, pad: 'valid' },          // pointwise: x is its own im2col
+  { x: [2, 17, 15, 5], f: [4, 4], outC: 35, s: [2, 1], pad: 'valid' },    // unequal strides
+  { x: [1, 7, 7, 3], f: [7, 7], outC: 32, s: 1, pad: 'same' },            // filter as big as the image
+  { x: [2, 10, 9, 8], f: [3, 3], outC: 33, s: 1, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] }, // explicit padding
+  { x: [5, 12, 12, 17], f: [2, 2], outC: 32, s: 2, pad: 'valid' },
   { x: [1, 4, 4, 1], f: [3, 3], outC: 2, s: 1, pad: 'valid' },            // below the size threshold: fallback
   { x: [3, 12, 12, 32], f: [3, 3], outC: 64, s: 1, pad: 'same' },         // the CNN's middle layers
+  { x: [2, 13, 13, 8], f: [3, 3], outC: 16, s: 1, pad: 'valid' },         // few outputs: forward on XNNPACK, gradients on the BLAS
 ];
 const label = (c: Case) => `x ${c.x} f ${c.f}→${c.outC} s ${c.s} pad ${JSON.stringify(c.pad)} d ${c.d ?? 1}`;
 const conv = (c: Case, x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2d(x, w, c.s, c.pad, 'NHWC', c.d ?? 1);

@@ -11,7 +11,8 @@
  *
  * P is a scratch tensor on the wasm heap, filled with native copies of the runs of fW·inC floats
  * that one filter row reads (copyWithin; short runs by a loop), in chunks of whole images of at
- * most SCRATCH_ELEMS floats. A 1×1 stride-1 unpadded conv uses x itself as P. The input gradient
+ * most SCRATCH_ELEMS floats. A 1×1 stride-1 unpadded conv uses x itself as P. Small forward
+ * convolutions stay on XNNPACK (MIN_OUT_CHANNELS, MIN_WINDOW). The input gradient
  * (Conv2DBackpropInput, ../wasm/conv2d-backprop-input.ts) reaches the BLAS through these: at
  * stride 1 it is a Conv2D (ours), else a BatchMatMul (../blas/matmul.ts) and a col2im.
  * The activation of FusedConv2D runs after the product with the wasm backend's own kernels, as
@@ -22,6 +23,16 @@ import { KernelArgs, KernelImpl, TensorInfo, WasmBackend, asWasm, f32, free, hea
 import { Conv2DGeometry, geometry } from '../wasm/conv2d-backprop-filter';
 import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
 import { ACTIVATIONS, activate, fillBias, rowBias } from './matmul';
+
+/**
+ * Forward convolutions (Conv2D, FusedConv2D; also the stride-1 input gradient, a Conv2D) with
+ * fewer output channels or a shorter window fH·fW·inC than these stay on XNNPACK's direct
+ * convolution: measured per layer on the 2-core bench machine (loaded; FusedConv2D + relu, BLAS
+ * time / XNNPACK time): window 9 (first layers, one input channel) 1.3–2.2, window 72–144 with 8–16
+ * outputs 1.2–1.35, window ≥ 144 with ≥ 32 outputs 0.55–0.95. The filter gradient has no XNNPACK
+ * kernel (../wasm/conv2d-backprop-filter.ts is an im2col product too) and always takes the BLAS.
+ */
+export const MIN_OUT_CHANNELS = 32, MIN_WINDOW = 64;
 
 /** Max float32 elements of one im2col chunk (16 MiB). */
 const SCRATCH_ELEMS = 4 << 20;
@@ -165,7 +176,8 @@ export function blasConv2D(blas: BlasLibrary, fallback: KernelImpl, fused: boole
       return fallback(args);
     }
     const g = convGeometry(x.shape, filter.shape, a);
-    if (!g || g.inC !== filter.shape[2] || macsOf(g) < opts.minMacs || macsOf(g) === 0 || (bias && !rowBias(bias, g.outC))) return fallback(args);
+    if (!g || g.inC !== filter.shape[2] || macsOf(g) < opts.minMacs || macsOf(g) === 0 || (bias && !rowBias(bias, g.outC))
+      || g.outC < MIN_OUT_CHANNELS || g.fH * g.fW * g.inC < MIN_WINDOW) return fallback(args);
     const out = backend.makeOutput([g.batch, g.outH, g.outW, g.outC], 'float32');
     convForward(blas, backend, x, filter, bias, out, g);
     return activate(backend, out, act, args);
