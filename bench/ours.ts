@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend, EngineBackend } from '../src/backends';
-import { AffineParams, ParamLayout, paramLayout, readParams, trainableVars, writeParams } from '../src/engine/params';
+import { AffineParams, ParamLayout, paramLayout, readParams, readState, stateLayout, trainableVars, writeParams, writeState } from '../src/engine/params';
 import { AffineEvaluator } from '../src/engine/evaluate';
 import { lossSpec } from '../src/engine/losses';
 import { train } from '../src/engine/train';
@@ -29,11 +29,15 @@ import { HessianOperator } from '../src/engine/hvp';
 import { slqRuns, spectralDensity } from '../src/engine/curvature/slq';
 import { denseStepProfile } from '../src/engine/dense/train';
 import { denseEvalProfile } from '../src/engine/dense/eval';
+import { buildCnn, buildResnet } from './models';
+import { convProfile } from '../src/backends/blas/conv2d';
 
 /** Bump when what `gen` writes changes (the orchestrator regenerates on mismatch). */
-export const GEN_VERSION = 4;
+export const GEN_VERSION = 5;
 
-export type ModelName = 'big' | 'small' | 'conv';
+export type ModelName = 'big' | 'small' | 'conv' | 'cnn' | 'resnet';
+/** Models on images [n, 28, 28, 1] (the others take [n, 784]). */
+const IMAGE = new Set<ModelName>(['conv', 'cnn', 'resnet']);
 export interface Workload {
   id: string;
   kind: 'line' | 'plane' | 'train' | 'curvature' | 'density';
@@ -53,7 +57,9 @@ export interface Workload {
   steps?: number;
 }
 
-export function buildModel(name: ModelName): tf.Sequential {
+export function buildModel(name: ModelName): tf.LayersModel {
+  if (name === 'cnn') return buildCnn();
+  if (name === 'resnet') return buildResnet();
   if (name === 'big') {
     return tf.sequential({ layers: [
       tf.layers.dense({ inputShape: [784], units: 1024, activation: 'relu' }),
@@ -74,12 +80,14 @@ export function buildModel(name: ModelName): tf.Sequential {
     tf.layers.dense({ units: 10, activation: 'softmax' })] });
 }
 
-const SEED: Record<ModelName, number> = { big: 1, small: 2, conv: 3 };
+const SEED: Record<ModelName, number> = { big: 1, small: 2, conv: 3, cnn: 4, resnet: 5 };
 /** Training used to make θ_T in `gen` (not the W3 workload). */
 const GEN_TRAIN: Record<ModelName, { epochs: number; lr: number; n: number }> = {
   big: { epochs: 1, lr: 0.1, n: 10000 },
   small: { epochs: 3, lr: 0.1, n: 10000 },
   conv: { epochs: 1, lr: 0.1, n: 10000 },
+  cnn: { epochs: 1, lr: 0.1, n: 10000 },
+  resnet: { epochs: 1, lr: 0.1, n: 10000 },
 };
 export const W3_SEED = 11;
 
@@ -105,12 +113,12 @@ async function gen(dir: string, tiny = false): Promise<unknown> {
   writeF32(path.join(dir, 'mnist_x.f32'), (await x.data()) as Float32Array);
   writeF32(path.join(dir, 'mnist_y.f32'), (await y.data()) as Float32Array);
   const models: Record<string, unknown> = {};
-  for (const name of ['big', 'small', 'conv'] as ModelName[]) {
+  for (const name of ['big', 'small', 'conv', 'cnn', 'resnet'] as ModelName[]) {
     const model = withSeededMathRandom(SEED[name], () => buildModel(name));
     const layout = paramLayout(model);
     const theta0 = await readParams(model);
     const g = tiny ? { epochs: 1, lr: GEN_TRAIN[name].lr, n: 256 } : GEN_TRAIN[name];
-    const xs = name === 'conv' ? tf.reshape(x.slice(0, g.n), [g.n, 28, 28, 1]) : x.slice(0, g.n);
+    const xs = IMAGE.has(name) ? tf.reshape(x.slice(0, g.n), [g.n, 28, 28, 1]) : x.slice(0, g.n);
     const t1 = Date.now();
     const rec = await train(model, tf.train.sgd(g.lr), spec, xs, y.slice(0, g.n), { epochs: g.epochs, batchSize: 64, seed: SEED[name], shuffle: true });
     const basis = randomBasis(layout, rec.thetaT, mulberry32(100 + SEED[name]));
@@ -118,7 +126,10 @@ async function gen(dir: string, tiny = false): Promise<unknown> {
     writeF32(path.join(dir, `${name}_thetaT.f32`), rec.thetaT);
     writeF32(path.join(dir, `${name}_u.f32`), basis.u);
     writeF32(path.join(dir, `${name}_v.f32`), basis.v);
-    models[name] = { layout: layoutJson(layout), total: layout.total, genTrain: { ...g, batch: 64, seconds: (Date.now() - t1) / 1000, lossPerEpoch: rec.lossPerEpoch } };
+    // BatchNorm's moving statistics after the training (used on the whole plane, in inference mode)
+    const sLayout = stateLayout(model);
+    if (sLayout.total > 0) writeF32(path.join(dir, `${name}_stateT.f32`), await readState(model));
+    models[name] = { layout: layoutJson(layout), total: layout.total, stateLayout: layoutJson(sLayout), genTrain: { ...g, batch: 64, seconds: (Date.now() - t1) / 1000, lossPerEpoch: rec.lossPerEpoch } };
     model.dispose();
   }
   // W3: the order our train() visits the examples in (seed W3_SEED, one epoch), for PyTorch.
@@ -132,20 +143,24 @@ async function gen(dir: string, tiny = false): Promise<unknown> {
 }
 
 interface Loaded {
-  x: tf.Tensor; y: tf.Tensor; model: tf.Sequential; layout: ParamLayout;
+  x: tf.Tensor; y: tf.Tensor; model: tf.LayersModel; layout: ParamLayout;
   theta0: Float32Array; thetaT: Float32Array; u: Float32Array; v: Float32Array;
+  /** θ_T's BatchNorm moving statistics (empty without BatchNorm). */
+  stateT: Float32Array;
 }
 
 function load(dir: string, w: Workload): Loaded {
   const xAll = readF32(path.join(dir, 'mnist_x.f32')), yAll = readF32(path.join(dir, 'mnist_y.f32'));
-  const x = tf.tensor(xAll.subarray(0, w.n * 784), w.model === 'conv' ? [w.n, 28, 28, 1] : [w.n, 784]);
+  const x = tf.tensor(xAll.subarray(0, w.n * 784), IMAGE.has(w.model) ? [w.n, 28, 28, 1] : [w.n, 784]);
   const y = tf.tensor2d(yAll.subarray(0, w.n * 10), [w.n, 10]);
   const model = withSeededMathRandom(SEED[w.model], () => buildModel(w.model));
   const layout = paramLayout(model);
   const f = (k: string) => readF32(path.join(dir, `${w.model}_${k}.f32`));
   const theta0 = f('theta0');
   if (theta0.length !== layout.total) throw new Error(`${w.model}: ${theta0.length} stored parameters, model has ${layout.total}`);
-  return { x, y, model, layout, theta0, thetaT: f('thetaT'), u: f('u'), v: f('v') };
+  const stateT = stateLayout(model).total > 0 ? f('stateT') : new Float32Array(0);
+  if (stateT.length) writeState(model, stateT); // the profile's evaluator reads the model's own state
+  return { x, y, model, layout, theta0, thetaT: f('thetaT'), u: f('u'), v: f('v'), stateT };
 }
 
 export const axis = (lo: number, hi: number, n: number) => linspace(lo, hi, n);
@@ -168,7 +183,7 @@ async function run(dir: string, w: Workload, rows?: 'even' | 'odd'): Promise<unk
     const a = axis(w.range![0], w.range![1], w.grid!), b = a;
     const rowIdx = rows ? b.map((_, i) => i).filter((i) => (i % 2 === 0) === (rows === 'even')) : undefined;
     const t0 = now();
-    const r = await planeProbe({ model: L.model, spec, layout: L.layout, basis: { kind: 'random', center: L.thetaT, u: L.u, v: L.v }, state: none,
+    const r = await planeProbe({ model: L.model, spec, layout: L.layout, basis: { kind: 'random', center: L.thetaT, u: L.u, v: L.v }, state: L.stateT,
       trajectory: { a: [], b: [], step: [] }, randomWalk: { a: [], b: [] }, a, b, train: { x: L.x, y: L.y }, fastFirstLayer: true, rows: rowIdx });
     const t1 = now();
     Object.assign(out, { seconds: (t1 - t0) / 1000, t0, t1, losses: r.loss.flat(), fast: r.fast, fastReason: r.fastReason });
@@ -257,13 +272,16 @@ async function profile(dir: string, w: Workload): Promise<unknown> {
   t = performance.now(); for (let r = 0; r < reps; r++) params.set(coeffs); const setMs = (performance.now() - t) / reps;
   t = performance.now(); for (let r = 0; r < reps; r++) await ev.current('train', coeffs); const evalMs = (performance.now() - t) / reps;
   Object.assign(denseEvalProfile, { on: true, ms: 0, gemmMs: 0 });
+  Object.assign(convProfile, { on: true, im2colMs: 0, gemmMs: 0, calls: 0 });
   const k = await kernels(async () => { await ev.at(coeffs, 'train'); });
-  const dense = { ...denseEvalProfile };
-  denseEvalProfile.on = false;
+  const dense = { ...denseEvalProfile }, conv = { ...convProfile };
+  denseEvalProfile.on = false; convProfile.on = false;
   ev.dispose(); params.dispose();
   return { id: w.id, fast: ev.fast, fastReason: ev.fastReason, paramsMs, precomputeMs, perPoint: { setMs, evalMs }, byKernelMsPerPoint: k.byKernel, profiledPointMs: k.totalMs,
     // points on the BLAS without TF.js (Dense stacks): the batches' time and their sgemm calls
-    densePoint: ev.denseNote === undefined && ev.fast ? { ms: dense.ms, gemmMs: dense.gemmMs } : null, denseNote: ev.denseNote };
+    densePoint: ev.denseNote === undefined && ev.fast ? { ms: dense.ms, gemmMs: dense.gemmMs } : null, denseNote: ev.denseNote,
+    // convolutions on the BLAS (src/backends/blas/conv2d.ts): im2col and sgemm time in the profiled point
+    convPoint: conv.calls ? { im2colMs: conv.im2colMs, gemmMs: conv.gemmMs, chunks: conv.calls } : null };
 }
 
 function sub(a: Float32Array, b: Float32Array): Float32Array {

@@ -30,14 +30,18 @@ import sys
 import time
 
 import numpy as np
+import re
+
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 EPS = 1e-7
 # Evaluation batch: 1000 for the MLPs (as our AffineEvaluator; batch size hardly matters for
 # PyTorch there), 250 for the conv net (measured: 1000 makes PyTorch's conv forward ~2x slower
 # on this machine, 64..500 are all about equal). --batch overrides.
-EVAL_BATCH = {'big': 1000, 'small': 1000, 'conv': 250}
+EVAL_BATCH = {'big': 1000, 'small': 1000, 'conv': 250, 'cnn': 250, 'resnet': 250}
+IMAGE = ('conv', 'cnn', 'resnet')
 
 
 def arg(name, default=None):
@@ -60,7 +64,124 @@ def set_threads():
 
 # ---- models (same layers as bench/ours.ts buildModel) ------------------------------------
 
+def tf_same(x, k, s):
+    """TF's 'same' padding (the odd pixel at the bottom/right, unlike torch's symmetric padding)."""
+    def pads(n):
+        total = max((-(-n // s) - 1) * s + k - n, 0)
+        return total // 2, total - total // 2
+    (t, b), (l, r) = pads(x.shape[2]), pads(x.shape[3])
+    return F.pad(x, (l, r, t, b)) if t or b or l or r else x
+
+
+class CNN(nn.Module):
+    """bench/models.ts buildCnn; `named` maps our layer names to modules."""
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = nn.Conv2d(1, 32, 3), nn.Conv2d(32, 32, 3)
+        self.c3, self.c4 = nn.Conv2d(32, 64, 3), nn.Conv2d(64, 64, 3)
+        self.fc = nn.Linear(1024, 10)
+        self.named = {'c1': self.c1, 'c2': self.c2, 'c3': self.c3, 'c4': self.c4, 'fc': self.fc}
+        self.flat = (4, 4, 64)  # the NHWC shape our dense layer's rows come from
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.c2(F.relu(self.c1(x)))), 2)
+        x = F.max_pool2d(F.relu(self.c4(F.relu(self.c3(x)))), 2)
+        return F.softmax(self.fc(x.flatten(1)), dim=1)
+
+
+class ResNet(nn.Module):
+    """bench/models.ts buildResnet: Keras BN (eps 1e-3, momentum 0.99 = torch's 0.01), TF 'same' padding."""
+    def __init__(self):
+        super().__init__()
+        m = {}
+        conv = lambda cin, cout, k, s: nn.Conv2d(cin, cout, k, stride=s, bias=False)
+        bn = lambda c: nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
+        m['stem'], m['stem_bn'] = conv(1, 16, 3, 1), bn(16)
+        self.blocks, cin = [], 16
+        for i, c, s in [(1, 16, 1), (2, 32, 2), (3, 64, 2)]:
+            m[f'b{i}_conv1'], m[f'b{i}_bn1'] = conv(cin, c, 3, s), bn(c)
+            m[f'b{i}_conv2'], m[f'b{i}_bn2'] = conv(c, c, 3, 1), bn(c)
+            proj = not (s == 1 and c == cin)
+            if proj:
+                m[f'b{i}_proj'], m[f'b{i}_projbn'] = conv(cin, c, 1, s), bn(c)
+            self.blocks.append((i, s, proj))
+            cin = c
+        m['fc'] = nn.Linear(64, 10)
+        self.mods = nn.ModuleDict(m)
+        self.named = m
+        self.flat = None
+
+    def forward(self, x):
+        m = self.mods
+        cb = lambda x, conv, k, s: m[conv](tf_same(x, k, s))
+        h = F.relu(m['stem_bn'](cb(x, 'stem', 3, 1)))
+        for i, s, proj in self.blocks:
+            r = F.relu(m[f'b{i}_bn1'](cb(h, f'b{i}_conv1', 3, s)))
+            r = m[f'b{i}_bn2'](cb(r, f'b{i}_conv2', 3, 1))
+            sc = m[f'b{i}_projbn'](cb(h, f'b{i}_proj', 1, s)) if proj else h
+            h = F.relu(r + sc)
+        return F.softmax(m['fc'](h.mean((2, 3))), dim=1)
+
+
+def named_tensor(model, entry):
+    """The torch parameter/buffer behind one of our weights ('c1/kernel', 'b2_bn1/moving_mean_1', ...)."""
+    layer, what = entry['name'].split('/')[0], re.sub(r'_\d+$', '', entry['name'].split('/')[1])
+    mod = model.named[layer]
+    return {'kernel': mod.weight, 'bias': mod.bias, 'gamma': mod.weight, 'beta': mod.bias,
+            'moving_mean': getattr(mod, 'running_mean', None), 'moving_variance': getattr(mod, 'running_var', None)}[what]
+
+
+def to_torch_named(model, flat, layout):
+    """Our flat vector (TF shapes) -> tensors shaped like the torch ones, in layout order."""
+    out = []
+    for e in layout:
+        a = torch.from_numpy(flat[e['offset']:e['offset'] + e['size']]).reshape(e['shape'])
+        if len(e['shape']) == 4:
+            a = a.permute(3, 2, 0, 1)
+        elif len(e['shape']) == 2:
+            a = a.reshape(*model.flat, -1).permute(3, 2, 0, 1).reshape(a.shape[1], -1) if model.flat and a.shape[0] > 64 else a.t()
+        out.append(a.contiguous().to(DEV))
+    return out
+
+
+def from_torch_named(model, layout):
+    parts = []
+    for e in layout:
+        t = named_tensor(model, e).detach()
+        if len(e['shape']) == 4:
+            t = t.permute(2, 3, 1, 0)
+        elif len(e['shape']) == 2:
+            t = t.reshape(-1, model.flat[2], *model.flat[:2]).permute(2, 3, 1, 0).reshape(e['shape']) if model.flat and e['shape'][0] > 64 else t.t()
+        parts.append(t.contiguous().reshape(-1))
+    return torch.cat(parts).cpu().numpy()
+
+
+NAMED = ('cnn', 'resnet')
+
+
+def model_params(model, name, layout):
+    """The torch tensors behind our flat vector's entries, in its order."""
+    return [named_tensor(model, e) for e in layout] if name in NAMED else list(model.parameters())
+
+
+def to_torch(model, name, flat, layout):
+    return to_torch_named(model, flat, layout) if name in NAMED else to_torch_layout(name, flat, layout)
+
+
+def load_state(model, name, state, state_layout):
+    """BatchNorm moving statistics (our non-trainable state) into the torch buffers."""
+    if state is None:
+        return
+    with torch.no_grad():
+        for p, t in zip(model_params(model, name, state_layout), to_torch(model, name, state, state_layout)):
+            p.copy_(t)
+
+
 def build(name):
+    if name == 'cnn':
+        return CNN()
+    if name == 'resnet':
+        return ResNet()
     if name == 'big':
         return nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10), nn.Softmax(dim=1))
     if name == 'small':
@@ -124,12 +245,14 @@ def evaluate(model, xb, yb, n):
     return total / n, correct / n
 
 
-def probe(w, name, layout, base, dirs, coeff_list, xb, yb, n, trick):
+def probe(w, name, layout, base, dirs, coeff_list, xb, yb, n, trick, state=None):
     """Loss at base + sum_k c_k dir_k for every c in coeff_list (timed by the caller)."""
     model = build(name).to(DEV).eval()
-    params = list(model.parameters())
-    B = to_torch_layout(name, base, layout)
-    D = [to_torch_layout(name, d, layout) for d in dirs]
+    if state is not None:
+        load_state(model, name, *state)
+    params = model_params(model, name, layout)
+    B = to_torch(model, name, base, layout)
+    D = [to_torch(model, name, d, layout) for d in dirs]
     losses, accs = [], []
     with torch.no_grad():
         if not trick:
@@ -197,7 +320,9 @@ def run(data_dir, w, trick):
     f = lambda k: np.fromfile(os.path.join(data_dir, f'{name}_{k}.f32'), dtype=np.float32)
     n = w['n']
     X = torch.from_numpy(np.fromfile(os.path.join(data_dir, 'mnist_x.f32'), dtype=np.float32)[:n * 784].copy())
-    X = (X.reshape(n, 1, 28, 28) if name == 'conv' else X.reshape(n, 784)).to(DEV)
+    X = (X.reshape(n, 1, 28, 28) if name in IMAGE else X.reshape(n, 784)).to(DEV)
+    state_layout = man['models'][name].get('stateLayout') or []
+    state = (f('stateT'), state_layout) if state_layout else None
     Y1h = np.fromfile(os.path.join(data_dir, 'mnist_y.f32'), dtype=np.float32)[:n * 10].reshape(n, 10)
     labels = torch.from_numpy(Y1h.argmax(1).astype(np.int64)).to(DEV)
     res = {'id': w['id'], 'threads': threads, 'trick': trick,
@@ -220,7 +345,7 @@ def run(data_dir, w, trick):
             ax = linspace(w['range'][0], w['range'][1], w['grid'])
             coeffs = [[a, b] for b in ax for a in ax]   # row i = b[i], column j = a[j] (as ours)
             t0 = time.perf_counter()
-            losses, accs = probe(w, name, layout, f('thetaT'), [f('u'), f('v')], coeffs, xb, yb, n, trick)
+            losses, accs = probe(w, name, layout, f('thetaT'), [f('u'), f('v')], coeffs, xb, yb, n, trick, state)
         sync()
         res.update(seconds=time.perf_counter() - t0, losses=losses, accuracy=accs)
     elif w['kind'] == 'density':
@@ -293,7 +418,7 @@ def run(data_dir, w, trick):
         order_t = torch.from_numpy(order).to(DEV)
         model = build(name).to(DEV).train()
         with torch.no_grad():
-            for p, t in zip(model.parameters(), to_torch_layout(name, f('theta0'), layout)):
+            for p, t in zip(model_params(model, name, layout), to_torch(model, name, f('theta0'), layout)):
                 p.copy_(t)
         bs = w['batch']
         t0 = time.perf_counter()
@@ -312,7 +437,8 @@ def run(data_dir, w, trick):
         res['seconds'] = time.perf_counter() - t0
         res['losses'] = losses
         out = os.path.join(data_dir, f"out_{w['id']}_torch_thetaT.f32")
-        from_torch_layout(name, list(model.parameters()), layout).astype(np.float32).tofile(out)
+        flat = from_torch_named(model, layout) if name in NAMED else from_torch_layout(name, list(model.parameters()), layout)
+        flat.astype(np.float32).tofile(out)
         res['thetaFile'] = out
     res['cpuSeconds'] = time.process_time() - c0
     res['maxRSS_MiB'] = __import__('resource').getrusage(__import__('resource').RUSAGE_SELF).ru_maxrss / 1024

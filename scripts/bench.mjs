@@ -54,12 +54,27 @@ const BLAS_ENV = NO_BLAS ? { LOSS_LANDSCAPE_BLAS: 'off' } : {};
 // ---- workloads (bench/workloads.mjs) -------------------------------------------------------
 const wanted = (id) => !ONLY || ONLY.includes(id.toUpperCase()) || ONLY.includes(id.replace(/[ab]$/, '').toUpperCase());
 const WORKLOADS = FULL.filter((w) => wanted(w.id)).map((w) => (QUICK ? { ...w, ...QUICK_SIZES[w.id] } : w));
-if (WORKLOADS.length === 0) { console.error(`--only ${val('--only')}: no such workload (W1..W6, W4a, W4b, W6b)`); process.exit(2); }
+if (WORKLOADS.length === 0) { console.error(`--only ${val('--only')}: no such workload (W1..W9, W4a, W4b, W6b, W9a, W9b)`); process.exit(2); }
 
 // ---- FLOP counts (analytic) --------------------------------------------------------------
 const DENSE = { big: [784, 1024, 1024, 10], small: [784, 100, 10] };
 /** Multiply-adds per example of one forward pass, and those of the first layer. */
+/** A 'same' or 'valid' conv's multiply-adds per example: out² · filters · k² · in. */
+const convMacs = (out, filters, k, inC) => out * out * filters * k * k * inC;
+const IMAGE = new Set(['conv', 'cnn', 'resnet']);
 function macs(model) {
+  if (model === 'cnn') {
+    const conv1 = convMacs(26, 32, 3, 1);
+    return { total: conv1 + convMacs(24, 32, 3, 32) + convMacs(10, 64, 3, 32) + convMacs(8, 64, 3, 64) + 1024 * 10, first: conv1 };
+  }
+  if (model === 'resnet') {
+    // stem; block 1 (28², 16); block 2 (14², 32, 1×1 projection); block 3 (7², 64, projection); dense
+    const stem = convMacs(28, 16, 3, 1);
+    const b1 = 2 * convMacs(28, 16, 3, 16);
+    const b2 = convMacs(14, 32, 3, 16) + convMacs(14, 32, 3, 32) + convMacs(14, 32, 1, 16);
+    const b3 = convMacs(7, 64, 3, 32) + convMacs(7, 64, 3, 64) + convMacs(7, 64, 1, 32);
+    return { total: stem + b1 + b2 + b3 + 64 * 10, first: stem };
+  }
   if (model === 'conv') {
     const conv1 = 26 * 26 * 8 * (3 * 3 * 1), conv2 = 11 * 11 * 16 * (3 * 3 * 8), dense = 400 * 10;
     return { total: conv1 + conv2 + dense, first: conv1 };
@@ -81,7 +96,7 @@ function flops(w) {
   }
   const P = pointsOf(w), D = w.kind === 'line' ? 1 : 2;
   const naive = (2 * P * w.n * m.total) / 1e9;
-  if (w.model === 'conv') return { naive, ours: naive, trick: null };
+  if (IMAGE.has(w.model)) return { naive, ours: naive, trick: null };
   const trick = (2 * w.n * m.first * (1 + D) + 2 * P * w.n * (m.total - m.first)) / 1e9;
   return { naive, ours: trick, trick };
 }
@@ -230,14 +245,18 @@ async function main() {
   const R = {};
   for (const w of REPORT_ONLY ? [] : WORKLOADS) {
     const wj = JSON.stringify(w);
-    const trickable = (w.kind === 'line' || w.kind === 'plane') && w.model !== 'conv';
-    const r = R[w.id] = { w, ours: [], torch1: [], torch2: [], trick1: [], trick2: [], ours2p: [], node: [] };
+    const trickable = (w.kind === 'line' || w.kind === 'plane') && !IMAGE.has(w.model);
+    const r = R[w.id] = { w, ours: [], torch1: [], torch2: [], trick1: [], trick2: [], ours2p: [], node: [], convOff: [] };
     console.log(`${w.id}: ${w.desc}${QUICK ? ` [quick: n=${w.n}${w.points ? `, ${w.points} points` : ''}${w.grid ? `, ${w.grid}×${w.grid}` : ''}]` : ''}`);
     for (let rep = 0; rep < REPS; rep++) {
       const line = [];
       const o = await ours(['run', DATA, wj]); r.ours.push(o); line.push(`ours ${o.seconds.toFixed(2)}`);
       const p1 = await torch(['run', DATA, wj], 1); r.torch1.push(p1); line.push(`torch1 ${p1.seconds.toFixed(2)}`);
       const p2 = await torch(['run', DATA, wj], 2); r.torch2.push(p2); line.push(`torch2 ${p2.seconds.toFixed(2)}`);
+      if (IMAGE.has(w.model) && !NO_BLAS) {
+        // the convolutions on the wasm kernels (matrix products still on the BLAS): the state before conv2d.ts
+        const c = await ours(['run', DATA, wj], { env: { LOSS_LANDSCAPE_BLAS_CONV: 'off' } }); r.convOff.push(c); line.push(`ours convs on wasm ${c.seconds.toFixed(2)}`);
+      }
       if (tfjsNode) { const nd = await ours(['run', DATA, wj, '--backend', 'node']); r.node.push(nd); line.push(`ours/node ${nd.seconds.toFixed(2)}`); }
       if (EXTRAS && trickable) {
         const q1 = await torch(['run', DATA, wj, '--trick'], 1); r.trick1.push(q1);
@@ -277,7 +296,7 @@ async function main() {
       const theta0 = readF32(path.join(DATA, `${w.model}_theta0.f32`));
       const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
       extra = {
-        loss_compared: 'per-step training loss (79 steps of batch 128)',
+        loss_compared: `per-step training loss (${Math.ceil(w.n / w.batch)} steps of batch ${w.batch})`,
         final_step_loss_ours: r.ours[0].losses.at(-1), final_step_loss_torch: r.torch1[0].losses.at(-1),
         epoch_mean_loss_ours: mean(r.ours[0].losses), epoch_mean_loss_torch: mean(r.torch1[0].losses),
         final_theta_rel_diff: relL2(tOurs, tTorch, theta0),
@@ -309,6 +328,8 @@ async function main() {
       desc: w.desc, config: Object.fromEntries(Object.entries(w).filter(([k]) => k !== 'desc')),
       pytorch_best_threads: best, pytorch_1t_s: t1, pytorch_2t_s: t2,
       pytorch_with_trick_s: trickBest, ours_2procs_s: med(r.ours2p), ours_node_s: med(r.node),
+      ours_conv_off_s: med(r.convOff), ratio_conv_off: r.convOff.length ? med(r.convOff) / pt : null,
+      ours_conv_off_runs_s: r.convOff.map((x) => x.seconds),
       ours_runs_s: r.ours.map((x) => x.seconds), pytorch_1t_runs_s: r.torch1.map((x) => x.seconds), pytorch_2t_runs_s: r.torch2.map((x) => x.seconds),
       ours_cpu_per_wall: median(cpuShare),
       ours_cpu_s: oc, pytorch_1t_cpu_s: tc, cpu_ratio_vs_1t: oc != null && tc != null ? oc / tc : null,
@@ -339,7 +360,7 @@ async function main() {
   if ((ONLY || REPORT_ONLY) && fs.existsSync(jsonFile)) {
     try { all = { ...JSON.parse(fs.readFileSync(jsonFile, 'utf8')), ...results }; } catch { /* start afresh */ }
   }
-  const order = ['W1', 'W2', 'W3', 'W4', 'W4a', 'W4b', 'W5', 'W6', 'W6b'];
+  const order = ['W1', 'W2', 'W3', 'W4', 'W4a', 'W4b', 'W5', 'W6', 'W6b', 'W7', 'W8', 'W9a', 'W9b'];
   all = Object.fromEntries(order.filter((k) => all[k]).map((k) => [k, all[k]]));
   fs.writeFileSync(jsonFile, JSON.stringify(all, null, 1) + '\n');
 
@@ -415,7 +436,9 @@ function profileNote(id, r, peakWasm, peakName = 'wasm') {
   return `${p.fast ? 'first-layer trick' : `no first-layer trick (${p.fastReason})`}: setup ${fmt(p.paramsMs / 1000)} s + precompute ${fmt(p.precomputeMs / 1000)} s, `
     + `then per point ${fmt(p.perPoint.setMs, 1)} ms to set θ + ${fmt(p.perPoint.evalMs, 1)} ms forward/loss × ${P} points ≈ ${fmt(total)} s (timed run ${fmt(r.ours_s)} s). `
     + `In a profiled point, kernels take ${fmt(kt, 1)} of ${fmt(wall, 1)} ms (${top(k)}); the other ${fmt(Math.max(0, (100 * (wall - kt)) / wall), 0)}% is TF.js op dispatch, tidy and the per-batch dataSync round-trips. `
-    + `${fmt(r.ours_gflops, 1)} GFLOP/s executed vs ${fmt(peakWasm, 1)} ${peakName} peak.`;
+    + `${fmt(r.ours_gflops, 1)} GFLOP/s executed vs ${fmt(peakWasm, 1)} ${peakName} peak.`
+    + (p.convPoint ? ` Convolutions on the BLAS in the profiled point: im2col ${fmt(p.convPoint.im2colMs, 1)} ms + sgemm ${fmt(p.convPoint.gemmMs, 1)} ms `
+      + `(${fmt((2 * r.config.n * macs(r.config.model).total) / 1e9 / (p.convPoint.gemmMs / 1000), 1)} GFLOP/s in sgemm) over ${p.convPoint.chunks} chunks.` : '');
 }
 
 function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
@@ -468,13 +491,19 @@ function report(all, { M, peak, load0, load1, tfjsNode, minutes }) {
     const machine = Math.max(peak.torch1.gflops, peak.torch2.gflops);
     const pctOf = (k, p) => (all[k]?.ours_gflops != null ? `${fmt((100 * all[k].ours_gflops) / p, 0)} %` : '—');
     L.push(`- Executed GFLOP/s against the BLAS peaks of this run — the machine's (the same OpenBLAS under PyTorch, best threads: ${fmt(machine, 1)} GFLOP/s) / ours (1024² through TF.js and koffi: ${fmt(peak.blas.gflops, 1)}): `
-      + ['W1', 'W2', 'W3'].filter((k) => all[k]?.ours_gflops != null).map((k) => `${k} ${fmt(all[k].ours_gflops, 1)} GFLOP/s = ${pctOf(k, machine)} / ${pctOf(k, peak.blas.gflops)}`).join('; ') + '.');
+      + ['W1', 'W2', 'W3', 'W7', 'W8', 'W9a', 'W9b'].filter((k) => all[k]?.ours_gflops != null).map((k) => `${k} ${fmt(all[k].ours_gflops, 1)} GFLOP/s = ${pctOf(k, machine)} / ${pctOf(k, peak.blas.gflops)}`).join('; ') + '.');
+  }
+  const off = Object.entries(all).filter(([, r]) => r.ours_conv_off_s != null);
+  if (off.length) {
+    L.push('- *Convolutions on the wasm kernels* (LOSS_LANDSCAPE_BLAS_CONV=off, run in the same alternation: the state before src/backends/blas/conv2d.ts), '
+      + `ours s and ratio before → after: ${off.map(([k, r]) => `${k} ${fmt(r.ours_conv_off_s)} s, ${fmt(r.ratio_conv_off)} → ${fmt(r.ratio)}`).join('; ')}.`);
   }
   const rss = Object.entries(all).filter(([, r]) => r.ours_peak_rss_MiB != null).map(([k, r]) => `${k} ${fmt(r.ours_peak_rss_MiB, 0)}`);
   if (rss.length) L.push(`- Peak RSS of our process per workload (MiB, process.resourceUsage().maxRSS, whole process incl. data): ${rss.join(', ')}.`);
-  if (all.W3) {
-    const r = all.W3;
-    L.push(`- W3 agreement (summation orders differ, so loose): per-step loss max rel diff ${sci(r.max_rel_diff)}; epoch mean loss ours ${fmt(r.epoch_mean_loss_ours, 5)} vs PyTorch ${fmt(r.epoch_mean_loss_torch, 5)}; `
+  for (const k of ['W3', 'W8', 'W9b']) {
+    const r = all[k];
+    if (!r) continue;
+    L.push(`- ${k} agreement (summation orders differ, so loose): per-step loss max rel diff ${sci(r.max_rel_diff)}; epoch mean loss ours ${fmt(r.epoch_mean_loss_ours, 5)} vs PyTorch ${fmt(r.epoch_mean_loss_torch, 5)}; `
       + `final step loss ${fmt(r.final_step_loss_ours, 5)} vs ${fmt(r.final_step_loss_torch, 5)}; ${r.final_theta_rel_diff_note} = ${sci(r.final_theta_rel_diff)}.`);
   }
   if (all.W2) L.push(`- Peak RSS of our W2 run (whole process, process.resourceUsage().maxRSS): ${fmt(all.W2.ours_peak_rss_MiB, 0)} MiB (limit 1536 MiB: ${all.W2.ours_peak_rss_MiB < 1536 ? 'OK' : 'EXCEEDED'}).`);

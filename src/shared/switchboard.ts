@@ -46,6 +46,7 @@ export const SWITCHES = {
   BLAS_THREADS: sw('the BLAS threads for large products', 'one per core', positiveInteger),
   BLAS_MIN_MACS: sw('smallest product (multiply-adds) computed by the BLAS, not the wasm kernel', '32768', (raw) => Number(raw ?? 32768)),
   BLAS_PARALLEL_MACS: sw('smallest product (multiply-adds) computed on more than one BLAS thread', '2^26', (raw) => Number(raw ?? 2 ** 26)),
+  BLAS_CONV: sw('`off`: convolutions on the wasm kernels (XNNPACK), not im2col + sgemm on the BLAS', 'on', onUnlessOff),
   DENSE_TRAIN: sw('`off`: Dense stacks train by TF.js autodiff, not the BLAS steps', 'on', onUnlessOff),
   DENSE_EVAL: sw("`off`: Dense stacks' points evaluated by TF.js, not on the BLAS", 'on', onUnlessOff),
   DENSE_HVP: sw('`off`: Hessian-vector products by double backprop, not the R-operator on the BLAS', 'on', onUnlessOff),

@@ -173,8 +173,9 @@ test('Lanczos: the reorthogonalization and Ritz vectors on the BLAS (dgemv) equa
   assert.ok(Math.abs(withBlas.min - withJs.min) < 1e-4);
 });
 
-test('Sum over the batch axis on the BLAS (sgemv) equals wasm; other reductions untouched', { skip }, async () => {
+test('Sum over the batch axis (and all axes but the last) on the BLAS (sgemv) equals wasm; other reductions untouched', { skip }, async () => {
   await sameWithAndWithoutBlas('sum axis 0', () => [
+    tf.sum(randT([4, 5, 6, 7], 47), [0, 1, 2]), tf.sum(randT([3, 4, 5], 48), [1, 0], true), tf.sum(randT([4, 5, 6], 49), [0, 2]),
     tf.sum(randT([128, 300], 40), 0), tf.sum(randT([7, 5], 41), 0, true), tf.sum(randT([64, 3], 42), -2),
     tf.sum(randT([6, 9], 43), 1), tf.sum(randT([6, 9], 44)), tf.sum(randT([4, 5, 6], 45), 0),
     tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), 0), tf.sum(randT([1, 8], 46), 0),

@@ -1,6 +1,7 @@
 /**
- * Puts the BLAS kernels (./matmul.ts, ./vector-kernels.ts) in front of the wasm backend's
- * BatchMatMul, _FusedMatMul (already our fixed versions, see ../wasm/patch_kernels.ts) and Sum,
+ * Puts the BLAS kernels (./matmul.ts, ./vector-kernels.ts, ./conv2d.ts) in front of the wasm backend's
+ * BatchMatMul, _FusedMatMul (already our fixed versions, see ../wasm/patch_kernels.ts), Sum,
+ * Conv2D, FusedConv2D and Conv2DBackpropFilter (unless LOSS_LANDSCAPE_BLAS_CONV=off),
  * which stay as the fallback for small products and other cases, and registers AXPY_KERNEL
  * (y + α·x in one pass; the engine uses it only where it is registered). Idempotent;
  * `uninstallBlas` restores the wasm kernels.
@@ -13,6 +14,7 @@ import { BlasLibrary, BlasLoad, Dgemv, loadBlas } from './library';
 import { blasMatMul } from './matmul';
 import { AXPY_KERNEL, blasAxpy, blasSum } from './vector-kernels';
 import { setting } from '../../shared/switchboard';
+import { blasConv2D, blasConv2DBackpropFilter } from './conv2d';
 
 const BLAS_MARK = '__lossLandscapeBlas';
 type Make = (lib: BlasLibrary, fallback: KernelImpl | undefined) => KernelImpl | null;
@@ -22,7 +24,16 @@ const KERNELS: Record<string, Make> = {
   _FusedMatMul: (lib, fb) => blasMatMul(lib, fb!, true, { minMacs: MIN_BLAS_MACS }),
   Sum: (lib, fb) => (lib.sgemv ? blasSum(lib, fb!) : null),
   [AXPY_KERNEL]: (lib) => (lib.saxpy ? blasAxpy(lib) : null),
+  // convolutions (./conv2d.ts); Conv2DBackpropInput reaches the BLAS through Conv2D / BatchMatMul
+  Conv2D: (lib, fb) => (convOnBlas() ? blasConv2D(lib, fb!, false, { minMacs: MIN_BLAS_MACS }) : null),
+  FusedConv2D: (lib, fb) => (convOnBlas() ? blasConv2D(lib, fb!, true, { minMacs: MIN_BLAS_MACS }) : null),
+  Conv2DBackpropFilter: (lib, fb) => (convOnBlas() ? blasConv2DBackpropFilter(lib, fb!, { minMacs: MIN_BLAS_MACS }) : null),
 };
+
+/** LOSS_LANDSCAPE_BLAS_CONV=off keeps convolutions on the wasm kernels (matrix products stay on the BLAS). */
+export function convOnBlas(): boolean {
+  return setting('BLAS_CONV');
+}
 
 /**
  * Below this many multiply-adds the wasm kernels are used (LOSS_LANDSCAPE_BLAS_MIN_MACS overrides).

@@ -17,21 +17,21 @@ import { broadcastIndex } from '../wasm/fast-matmul';
 import { BlasLibrary, NO_TRANS, ROW_MAJOR, TRANS } from './library';
 import { fillRows } from './rows';
 
-const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu']);
+export const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu']);
 
 /** A bias we can write into C: one value, or N values along the last axis. */
-function rowBias(bias: TensorInfo, N: number): boolean {
+export function rowBias(bias: TensorInfo, N: number): boolean {
   const n = sizeOf(bias.shape);
   return n === 1 || (n === N && bias.shape[bias.shape.length - 1] === N);
 }
 
 /** Writes `bias` (see rowBias) into every row of C. */
-function fillBias(backend: WasmBackend, c: Float32Array, bias: TensorInfo): void {
+export function fillBias(backend: WasmBackend, c: Float32Array, bias: TensorInfo): void {
   if (sizeOf(bias.shape) === 1) { c.fill(f32(backend, bias)[0]); return; }
   fillRows(c, f32(backend, bias));
 }
 
-function activate(backend: WasmBackend, out: TensorInfo, act: string, args: KernelArgs): TensorInfo {
+export function activate(backend: WasmBackend, out: TensorInfo, act: string, args: KernelArgs): TensorInfo {
   if (act === 'linear') return out;
   const x = out;
   let y: TensorInfo;

@@ -13,6 +13,7 @@ import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { einsum } from './einsum';
 import { fixedMaxPoolGrad } from './max-pool-grad';
 import { fastGatherV2, sharedIdentity } from './fast-gather';
+import { fastTile } from './fast-tile';
 
 /** Set on our kernel functions: patchWasmKernels leaves a kernel carrying it alone. */
 export const MARK = '__lossLandscapePatch';
@@ -25,6 +26,7 @@ const replacements: Record<string, (orig: KernelImpl) => KernelImpl> = {
   MaxPoolGrad: fixedMaxPoolGrad,
   GatherV2: fastGatherV2,
   Identity: sharedIdentity,
+  Tile: fastTile,
 };
 
 const additions: Record<string, KernelImpl> = {
