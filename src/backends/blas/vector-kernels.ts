@@ -24,7 +24,8 @@ export function blasSum(blas: BlasLibrary, fallback: KernelImpl): KernelImpl {
     const { x } = args.inputs as Record<string, TensorInfo>;
     const attrs = args.attrs ?? {};
     const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
-    const r = x.shape.length, N = x.shape[r - 1];
+    const r = x.shape.length,
+      N = x.shape[r - 1];
     const leading = axes.length === r - 1 && [...axes].sort((a, b) => a - b).every((a, i) => a === i);
     if (!blas.sgemv || x.dtype !== 'float32' || r < 2 || !leading || N === 0 || sizeOf(x.shape) / N < 2) return fallback(args);
     const M = sizeOf(x.shape) / N;
