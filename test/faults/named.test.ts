@@ -1,0 +1,22 @@
+/**
+ * Every fault named right (issue 19, 3): the user's process.exit, a model whose inputs do not
+ * match the data, a weights file of NaN, a graph model, an allocation over the cap, a model too
+ * big to build, --backend webgpu without a driver: each is a clear message with the exit code of
+ * the README's table (1: the user's file, at its line; 2: what the command line asked for).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixture, runCli } from './lib';
+
+const faults = fixture('user-faults.landscape.ts');
+const probe = (def: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []) => runCli(['probe', faults, '--def', def, '--points', '5', ...extra], env);
+
+test('process.exit in the user\'s file (top level, or inside model()) is the user\'s error, at its line', async () => {
+  const top = await runCli(['probe', fixture('exit-top.landscape.ts')]);
+  assert.equal(top.code, 1, top.stderr);
+  assert.match(top.stderr, /exit-top\.landscape\.ts:5:\d+: error \(load\): process\.exit\(3\) called by the landscape file: it must not end the runner process \(throw an Error to stop with a message\)/);
+  assert.doesNotMatch(top.stderr, /internal|crash|runner process \(pid/);
+  const inModel = await probe('exitInModel');
+  assert.equal(inModel.code, 1, inModel.stderr);
+  assert.match(inModel.stderr, /user-faults\.landscape\.ts:10:\d+: error \(train\): model\(\): process\.exit\(0\) called by the landscape file/);
+});
