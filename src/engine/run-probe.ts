@@ -9,7 +9,7 @@ import type { AnyProbeOptions, BackendName, ExampleCounts, ProbeResult } from '.
 import { defaultProbeOptions, RESULT_SCHEMA } from '../protocol';
 import { assertValidOptions, definitionOptions } from '../shared/options';
 import { lossSpec } from './losses';
-import { head, loadData, type Dataset } from './data';
+import { checkModelInputs, head, loadData, type Dataset } from './data';
 import { train, type TrainRecord } from './train';
 import { evaluateModel } from './evaluate';
 import { evaluatePlane } from './shard-eval';
@@ -99,6 +99,7 @@ async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: 
   const loaded = isLoadedConfig(config) ? await phase('model', () => loadRecord(config, { onProgress: (m) => ev.progress?.('load', 0, 1, m) })) : undefined;
   if (loaded) notes.push(...loaded.notes);
   const model = loaded?.model ?? await phase('model', () => buildModel(config));
+  await phase('model', () => checkModelInputs(model.inputs, data.train.x));
   const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
   const optimizer = loaded ? undefined : await phase('optimizer', () => asTrainConfig(config).optimizer());
   const loadSeconds = (Date.now() - t0) / 1000;
@@ -147,8 +148,8 @@ async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: 
   const probeIt = async (): Promise<ProbeResult> => {
     const { evalTrain, evalTest, examples } = ctx;
     if (examples.evalTrain < examples.train) notes.push(`losses estimated on the first ${examples.evalTrain} of ${examples.train} training examples`);
-    const fin = await evaluateModel(model, spec, evalTrain);
-    const finTest = evalTest ? await evaluateModel(model, spec, evalTest) : undefined;
+    const fin = await phase('probe', () => evaluateModel(model, spec, evalTrain));
+    const finTest = evalTest ? await phase('probe', () => evaluateModel(model, spec, evalTest)) : undefined;
     const summary = summarizeTraining(rec, epochs, fin, finTest);
     ev.trained?.(summary, examples);
     const t2 = Date.now();

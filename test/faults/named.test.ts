@@ -20,3 +20,12 @@ test('process.exit in the user\'s file (top level, or inside model()) is the use
   assert.equal(inModel.code, 1, inModel.stderr);
   assert.match(inModel.stderr, /user-faults\.landscape\.ts:10:\d+: error \(train\): model\(\): process\.exit\(0\) called by the landscape file/);
 });
+
+test('a model whose input does not match the data (3 inputs, a CSV of 2 features) is the user\'s error, trained or loaded', async () => {
+  for (const [def, line] of [['wrongInputs', 15], ['wrongInputsLoaded', 53]] as const) {
+    const r = await probe(def);
+    assert.equal(r.code, 1, `${def}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`user-faults\\.landscape\\.ts:${line}: error \\(data\\): the model's input takes examples of shape \\[3\\] but the data's x has examples of shape \\[2\\] \\(x is \\[6, 2\\]\\): make the model's inputShape match the data`));
+    assert.doesNotMatch(r.stderr, /internal|Input 0 is incompatible/);
+  }
+});
