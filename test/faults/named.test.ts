@@ -29,3 +29,14 @@ test('a model whose input does not match the data (3 inputs, a CSV of 2 features
     assert.doesNotMatch(r.stderr, /internal|Input 0 is incompatible/);
   }
 });
+
+test('a weights file of NaN is refused, naming the file; a graph model gets the README\'s explanation', async () => {
+  const nan = await probe('nanWeights');
+  assert.equal(nan.code, 1, nan.stderr);
+  assert.match(nan.stderr, /user-faults\.landscape\.ts:39: error \(train\): model\(\): models\.load: the weights of \S+\/models\/nan-weights\/model\.json are not finite: 3 of 3 values are NaN or ±Infinity \(the first, NaN in d\/kernel \[2,1\] at index 0\)/);
+  assert.doesNotMatch(nan.stdout, /monotone/);
+  const graph = await probe('graphModel');
+  assert.equal(graph.code, 1, graph.stderr);
+  assert.match(graph.stderr, /user-faults\.landscape\.ts:46: error \(train\): model\(\): models\.load: \S+\/models\/graph-model\/model\.json is a graph model \(format 'graph-model'\): graph models cannot be probed: they have no layers to set weights on\. Convert .* --output_format=tfjs_layers_model/);
+  assert.doesNotMatch(graph.stderr, /Improper config format/);
+});
