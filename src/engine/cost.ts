@@ -98,6 +98,27 @@ export function estimateCost(c: CostInput, rate = NOMINAL_FLOPS): Cost {
 }
 
 /**
+ * The least memory a probe needs per parameter: the weights, their gradient, θ₀, θ_T, two
+ * snapshots and two directions, as float32 (estimateCost's bytes at its fewest snapshots).
+ */
+export const BYTES_PER_PARAMETER = 8 * 4;
+
+/**
+ * One weight of a layer, checked before it is allocated (the runner calls this from TF.js's
+ * Layer.addWeight): a layer that cannot be probed within `memoryLimit` is refused with its size
+ * at once, instead of filling memory for a minute and failing in a typed array.
+ */
+export function checkWeight(layer: string, name: string, shape: number[], memoryLimit: number): void {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const bytes = size * BYTES_PER_PARAMETER;
+  if (bytes > memoryLimit) {
+    throw new ResourceError(`the layer ${layer}'s ${name} [${shape.map(n).join(', ')}] has ${n(size)} parameters: a probe needs about ${formatBytes(bytes)} for it ` +
+      `(${BYTES_PER_PARAMETER} bytes per parameter: the weights, their gradient, θ₀, θ_T, snapshots and directions), ` +
+      `more than the runner's limit of ${formatBytes(memoryLimit)}: use a smaller layer, or raise LOSS_LANDSCAPE_MAX_MEMORY_MB`);
+  }
+}
+
+/**
  * Refuses work that cannot fit in `memoryLimit` bytes (ResourceError), returns a warning for
  * work that will take long, else undefined.
  */

@@ -40,3 +40,14 @@ test('a weights file of NaN is refused, naming the file; a graph model gets the 
   assert.match(graph.stderr, /user-faults\.landscape\.ts:46: error \(train\): model\(\): models\.load: \S+\/models\/graph-model\/model\.json is a graph model \(format 'graph-model'\): graph models cannot be probed: they have no layers to set weights on\. Convert .* --output_format=tfjs_layers_model/);
   assert.doesNotMatch(graph.stderr, /Improper config format/);
 });
+
+test('memory: an allocation over the cap keeps the definition\'s file:line; a 400-million-unit Dense layer is refused up front with its size', async () => {
+  const ones = await probe('hugeTensor', { LOSS_LANDSCAPE_MAX_MEMORY_MB: '1500' });
+  assert.equal(ones.code, 1, ones.stderr);
+  assert.match(ones.stderr, /user-faults\.landscape\.ts:22: error \(resources\): out of memory: the runner used \d+ MiB, over its limit of 1500 MiB/);
+  const dense = await probe('hugeDense');
+  assert.equal(dense.code, 1, dense.stderr);
+  assert.match(dense.stderr, /user-faults\.landscape\.ts:34:\d+: error \(resources\): model\(\): the layer dense_Dense\d+'s kernel \[2, 400,000,000\] has 800,000,000 parameters: a probe needs about 23\.8 GiB for it \(32 bytes per parameter: .*\), more than the runner's limit of \d+\.\d GiB: use a smaller layer, or raise LOSS_LANDSCAPE_MAX_MEMORY_MB/);
+  assert.ok(dense.ms < 20_000, `refused up front: ${dense.ms} ms`);
+  assert.doesNotMatch(dense.stderr, /Invalid typed array length/);
+});
