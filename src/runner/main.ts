@@ -13,6 +13,7 @@ import { NonFiniteLossError } from '../engine/train';
 import { DataError } from '../engine/data';
 import { ResourceError } from '../engine/cost';
 import { initBackend } from '../backends';
+import { BackendUnavailableError } from '../backends/webgpu/init';
 import { modelSize } from '../backends/webgpu/auto';
 import { fingerprintFiles } from '../api/files';
 import { saveWeights, type WeightsToSave } from './save-weights';
@@ -150,6 +151,7 @@ function withWhere(phase: PhaseError['phase'], err: UserError): UserError {
 /** Anything that stopped a run, as a UserError: the user's line only when the user's code is to blame. */
 export function describeFailure(e: unknown, file: string, defLine?: number): UserError {
   if (e instanceof UserFacingError) return e.error;
+  if (e instanceof BackendUnavailableError) return { kind: 'backend', message: e.message };
   if (e instanceof OptionsError) {
     const where = e.source === 'definition' ? 'the definition\'s options are' : 'the probe options are';
     return { kind: 'options', message: `${where} invalid: ${e.errors.join('; ')}`, file, line: e.source === 'definition' ? defLine : undefined };

@@ -51,3 +51,17 @@ test('memory: an allocation over the cap keeps the definition\'s file:line; a 40
   assert.ok(dense.ms < 20_000, `refused up front: ${dense.ms} ms`);
   assert.doesNotMatch(dense.stderr, /Invalid typed array length/);
 });
+
+test('--backend webgpu without a Vulkan driver: one clean line, a usage-level exit code, no user line', async () => {
+  // the Vulkan loader pointed at no driver (old and new loaders' variables)
+  const r = await runCli(['probe', fixture('tiny.landscape.ts'), '--backend', 'webgpu', '--points', '5'],
+    { VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '/nonexistent/icd.json' });
+  assert.equal(r.code, 2, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l && !/^\[\d+\.\ds\] /.test(l)); // the progress lines
+  assert.deepEqual(lines, ['error (backend): --backend webgpu: WebGPU found no adapter on this machine (no GPU driver for Vulkan, or no Vulkan loader: libvulkan1): use --backend wasm, or auto (WebGPU when there is a GPU, else wasm)']);
+  // auto on the same machine: wasm, without Dawn's warnings
+  const auto = await runCli(['probe', fixture('tiny.landscape.ts'), '--backend', 'auto', '--points', '5'],
+    { VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '/nonexistent/icd.json' });
+  assert.equal(auto.code, 0, auto.stderr);
+  assert.doesNotMatch(auto.stderr, /vkCreateInstance|CheckVkSuccessImpl/);
+});
