@@ -16,7 +16,7 @@ async function timePass(model: tf.LayersModel, x: tf.Tensor): Promise<number> {
     y.dispose();
     const ms = performance.now() - t0;
     if (rep > 0 || ms > 1000) best = Math.min(best, ms);
-    if (best > 250) break; // a slow model: one timing is enough
+    if (best !== Infinity && best > 250) break; // a slow model: one timing is enough
   }
   return best / 1000;
 }
@@ -29,6 +29,7 @@ export async function measureRate(model: tf.LayersModel, x: tf.Tensor, parameter
   try {
     const t1 = await timePass(model, one), tn = await timePass(model, many);
     const perExample = Math.max((tn - t1) / (n - 1), tn / n / 10, 1e-9);
+    if (!Number.isFinite(perExample)) return nominalRate(parameters);
     const us = perExample * 1e6;
     return { perExample, source: `a measured forward pass: ${us >= 10 ? us.toFixed(0) : us.toPrecision(2)} µs per example on ${backend}` };
   } finally {

@@ -86,8 +86,11 @@ test('6. work the machine cannot do: refused before it starts, with its size and
   assert.doesNotMatch(tiny.stderr, /this probe is big/);
   // a probe that is long on any CPU: announced before training, from the measured rate, then cancellable
   const run = startCli(['probe', fixture('big-work.landscape.ts'), '--analysis', 'plane', '--grid', '101']);
-  assert.ok(await until(() => /warn: this probe is big: 10,201 cells .* roughly [\d.]+ (min|h|days) \(estimated from a measured forward pass: [\d.]+ µs per example on wasm\)/.test(run.stderr), 90_000), run.stderr);
-  run.child.kill('SIGINT');
+  try {
+    assert.ok(await until(() => /warn: this probe is big: 10,201 cells .* roughly [\d.]+ (min|h|days) \(estimated from a measured forward pass: [\d.]+ µs per example on wasm\)/.test(run.stderr), 90_000), run.stderr);
+  } finally {
+    run.child.kill('SIGINT');
+  }
   assert.equal((await run.done).code, 130);
 });
 
