@@ -51,7 +51,7 @@ const STATE_LABEL: Record<RunModel['status'], string> = {
 const ERROR_TITLE: Record<UserError['kind'], string> = {
   syntax: 'Syntax error', load: 'Could not load the file', definition: 'Problem with the landscape definition',
   options: 'Invalid options', data: 'Problem with the data', train: 'Training failed', probe: 'Probing failed',
-  nan: 'The loss became NaN', resources: 'Too big for this machine', output: 'Could not write the outputs', cancelled: 'Cancelled',
+  nan: 'The loss became NaN', resources: 'Too big for this machine', output: 'Could not write the outputs', backend: 'The backend cannot start here', cancelled: 'Cancelled',
   crash: 'The runner crashed', internal: 'Internal error',
 };
 

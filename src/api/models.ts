@@ -21,6 +21,9 @@ type ModelJSON = tf.io.ModelJSON;
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
 
+const GRAPH_MODELS = 'graph models cannot be probed: they have no layers to set weights on. Convert the Keras .h5/SavedModel with ' +
+  'tensorflowjs_converter --output_format=tfjs_layers_model, or save the TF.js model with model.save()';
+
 /** The model.json a path names: the path itself, or `model.json` inside a folder. */
 function modelJsonPath(abs: string): string {
   try { if (statSync(abs).isDirectory()) return join(abs, 'model.json'); } catch { /* reported when read */ }
@@ -32,7 +35,11 @@ function readModelJson(path: string, what: string): ModelJSON {
   let json: ModelJSON;
   try { json = JSON.parse(text) as ModelJSON; } catch (e) { throw new Error(`${what}: ${path} is not valid JSON: ${(e as Error).message}`); }
   if (!json || typeof json !== 'object' || !json.modelTopology) {
-    throw new Error(`${what}: ${path} has no modelTopology: not a TF.js Layers model.json (a graph model from tensorflowjs_converter --output_format=tfjs_graph_model cannot be probed: convert to tfjs_layers_model)`);
+    throw new Error(`${what}: ${path} has no modelTopology: not a TF.js Layers model.json (${GRAPH_MODELS})`);
+  }
+  const topology = json.modelTopology as { node?: unknown; class_name?: unknown };
+  if (json.format === 'graph-model' || (topology.node !== undefined && topology.class_name === undefined)) {
+    throw new Error(`${what}: ${path} is a graph model (format 'graph-model'): ${GRAPH_MODELS}`);
   }
   return json;
 }
@@ -61,6 +68,24 @@ function readWeights(path: string, json: ModelJSON, what: string): { specs: tf.i
   return { specs, data };
 }
 
+/** Saved weights that are NaN or ±Infinity would only give losses of NaN: refused, naming the file and the first. */
+function refuseNonFinite(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer, path: string, what: string): void {
+  let offset = 0, bad = 0, total = 0, first: string | undefined;
+  for (const s of specs) {
+    const size = s.shape.reduce((a, b) => a * b, 1);
+    const bytes = size * (BYTES[s.quantization?.dtype ?? s.dtype] ?? 4);
+    if (s.dtype === 'float32' && !s.quantization) {
+      const v = offset % 4 === 0 ? new Float32Array(data, offset, size) : new Float32Array(data.slice(offset, offset + bytes));
+      for (let i = 0; i < size; i++) {
+        if (!Number.isFinite(v[i])) { bad++; first ??= `${v[i]} in ${s.name} ${JSON.stringify(s.shape)} at index ${i}`; }
+      }
+      total += size;
+    }
+    offset += bytes;
+  }
+  if (bad) throw new Error(`${what}: the weights of ${path} are not finite: ${bad.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} values are NaN or ±Infinity (the first, ${first}); a probe of them would only give losses of NaN`);
+}
+
 async function buildModel(json: ModelJSON, path: string, what: string): Promise<tf.LayersModel> {
   try {
     return await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as never);
@@ -74,6 +99,7 @@ export async function loadModelFile(path: string, what = 'models.load'): Promise
   const json = readModelJson(path, what);
   const { specs, data } = readWeights(path, json, what);
   const model = await buildModel(json, path, what);
+  refuseNonFinite(specs, data, path, what);
   const weights = tf.io.decodeWeights(data, specs);
   // optimizer state saved with includeOptimizer is not part of the model
   for (const s of specs) if (s.group === 'optimizer') { weights[s.name]?.dispose(); delete weights[s.name]; }

@@ -4,7 +4,7 @@ export const EXIT = {
   ok: 0,
   /** an error in the user's file, definition, data or options (file:line: error (kind): message), or a probe too big for the machine */
   user: 1,
-  /** bad command line: unknown flag, bad value, --out / --save-weights not writable (checked before training) */
+  /** bad command line: unknown flag, bad value, --out / --save-weights not writable (checked before training), a backend that cannot start here */
   usage: 2,
   /** internal error: the runner crashed or was killed from outside, or a bug of ours */
   internal: 3,

@@ -52,7 +52,7 @@ export function failed(o: RunnerOutcome): number | undefined {
   if (o.error || (!o.result && !o.finished)) {
     const e = o.error ?? { kind: 'internal', message: 'the runner ended without a result' };
     process.stderr.write(`${formatError(e)}\n`);
-    return e.kind === 'internal' || e.kind === 'crash' ? EXIT.internal : e.kind === 'output' ? EXIT.output : EXIT.user;
+    return e.kind === 'internal' || e.kind === 'crash' ? EXIT.internal : e.kind === 'output' ? EXIT.output : e.kind === 'backend' ? EXIT.usage : EXIT.user;
   }
   return undefined;
 }

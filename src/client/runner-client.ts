@@ -61,11 +61,12 @@ function lineRelay(sink: ((line: string) => void) | undefined) {
 }
 
 /** What killed a runner, from its stderr and exit, in words. */
-export function crashError(req: RunRequest, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null, stderr: string): UserError {
+export function crashError(req: RunRequest, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null, stderr: string, line?: number): UserError {
+  // out of memory: the runner is killed where it stands; the definition's line (once loaded) says whose allocation it was
   const watchdog = stderr.split('\n').find((l) => l.startsWith(`${WATCHDOG_MARKER} out of memory`));
-  if (watchdog) return { kind: 'resources', file: req.file, message: watchdog.slice(WATCHDOG_MARKER.length).trim() };
+  if (watchdog) return { kind: 'resources', file: req.file, line, message: watchdog.slice(WATCHDOG_MARKER.length).trim() };
   if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/.test(stderr)) {
-    return { kind: 'resources', file: req.file,
+    return { kind: 'resources', file: req.file, line,
       message: `out of memory: the runner's JavaScript heap is full (limit ${setting('HEAP_MB') !== undefined ? `${setting('HEAP_MB')} MiB` : '4 GiB'}); ` +
         'use fewer examples (--examples), a smaller model or grid, or set LOSS_LANDSCAPE_HEAP_MB' };
   }
@@ -84,6 +85,7 @@ export function startRunner(req: RunRequest, o: StartOptions): RunnerHandle {
   let finished: 'done' | 'error' | undefined;
   let cancelled = false;
   let stderrAll = '';
+  let defLine: number | undefined;
   // the watchdog's own line becomes the error message: not relayed twice
   const out = lineRelay(o.onStdout), err = lineRelay(o.onStderr && ((l: string) => { if (!l.startsWith(WATCHDOG_MARKER)) o.onStderr!(l); }));
   child.stdout?.setEncoding('utf8').on('data', (d: string) => out.push(d));
@@ -96,6 +98,7 @@ export function startRunner(req: RunRequest, o: StartOptions): RunnerHandle {
     if (cancelled || m.runId !== req.runId) return;
     if (m.type === 'result' || m.type === 'finished') finished = 'done';
     if (m.type === 'error') finished = 'error';
+    if (m.type === 'loaded') defLine = m.definitions.find((d) => d.name === m.definition)?.line;
     o.onMessage(m);
   });
   const done = new Promise<RunStatus>((resolve) => {
@@ -103,7 +106,7 @@ export function startRunner(req: RunRequest, o: StartOptions): RunnerHandle {
       out.end(); err.end();
       if (cancelled) return resolve('cancelled');
       if (finished) return resolve(finished);
-      o.onMessage({ type: 'error', runId: req.runId, error: crashError(req, child.pid, code, signal, stderrAll) });
+      o.onMessage({ type: 'error', runId: req.runId, error: crashError(req, child.pid, code, signal, stderrAll, defLine) });
       resolve('error');
     });
     child.on('error', (e) => {

@@ -2,7 +2,8 @@
  * What a probe will cost, estimated before any training: arithmetic (forward passes of the
  * model over the examples at every point) and memory (θ snapshots, directions, the grid).
  * Work that cannot fit in the runner's memory is refused with its size and what to change;
- * long work is announced with an estimate. Rates are deliberately rough (one core of wasm).
+ * long work is announced with an estimate from a measured forward pass on the probe's backend
+ * (./calibrate.ts), and again from the probe's first points (probeWatch).
  */
 import { totalmem } from 'node:os';
 import type { AnalysisKind } from '../protocol';
@@ -43,7 +44,7 @@ export interface Cost {
   flops: number;
   /** bytes the probe needs beyond the model and data */
   bytes: number;
-  /** at ~`rate` FLOP/s */
+  /** at the rate given (measured, or nominal) */
   seconds: number;
   /** what dominates, for messages: e.g. "441 cells × 2,000 examples" */
   what: string;
@@ -53,8 +54,6 @@ export interface Cost {
 export const NOMINAL_FLOPS = 20e9;
 /** Above this estimated time a warning is shown before the work starts. */
 export const WARN_SECONDS = 300;
-/** Fixed cost of one probed point (set θ, dispatch, read back), whatever the model: ~0.5 ms. */
-export const PER_POINT_SECONDS = 5e-4;
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 export const formatBytes = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`);
@@ -65,21 +64,29 @@ export function formatSeconds(s: number): string {
   return `${Math.round(s / 86400)} days`;
 }
 
-export function estimateCost(c: CostInput, rate = NOMINAL_FLOPS): Cost {
+/**
+ * How fast this machine runs the model: seconds per example of a forward pass, measured on the
+ * backend the probe runs on (./calibrate.ts), and where that number comes from, for messages.
+ * Without a measurement: FLOPs at NOMINAL_FLOPS.
+ */
+export interface Rate { perExample: number; source: string }
+
+/** The nominal rate: 2 FLOPs per parameter per example at NOMINAL_FLOPS. */
+export const nominalRate = (parameters: number): Rate => ({ perExample: (2 * parameters) / NOMINAL_FLOPS, source: `the model's size at a nominal ${NOMINAL_FLOPS / 1e9} GFLOP/s` });
+
+export function estimateCost(c: CostInput, rate: Rate = nominalRate(c.parameters)): Cost {
   const perExample = 2 * c.parameters; // one forward pass ≈ 2 FLOPs per weight
   const train = 3 * perExample * c.trainExamples * c.epochs;
   const vec = 4 * (c.parameters + c.state);
-  let probe = 0, points = 0, bytes = vec * (c.snapshots + 4), what = `${n(c.epochs)} epoch(s) over ${n(c.trainExamples)} examples`;
+  let probe = 0, bytes = vec * (c.snapshots + 4), what = `${n(c.epochs)} epoch(s) over ${n(c.trainExamples)} examples`;
   switch (c.analysis) {
     case 'interpolate':
       probe = c.points * (c.evalTrain + c.evalTest) * perExample;
-      points = c.points;
       bytes += c.points * 64;
       what = `${n(c.points)} points × ${n(c.evalTrain + c.evalTest)} examples × ${n(c.parameters)} parameters`;
       break;
     case 'plane':
       probe = c.grid * c.grid * c.evalTrain * perExample;
-      points = c.grid * c.grid;
       bytes += 3 * vec + c.grid * c.grid * 16;
       what = `${n(c.grid * c.grid)} cells (grid ${c.grid}×${c.grid}) × ${n(c.evalTrain)} examples × ${n(c.parameters)} parameters`;
       break;
@@ -95,22 +102,68 @@ export function estimateCost(c: CostInput, rate = NOMINAL_FLOPS): Cost {
       break;
   }
   const flops = train + probe;
-  return { flops, bytes, seconds: flops / rate + points * PER_POINT_SECONDS, what };
+  // forward passes over one example: a FLOP count over 2 per parameter
+  return { flops, bytes, seconds: (flops / Math.max(1, perExample)) * rate.perExample, what };
+}
+
+/**
+ * The least memory a probe needs per parameter: the weights, their gradient, θ₀, θ_T, two
+ * snapshots and two directions, as float32 (estimateCost's bytes at its fewest snapshots).
+ */
+export const BYTES_PER_PARAMETER = 8 * 4;
+
+/**
+ * One weight of a layer, checked before it is allocated (the runner calls this from TF.js's
+ * Layer.addWeight): a layer that cannot be probed within `memoryLimit` is refused with its size
+ * at once, instead of filling memory for a minute and failing in a typed array.
+ */
+export function checkWeight(layer: string, name: string, shape: number[], memoryLimit: number): void {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const bytes = size * BYTES_PER_PARAMETER;
+  if (bytes > memoryLimit) {
+    throw new ResourceError(`the layer ${layer}'s ${name} [${shape.map(n).join(', ')}] has ${n(size)} parameters: a probe needs about ${formatBytes(bytes)} for it ` +
+      `(${BYTES_PER_PARAMETER} bytes per parameter: the weights, their gradient, θ₀, θ_T, snapshots and directions), ` +
+      `more than the runner's limit of ${formatBytes(memoryLimit)}: use a smaller layer, or raise LOSS_LANDSCAPE_MAX_MEMORY_MB`);
+  }
 }
 
 /**
  * Refuses work that cannot fit in `memoryLimit` bytes (ResourceError), returns a warning for
  * work that will take long, else undefined.
  */
-export function checkCost(c: CostInput, memoryLimit: number, rate = NOMINAL_FLOPS): string | undefined {
+export function checkCost(c: CostInput, memoryLimit: number, rate: Rate = nominalRate(c.parameters)): string | undefined {
   const cost = estimateCost(c, rate);
   if (cost.bytes > memoryLimit) {
     throw new ResourceError(`this probe needs about ${formatBytes(cost.bytes)} of memory (${cost.what}; ${n(c.snapshots)} weight snapshots of ${n(c.parameters)} parameters), ` +
       `more than the runner's limit of ${formatBytes(memoryLimit)}: use a smaller grid or fewer points, or raise LOSS_LANDSCAPE_MAX_MEMORY_MB`);
   }
   if (cost.seconds > WARN_SECONDS) {
-    return `this probe is big: ${cost.what} ≈ ${(cost.flops / 1e12).toFixed(1)} TFLOP, roughly ${formatSeconds(cost.seconds)}; ` +
-      `--examples N (setting lossLandscape.examples) or a smaller grid / fewer points make it faster`;
+    return `this probe is big: ${cost.what} ≈ ${(cost.flops / 1e12).toFixed(1)} TFLOP, roughly ${formatSeconds(cost.seconds)} ` +
+      `(estimated from ${rate.source}); ${FASTER}`;
   }
   return undefined;
+}
+
+const FASTER = '--examples N (setting lossLandscape.examples) or a smaller grid / fewer points make it faster';
+
+/**
+ * The estimate again from the probe's own first points (whatever its per-point overheads, its
+ * backend, its split over processes): returns a progress callback that, once it has timed the
+ * points done over `settleSeconds`, calls `warn` if the whole probe will take longer than
+ * WARN_SECONDS. Once only, and not at all when `warned` (the estimate before training did).
+ */
+export function probeWatch(warn: (message: string) => void, warned: boolean, settleSeconds = 2, now = () => Date.now()) {
+  let decided = warned, t0: number | undefined, d0 = 0;
+  return (done: number, total: number): void => {
+    if (decided) return;
+    if (t0 === undefined) { t0 = now(); d0 = done; return; }
+    const elapsed = (now() - t0) / 1000;
+    if (done <= d0 || (elapsed < settleSeconds && done < total)) return;
+    decided = true;
+    const each = elapsed / (done - d0), rest = each * (total - done);
+    if (each * total > WARN_SECONDS) {
+      warn(`this probe is big: ${n(total)} points, roughly ${formatSeconds(rest)} more (estimated from the first ${n(done - d0)} point(s) timed: ` +
+        `${each >= 1 ? `${each.toFixed(1)} s` : `${(each * 1000).toFixed(1)} ms`} each); ${FASTER}`);
+    }
+  };
 }

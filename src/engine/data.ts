@@ -21,7 +21,11 @@ export class DataError extends Error {
 /** A model that checks the data's shape itself before any work (a models.onnx graph): its refusal is a DataError. */
 export function checkModelInput(model: tf.LayersModel, x: tf.Tensor): void {
   const first = model.layers[0] as { checkInput?: (shape: readonly number[]) => void } | undefined;
-  try { first?.checkInput?.(x.shape); } catch (e) { throw new DataError((e as Error).message); }
+  if (first?.checkInput) { // a graph layer (models.onnx) knows the layouts it takes
+    try { first.checkInput(x.shape); } catch (e) { throw new DataError((e as Error).message); }
+    return;
+  }
+  checkModelInputs(model.inputs, x);
 }
 
 /** [i, j, …] of flat index k in a row-major tensor of `shape`. */
@@ -70,4 +74,22 @@ export function head(set: EvalSet, n: number): EvalSet {
   const size = set.x.shape[0];
   if (!n || n <= 0 || n >= size) return set;
   return { x: tf.slice(set.x, 0, n), y: tf.slice(set.y, 0, n) };
+}
+
+/**
+ * The model takes what the data gives: one input whose shape (but for the batch axis) is that of
+ * an example of x. Checked before any training, so a mismatch is the user's error about the data
+ * and the model, not TF.js's "Input 0 is incompatible" from wherever the first pass happens.
+ */
+export function checkModelInputs(inputs: ReadonlyArray<{ shape: Array<number | null> }>, x: tf.Tensor): void {
+  const example = x.shape.slice(1);
+  if (inputs.length !== 1) {
+    throw new DataError(`the model has ${inputs.length} inputs but the data gives one x (examples of shape [${example.join(', ')}]): a landscape probes models of one input`);
+  }
+  const want = inputs[0].shape.slice(1);
+  if (want.length !== example.length || want.some((d, i) => d != null && d !== example[i])) {
+    const show = (s: Array<number | null>) => `[${s.map((d) => d ?? 'any').join(', ')}]`;
+    throw new DataError(`the model's input takes examples of shape ${show(want)} but the data's x has examples of shape ${show(example)} ` +
+      `(x is ${show(x.shape)}): make the model's inputShape match the data, or the data the model`);
+  }
 }

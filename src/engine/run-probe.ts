@@ -16,7 +16,8 @@ import { evaluateModel } from './evaluate';
 import { evaluatePlane } from './shard-eval';
 import { paramLayout, stateLayout, writeParams, writeState } from './params';
 import { withSeededMathRandom } from '../shared/random';
-import { checkCost, memoryLimitBytes } from './cost';
+import { checkCost, memoryLimitBytes, probeWatch } from './cost';
+import { measureRate } from './calibrate';
 import { summarizeTraining } from './train-summary';
 import { asTrainConfig, buildModel as buildAnyModel, isLoadedConfig, loadCompareTo, loadRecord, refuseWithoutTraining, type LoadedConfig } from './loaded';
 import { engineAnalysis } from './analyses';
@@ -105,7 +106,7 @@ async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: 
   const loaded = isLoadedConfig(config) ? await phase('model', () => loadRecord(config, { onProgress: (m) => ev.progress?.('load', 0, 1, m) })) : undefined;
   if (loaded) notes.push(...loaded.notes);
   const model = loaded?.model ?? await phase('model', () => buildModel(config));
-  await phase('data', () => { checkModelInput(model, data.train.x); if (data.test) checkModelInput(model, data.test.x); });
+  await phase('model', () => { checkModelInput(model, data.train.x); if (data.test) checkModelInput(model, data.test.x); });
   const spec = await phase('model', () => lossSpec(config.loss, config.metrics));
   const optimizer = loaded ? undefined : await phase('optimizer', () => asTrainConfig(config).optimizer());
   const loadSeconds = (Date.now() - t0) / 1000;
@@ -114,11 +115,12 @@ async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: 
   const epochs = loaded ? 0 : config.epochs ?? 1, batchSize = config.batchSize ?? 32;
   // Before any training: refuse what cannot fit, announce what will take long.
   const layout = paramLayout(model);
+  const rate = await phase('model', () => measureRate(model, data.train.x, layout.total, head.backend));
   const warning = checkCost({
     analysis: options.analysis, parameters: layout.total, state: stateLayout(model).total, trainExamples: data.train.x.shape[0],
     evalTrain: ctx.examples.evalTrain, evalTest: ctx.examples.evalTest, epochs, points: options.points, grid: options.grid,
     snapshots: Math.max(2, Math.min(201, Math.floor(384 * 2 ** 20 / (4 * Math.max(1, layout.total))))),
-  }, memoryLimitBytes());
+  }, memoryLimitBytes(), rate);
   if (warning) { notes.push(warning); ev.warn?.(warning); }
 
   ev.progress?.('train', 0, epochs, loaded ? 'no training: the model is loaded' : `training ${epochs} epoch(s)`);
@@ -154,12 +156,15 @@ async function trainAndProbe(ctx: ProbeContext, analysis: ProbesTraining, head: 
   const probeIt = async (): Promise<ProbeResult> => {
     const { evalTrain, evalTest, examples } = ctx;
     if (examples.evalTrain < examples.train) notes.push(`losses estimated on the first ${examples.evalTrain} of ${examples.train} training examples`);
-    const fin = await evaluateModel(model, spec, evalTrain);
-    const finTest = evalTest ? await evaluateModel(model, spec, evalTest) : undefined;
+    const fin = await phase('probe', () => evaluateModel(model, spec, evalTrain));
+    const finTest = evalTest ? await phase('probe', () => evaluateModel(model, spec, evalTest)) : undefined;
     const summary = summarizeTraining(rec, epochs, fin, finTest);
     ev.trained?.(summary, examples);
     const t2 = Date.now();
-    const part = await analysis.probe({ ...ctx, model, spec, rec, second, notes });
+    // the estimate again from the first points the probe times (its real per-point cost)
+    const watch = probeWatch((m) => { notes.push(m); ev.warn?.(m); }, !!warning);
+    const progress: ProbeEvents['progress'] = (ph, done, total, message) => { if (ph === 'probe') watch(done, total); ev.progress?.(ph, done, total, message); };
+    const part = await analysis.probe({ ...ctx, ev: { ...ev, progress }, model, spec, rec, second, notes });
     const probeSeconds = (Date.now() - t2) / 1000;
     // leave the model at θ_T
     writeParams(model, rec.thetaT); writeState(model, rec.stateT);

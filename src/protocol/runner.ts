@@ -32,7 +32,8 @@ export interface RunRequest {
 }
 
 export interface UserError {
-  kind: 'syntax' | 'load' | 'definition' | 'options' | 'data' | 'train' | 'probe' | 'nan' | 'resources' | 'output' | 'cancelled' | 'crash' | 'internal';
+  /** `backend`: the backend asked for cannot start on this machine (a usage error: no file, no line). */
+  kind: 'syntax' | 'load' | 'definition' | 'options' | 'data' | 'train' | 'probe' | 'nan' | 'resources' | 'output' | 'backend' | 'cancelled' | 'crash' | 'internal';
   message: string;
   file?: string;
   /** 1-based */

@@ -50,6 +50,31 @@ export function toUserError(e: unknown, file: string, kind: UserError['kind'], f
 
 const keptModules: Module[] = [];
 
+/** The landscape files loaded in this runner: a process.exit called from one of them is refused. */
+const userFiles = new Set<string>();
+let exitGuarded = false;
+
+/**
+ * `process.exit(...)` from the user's code (at its top level, in model(), data()…) would end the
+ * runner with no message but a crash: it throws instead, so the run ends as the user's error at
+ * that line. Calls from anywhere else (the runner itself, TF.js) exit as before.
+ */
+function guardExit(): void {
+  if (exitGuarded) return;
+  exitGuarded = true;
+  const realExit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    const stack = new Error().stack;
+    Error.stackTraceLimit = limit;
+    if ([...userFiles].some((f) => locateInStack(stack, f))) {
+      throw new Error(`process.exit(${code ?? ''}) called by the landscape file: it must not end the runner process (throw an Error to stop with a message)`);
+    }
+    return realExit(code);
+  }) as typeof process.exit;
+}
+
 export async function loadFile(file: string): Promise<LoadedFile> {
   const abs = resolve(file);
   let source: string;
@@ -71,6 +96,8 @@ export async function loadFile(file: string): Promise<LoadedFile> {
   // Node keeps a module's source map only as long as the Module object lives (a weak map): keep
   // it, or a later error in the user's code would point into the bundle instead of the file.
   keptModules.push(m);
+  userFiles.add(abs);
+  guardExit();
   try {
     m._compile(code, outfile);
   } catch (e) {

@@ -13,11 +13,13 @@ import { NonFiniteLossError } from '../engine/train';
 import { DataError } from '../engine/data';
 import { ResourceError } from '../engine/cost';
 import { initBackend } from '../backends';
+import { BackendUnavailableError } from '../backends/webgpu/init';
 import { modelSize } from '../backends/webgpu/auto';
 import { fingerprintFiles } from '../api/files';
 import { saveWeights, type WeightsToSave } from './save-weights';
 import { OptionsError } from '../shared/options';
 import { startWatchdog } from './watchdog';
+import { guardLayerWeights } from './weight-guard';
 import { Planner } from './plan-writer';
 import { runShard, testDelay, type ShardMode } from './shard';
 import { evaluateLine, PlanMismatchError } from '../engine/shard-eval';
@@ -140,9 +142,16 @@ function writeWeights(dir: string, w: WeightsToSave, result: ProbeResult): void 
   }
 }
 
+/** A failure in the user's code, prefixed with where it happened: "model(): …". */
+function withWhere(phase: PhaseError['phase'], err: UserError): UserError {
+  const where = { data: 'data()', model: 'model()', optimizer: 'optimizer()', train: 'training', probe: 'probing' }[phase];
+  return { ...err, message: `${where}: ${err.message}` };
+}
+
 /** Anything that stopped a run, as a UserError: the user's line only when the user's code is to blame. */
 export function describeFailure(e: unknown, file: string, defLine?: number): UserError {
   if (e instanceof UserFacingError) return e.error;
+  if (e instanceof BackendUnavailableError) return { kind: 'backend', message: e.message };
   if (e instanceof OptionsError) {
     const where = e.source === 'definition' ? 'the definition\'s options are' : 'the probe options are';
     return { kind: 'options', message: `${where} invalid: ${e.errors.join('; ')}`, file, line: e.source === 'definition' ? defLine : undefined };
@@ -154,13 +163,10 @@ export function describeFailure(e: unknown, file: string, defLine?: number): Use
     const cause = e.cause;
     if (cause instanceof NonFiniteLossError) return { kind: 'nan', message: cause.message, file, line: defLine };
     if (cause instanceof DataError) return { ...toUserError(cause, file, 'data', defLine), stack: undefined };
-    if (cause instanceof ResourceError) return { kind: 'resources', message: cause.message, file, line: defLine };
+    if (cause instanceof ResourceError) return withWhere(e.phase, { ...toUserError(cause, file, 'resources', defLine), stack: undefined });
     if (cause instanceof OptionsError) return describeFailure(cause, file, defLine);
     if (cause instanceof WorkerFailure) return cause.userError?.error ?? { kind: 'crash', message: cause.message };
-    const kind = e.phase === 'probe' ? 'probe' : 'train';
-    const err = toUserError(cause, file, kind, defLine);
-    const where = { data: 'data()', model: 'model()', optimizer: 'optimizer()', train: 'training', probe: 'probing' }[e.phase];
-    return { ...err, message: `${where}: ${err.message}` };
+    return withWhere(e.phase, toUserError(cause, file, e.phase === 'probe' ? 'probe' : 'train', defLine));
   }
   return toUserError(e, file, 'internal', defLine);
 }
@@ -202,6 +208,7 @@ const lineIndices = (req: RunRequest, job: LineJobWire, indices: number[]) => as
 if (require.main === module) {
   // Never outlive the parent, whatever the user's code does to this thread's event loop.
   startWatchdog();
+  guardLayerWeights();
   let busy = false;
   process.on('message', (msg: HostToRunner) => {
     switch (msg.type) {

@@ -48,6 +48,8 @@ export interface PlanFile {
   vectors: Record<string, VectorFile>;
   /** The result without the grid's values (they come from the shards). */
   result: ProbeResult;
+  /** sha256 of plan.json's text without this field (planJson): an edited plan is refused. */
+  checksum?: string;
 }
 
 export interface ShardHeader { schema: typeof SHARD_SCHEMA; plan: string; shard: number; of: number; points: number; created: string; host: string }
@@ -72,7 +74,11 @@ export const recordHash = (p: unknown, v: unknown) => createHash('sha256').updat
 export function sha256(buf: Uint8Array): string { return createHash('sha256').update(buf).digest('hex'); }
 
 /** JSON that keeps NaN and ±Infinity (as {"$f": "NaN"}), for the plan's partial result. */
-export const planJson = (plan: PlanFile) => JSON.stringify(plan, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? { $f: String(v) } : v), 1);
+const toJson = (plan: PlanFile) => JSON.stringify(plan, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? { $f: String(v) } : v), 1);
+/** The checksum of a plan: over its JSON without the checksum (parsing and writing it again gives the same text). */
+const checksumOf = (plan: PlanFile) => sha256(Buffer.from(toJson({ ...plan, checksum: undefined })));
+/** plan.json's text, with its checksum. */
+export const planJson = (plan: PlanFile) => toJson({ ...plan, checksum: checksumOf(plan) });
 const revive = (_k: string, v: unknown) => (v && typeof v === 'object' && typeof (v as { $f?: unknown }).$f === 'string' && Object.keys(v).length === 1 ? Number((v as { $f: string }).$f) : v);
 
 /** Reads and checks PLAN/plan.json (not the vectors: readVector checks each one it reads). */
@@ -85,6 +91,10 @@ export function readPlan(dir: string): PlanFile {
   }
   if (plan?.schema !== PLAN_SCHEMA) throw new ShardFileError(`${path} is not a plan of this version (schema ${JSON.stringify(plan?.schema)}, expected ${PLAN_SCHEMA})`);
   if (!Array.isArray(plan.order) || plan.order.length !== plan.points || !plan.result || !plan.vectors) throw new ShardFileError(`${path} is incomplete or corrupted`);
+  if (typeof plan.checksum !== 'string') throw new ShardFileError(`${path} has no checksum (a plan of an older loss-landscape, or edited): make the plan again`);
+  if (plan.checksum !== checksumOf(plan)) {
+    throw new ShardFileError(`${path} was changed after \`loss-landscape plan\` wrote it (its checksum differs): make the plan again rather than editing it`);
+  }
   return plan;
 }
 

@@ -11,7 +11,7 @@ import { setting } from '../shared/switchboard';
 
 export interface OutFile { name: string; data: string | Buffer }
 
-const TMP = /^\.(.+)\.tmp-\d+-[0-9a-z]+$/;
+const TMP = /^\.(.+)\.tmp-(\d+)-[0-9a-z]+$/;
 
 /** Test hook: sleep this long after each temporary file (to kill a CLI mid-write in the fault tests). */
 function testDelay(): void {
@@ -28,12 +28,27 @@ function writeFully(path: string, data: string | Buffer): void {
   } finally { closeSync(fd); }
 }
 
-/** Removes temporaries left by a killed writer (ours only: `.NAME.tmp-PID-RAND` for our names). */
-function sweep(dir: string, names: Set<string>): void {
+/** The writability check's own file (see whyNotWritable). */
+const PROBE = /^\.loss-landscape-probe-(\d+)$/;
+
+/** Whether process `pid` is gone (EPERM: it exists, owned by someone else). */
+function dead(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try { process.kill(pid, 0); return false; } catch (e) { return (e as NodeJS.ErrnoException).code === 'ESRCH'; }
+}
+
+/**
+ * Removes what killed writers left in `dir`: temporaries (`.NAME.tmp-PID-RAND`) of our `names`
+ * whatever their writer, and any other of our temporaries and check files whose process is gone
+ * (a plane's `.plane.npy.tmp-*` swept by the next interpolate into the same folder). A live
+ * writer's files are left alone.
+ */
+function sweep(dir: string, names: Set<string> = new Set()): void {
   try {
     for (const f of readdirSync(dir)) {
-      const m = TMP.exec(f);
-      if (m && names.has(m[1])) { try { unlinkSync(join(dir, f)); } catch { /* raced */ } }
+      const m = TMP.exec(f), p = PROBE.exec(f);
+      const stale = m ? names.has(m[1]) || dead(Number(m[2])) : p ? dead(Number(p[1])) : false;
+      if (stale) { try { unlinkSync(join(dir, f)); } catch { /* raced */ } }
     }
   } catch { /* unreadable: the write below reports it */ }
 }
@@ -56,6 +71,21 @@ export function writeFilesAtomically(dir: string, files: OutFile[]): string[] {
 }
 
 /**
+ * Creates `path`, removes its name at once and only then writes and flushes through the open
+ * descriptor (a full disk still fails the write): a kill leaves no file behind but in the
+ * instant between the two calls (and that one is swept by the next check).
+ */
+function probeWrite(path: string): void {
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    unlinkSync(path);
+    testDelay();
+    writeSync(fd, 'ok');
+    fsyncSync(fd);
+  } finally { closeSync(fd); }
+}
+
+/**
  * Can we write outputs into `dir`? Creates it if needed and a probe file in it. Returns why not
  * (e.g. "'out' is a file", "read-only file system"), or undefined when it is writable.
  */
@@ -64,9 +94,8 @@ export function whyNotWritable(dir: string): string | undefined {
     const st = statSync(dir, { throwIfNoEntry: false });
     if (st && !st.isDirectory()) return `'${dir}' exists and is not a folder`;
     mkdirSync(dir, { recursive: true });
-    const probe = join(dir, `.loss-landscape-probe-${process.pid}`);
-    writeFully(probe, 'ok');
-    unlinkSync(probe);
+    sweep(dir);
+    probeWrite(join(dir, `.loss-landscape-probe-${process.pid}`));
     return undefined;
   } catch (e) {
     let err = e as NodeJS.ErrnoException;
@@ -74,7 +103,7 @@ export function whyNotWritable(dir: string): string | undefined {
     if (err.code === 'ENOENT') {
       let up = dirname(dir);
       while (up !== dirname(up) && !existsSync(up)) up = dirname(up);
-      try { const p = join(up, `.loss-landscape-probe-${process.pid}`); writeFully(p, 'ok'); unlinkSync(p); } catch (e2) { err = e2 as NodeJS.ErrnoException; }
+      try { probeWrite(join(up, `.loss-landscape-probe-${process.pid}`)); } catch (e2) { err = e2 as NodeJS.ErrnoException; }
     }
     const why: Record<string, string> = {
       EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'operation not permitted',

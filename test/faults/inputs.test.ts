@@ -8,7 +8,7 @@ import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, runCli, startCli, tmp, until } from './lib';
 import { validateOptions } from '../../src/shared/options';
-import { checkCost, estimateCost, ResourceError } from '../../src/engine/cost';
+import { checkCost, estimateCost, probeWatch, ResourceError } from '../../src/engine/cost';
 import { EXIT } from '../../src/cli/exit-codes';
 
 test('4. empty data (arrays, tensors) and non-finite values are refused with where they are', async () => {
@@ -70,14 +70,44 @@ test('6. work the machine cannot do: refused before it starts, with its size and
   const base = { analysis: 'plane' as const, parameters: 1e8, state: 0, trainExamples: 1e4, evalTrain: 1e4, evalTest: 0, epochs: 1, points: 41, grid: 21, snapshots: 201 };
   assert.throws(() => checkCost(base, 8 * 2 ** 30), (e: Error) => e instanceof ResourceError && /needs about 77\.5 GiB of memory .* more than the runner's limit of 8\.0 GiB: use a smaller grid/.test(e.message));
   const slow = checkCost({ ...base, parameters: 1e6, snapshots: 10, grid: 101 }, 8 * 2 ** 30);
-  assert.match(slow!, /this probe is big: 10,201 cells \(grid 101×101\) × 10,000 examples × 1,000,000 parameters ≈ 204\.1 TFLOP, roughly 2\.8 h/);
+  assert.match(slow!, /this probe is big: 10,201 cells \(grid 101×101\) × 10,000 examples × 1,000,000 parameters ≈ 204\.1 TFLOP, roughly 2\.8 h \(estimated from the model's size at a nominal 20 GFLOP\/s\)/);
   assert.equal(checkCost({ ...base, parameters: 1000, snapshots: 10 }, 8 * 2 ** 30), undefined);
   assert.ok(estimateCost({ ...base, analysis: 'interpolate', parameters: 100 }).flops > 0);
-  // a big grid of a tiny model: warned about (per-point cost), then cancellable
-  const run = startCli(['probe', fixture('tiny.landscape.ts'), '--analysis', 'plane', '--grid', '1000']);
-  assert.ok(await until(() => /warn: this probe is big: 1,000,000 cells/.test(run.stderr), 60_000), run.stderr);
-  run.child.kill('SIGINT');
+  // issue 19: a 21×21 plane over 2.1 million rows of a small model at a measured 1 µs per example: ≈ 15 min, announced
+  const rows = { ...base, parameters: 2000, snapshots: 201, trainExamples: 2.1e6, evalTrain: 2.1e6, grid: 21 };
+  const measured = { perExample: 1e-6, source: 'a measured forward pass: 1.0 µs per example on wasm' };
+  assert.match(checkCost(rows, 8 * 2 ** 30, measured)!, /this probe is big: 441 cells \(grid 21×21\) × 2,100,000 examples × 2,000 parameters ≈ 3\.7 TFLOP, roughly 16 min \(estimated from a measured forward pass: 1\.0 µs per example on wasm\)/);
+  // … and --grid 1000 on the 6-example, 3-parameter model is no long work
+  assert.equal(checkCost({ ...base, parameters: 3, snapshots: 61, trainExamples: 6, evalTrain: 6, epochs: 20, grid: 1000 }, 8 * 2 ** 30), undefined);
+  const tiny = startCli(['probe', fixture('tiny.landscape.ts'), '--analysis', 'plane', '--grid', '1000']);
+  assert.ok(await until(() => /\] probe/.test(tiny.stderr), 60_000), tiny.stderr);
+  tiny.child.kill('SIGINT');
+  assert.equal((await tiny.done).code, 130);
+  assert.doesNotMatch(tiny.stderr, /this probe is big/);
+  // a probe that is long on any CPU: announced before training, from the measured rate, then cancellable
+  const run = startCli(['probe', fixture('big-work.landscape.ts'), '--analysis', 'plane', '--grid', '101']);
+  try {
+    assert.ok(await until(() => /warn: this probe is big: 10,201 cells .* roughly [\d.]+ (min|h|days) \(estimated from a measured forward pass: [\d.]+ µs per example on wasm\)/.test(run.stderr), 90_000), run.stderr);
+  } finally {
+    run.child.kill('SIGINT');
+  }
   assert.equal((await run.done).code, 130);
+});
+
+test('6. the estimate again from the probe\'s first points: a long probe is announced once, a short one not', () => {
+  let t = 0;
+  const said: string[] = [];
+  const watch = probeWatch((m) => said.push(m), false, 2, () => t);
+  watch(0, 441); t = 1000; watch(0, 441); t = 2100; watch(1, 441); t = 4200; watch(2, 441);
+  assert.deepEqual(said, ['this probe is big: 441 points, roughly 15 min more (estimated from the first 1 point(s) timed: 2.1 s each); --examples N (setting lossLandscape.examples) or a smaller grid / fewer points make it faster']);
+  const quiet: string[] = [];
+  const fast = probeWatch((m) => quiet.push(m), false, 2, () => t);
+  t = 0; fast(0, 1e6); t = 2000; fast(40_000, 1e6);
+  assert.deepEqual(quiet, [], '1,000,000 points at 50 µs: 50 s');
+  const twice: string[] = [];
+  const warned = probeWatch((m) => twice.push(m), true, 2, () => t);
+  t = 0; warned(0, 441); t = 9000; warned(1, 441);
+  assert.deepEqual(twice, [], 'not twice');
 });
 
 test('6. memory: an allocation in model() stops at the runner\'s cap with "out of memory" and the size', async () => {

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fixture, root, runCli, startCli, tempFiles, tmp, tryExec, until } from './lib';
 
@@ -101,4 +102,29 @@ test('a save-weights folder that fails late keeps the result: summary, note, exi
   assert.equal(r.code, 4, r.stderr);
   assert.match(r.stdout, /monotone on \[0,1\]/);
   assert.match(r.stderr, /could not write the weights into/);
+});
+
+test('a kill at --out\'s check leaves nothing; a kill mid-write leaves temporaries the next write sweeps, whatever it writes', async () => {
+  const out = tmp('sweep');
+  // killed during the check (the test hook pauses it 1.5 s): its check file never shows
+  const check = startCli(['probe', tiny, '--out', out, '--points', '5'], { LOSS_LANDSCAPE_TEST_WRITE_DELAY_MS: '1500' });
+  const seen = new Set<string>();
+  await until(() => { readdirSync(out).forEach((f) => seen.add(f)); return false; }, 700, 5);
+  check.child.kill('SIGKILL');
+  await check.done;
+  assert.deepEqual([...seen, ...readdirSync(out)], [], 'no .loss-landscape-probe-PID, ever');
+  // a plane killed while writing plane.npy / plane.vtp, then an interpolate into the same folder
+  const plane = startCli(['probe', tiny, '--analysis', 'plane', '--grid', '5', '--out', out], { LOSS_LANDSCAPE_TEST_WRITE_DELAY_MS: '1500' });
+  assert.ok(await until(() => readdirSync(out).some((f) => f.startsWith('.plane.vtp.tmp-')), 60_000), readdirSync(out).join(' '));
+  plane.child.kill('SIGKILL');
+  await plane.done;
+  assert.ok(tempFiles(out).some((f) => f.startsWith('.plane.npy.tmp-')), tempFiles(out).join(' '));
+  // and a check file of a process that is gone (a kill in the instant between create and unlink)
+  const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  writeFileSync(join(out, `.loss-landscape-probe-${gone}`), 'ok');
+  // a live writer's temporary (this test's pid) is not touched
+  writeFileSync(join(out, `.other.bin.tmp-${process.pid}-abc123`), 'x');
+  const r = await runCli(['probe', tiny, '--out', out, '--points', '5']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('.')), [`.other.bin.tmp-${process.pid}-abc123`]);
 });

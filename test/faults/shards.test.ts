@@ -191,3 +191,27 @@ test('a plane split over two processes recomputes BatchNorm statistics in the se
   for (const w of ['1', '2']) assert.equal((await runCli([...args, '--out', join(dir, w)], { LOSS_LANDSCAPE_WORKERS: w })).code, 0);
   assert.deepEqual(json(join(dir, '2', 'result.json')).plane.loss, json(join(dir, '1', 'result.json')).plane.loss);
 });
+
+test('plan.json is checksummed: an edited grid (still valid JSON) is refused by probe --plan and merge', async () => {
+  const dir = tmp('plan-sum');
+  const p = join(dir, 'plan');
+  const made = await runCli(['plan', tiny, '--analysis', 'interpolate', '--points', '5', '--shards', '1', '--out', p]);
+  assert.equal(made.code, 0, made.stderr);
+  assert.match(json(join(p, 'plan.json')).checksum, /^[0-9a-f]{64}$/);
+  const one = await runCli(['probe', '--plan', p, '--shard', '1/1']);
+  assert.equal(one.code, 0, one.stderr);
+  // an α of the grid edited by hand: valid JSON, a plan that would label points at the wrong coordinates
+  const text = readFileSync(join(p, 'plan.json'), 'utf8');
+  const edited = json(join(p, 'plan.json'));
+  edited.line.alpha[1] = 0.3;
+  writeFileSync(join(p, 'plan.json'), JSON.stringify(edited, null, 1));
+  const shard = await runCli(['probe', '--plan', p, '--shard', '1/1', '--out', join(dir, 'other-shards')]);
+  const merge = await runCli(['merge', p, '--out', join(dir, 'merged')]);
+  for (const r of [shard, merge]) {
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /plan\.json was changed after `loss-landscape plan` wrote it \(its checksum differs\): make the plan again rather than editing it/);
+  }
+  assert.ok(!existsSync(join(dir, 'merged', 'result.json')));
+  writeFileSync(join(p, 'plan.json'), text);
+  assert.equal((await runCli(['merge', p, '--out', join(dir, 'merged')])).code, 0);
+});

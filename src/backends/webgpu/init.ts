@@ -14,6 +14,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { patchWebGpuKernels } from './patch-kernels';
+import { quietStderr } from '../native/quiet-stderr';
+
+/** `--backend webgpu` on a machine where WebGPU cannot start: a usage error, not the user's code. */
+export class BackendUnavailableError extends Error {
+  constructor(message: string) { super(message); this.name = 'BackendUnavailableError'; }
+}
+
+const NO_ADAPTER = 'WebGPU found no adapter on this machine (no GPU driver for Vulkan, or no Vulkan loader: libvulkan1)';
 
 /** What the adapter says about itself, with our verdict on whether it is a real GPU. */
 export interface AdapterInfo {
@@ -77,8 +85,9 @@ export async function findAdapter(): Promise<{ adapter: AdapterInfo } | { error:
   const g = await dawn();
   if (!g) return { error: loadError! };
   try {
-    const a = await g.requestAdapter({ powerPreference: 'high-performance' });
-    if (!a) return { error: 'WebGPU found no adapter (no GPU driver, or no Vulkan loader: libvulkan1)' };
+    // Dawn's own warnings (the Vulkan loader's "Found no drivers!", a C++ trace) go to fd 2: not shown
+    const a = await quietStderr(() => g.requestAdapter({ powerPreference: 'high-performance' }));
+    if (!a) return { error: NO_ADAPTER };
     return { adapter: describe(a) };
   } catch (e) {
     return { error: `WebGPU found no adapter: ${(e as Error).message.split('\n')[0]}` };
@@ -91,7 +100,9 @@ let ready: AdapterInfo | undefined;
 export async function initWebGpu(log?: (msg: string) => void): Promise<AdapterInfo> {
   if (ready && tf.getBackend() === 'webgpu') return ready;
   const found = await findAdapter();
-  if ('error' in found) throw new Error(found.error);
+  if ('error' in found) {
+    throw new BackendUnavailableError(`--backend webgpu: ${found.error}: use --backend wasm, or auto (WebGPU when there is a GPU, else wasm)`);
+  }
   if (tf.findBackend('webgpu') == null && !tf.engine().registryFactory['webgpu']) {
     // registers 'webgpu' now that navigator.gpu exists (it checks at load time)
     require('@tensorflow/tfjs-backend-webgpu');

@@ -48,6 +48,9 @@ export const interpolateAnalysis: ProbesTraining<'interpolate'> = {
     if (split) {
       // the other process's points (reported as they arrived)
       for (const [i, p] of await phase('probe', () => split.others)) fillPoint(r, i, p);
+      // the verdicts again on the whole line: the first ones saw the other process's points as
+      // NaN (and listed them in nonFinite, which a finite line's summary does not overwrite)
+      delete r.nonFinite;
       Object.assign(r, lineSummary(alpha, r.trainLoss));
       notes.push('line points split over 2 processes');
     }
