@@ -112,13 +112,18 @@ test('bad input: another plan\'s shard, edited code, missing / corrupted shard, 
   assert.match(r.stderr, /is a shard of another plan/);
   assert.deepEqual(readFileSync(join(foreign, 'shard-1-of-2.jsonl')), foreignBytes);
 
-  // one process per shard file: a second one is refused while the first runs
-  const first = startCli(['probe', '--plan', other, '--shard', '1/1'], { LOSS_LANDSCAPE_TEST_POINT_DELAY_MS: '150' });
-  assert.ok(await until(() => existsSync(join(other, 'shards', 'shard-1-of-1.jsonl')), 60_000));
-  r = await runCli(['probe', '--plan', other, '--shard', '1/1']);
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /shard-1-of-1\.jsonl is being written by pid \d+ on this machine: one process per shard/);
-  assert.equal((await first.done).code, 0);
+  // one process per shard file: a second one is refused while the first runs. The first is slow
+  // enough (10 s a point) to still run however long the second takes to start (25 points × 150 ms
+  // once finished first on a loaded machine); it is then stopped (Ctrl-C) and run again: it resumes.
+  const first = startCli(['probe', '--plan', other, '--shard', '1/1'], { LOSS_LANDSCAPE_TEST_POINT_DELAY_MS: '10000' });
+  try {
+    assert.ok(await until(() => existsSync(join(other, 'shards', 'shard-1-of-1.jsonl')), 60_000));
+    r = await runCli(['probe', '--plan', other, '--shard', '1/1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /shard-1-of-1\.jsonl is being written by pid \d+ on this machine: one process per shard/);
+  } finally { first.child.kill('SIGINT'); }
+  assert.equal((await first.done).code, 130);
+  assert.equal((await runCli(['probe', '--plan', other, '--shard', '1/1'])).code, 0);
   assert.equal(new Set(shardPoints(join(other, 'shards', 'shard-1-of-1.jsonl'))).size, 25);
 
   // a plan from edited code
