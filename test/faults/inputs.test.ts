@@ -56,7 +56,7 @@ test('5. one validation for every source: settings and runner requests get the s
     'lossLandscape.alphaRange needs LO,HI with LO < HI, both finite (got [2, 1])',
   ]);
   assert.deepEqual(validateOptions({ analysis: 'nope' as never, backend: 'gpu' as never, alphaRange: [0, NaN] }, 'request'), [
-    "options.analysis must be one of interpolate, plane, survey, compare, curvature, connect (got 'nope')",
+    "options.analysis must be one of interpolate, plane, survey, compare, curvature, connect, instability (got 'nope')",
     "options.backend must be one of wasm, cpu, node, webgpu, auto (got 'gpu')",
     'options.alphaRange needs LO,HI with LO < HI, both finite (got [0, NaN])',
   ]);
