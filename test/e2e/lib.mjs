@@ -82,6 +82,10 @@ export async function palette(page, text, rowLabel = text) {
 
 /** Picks `label` in the quick pick that is currently open (an extension's showQuickPick). */
 export async function pickQuick(page, label) {
+  // typed into the filter first, as a user would: the list renders only the rows in view (the
+  // 10th analysis was never rendered, so never visible)
+  await page.locator(SEL.quickRows).first().waitFor();
+  await page.locator(SEL.quickInput).fill(label);
   await page.locator(SEL.quickRow(label)).first().waitFor();
   await page.locator(SEL.quickRow(label)).first().click();
 }
